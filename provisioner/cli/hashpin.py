@@ -1,0 +1,17 @@
+"""`provisioner hashpin` (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from provisioner.errors import ProvisionerError
+
+
+def add_parser(sub: Any) -> None:
+    p: argparse.ArgumentParser = sub.add_parser("hash-pin", help="(not yet available)")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    raise ProvisionerError("'hashpin' is not available yet")
