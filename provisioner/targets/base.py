@@ -1,0 +1,107 @@
+"""The one Protocol every target (directory, AMI) implements, and the values it exchanges.
+
+A target does I/O and nothing else: it reads the actual state, writes changes the reconciler
+decided on, reloads, verifies and records. It never decides what to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from provisioner.render.objects import ConfigObject, ObjectKey
+
+
+@dataclass(frozen=True)
+class ObjectChange:
+    """Create, update or delete one config category. ``before``/``after`` hold real values:
+    they never leave the process (plans and logs use ``ConfigObject.redacted``)."""
+
+    action: Literal["create", "update", "delete"]
+    before: ConfigObject | None
+    after: ConfigObject | None
+
+    @property
+    def key(self) -> ObjectKey:
+        obj = self.after if self.after is not None else self.before
+        assert obj is not None
+        return obj.key
+
+
+@dataclass(frozen=True)
+class LiveMember:
+    """A queue member as Asterisk reports it (``QueueStatus`` ``QueueMember`` event)."""
+
+    queue: str
+    interface: str  # Location / Interface
+    name: str  # Name / MemberName
+    state_interface: str
+    penalty: int
+    paused: bool
+    reason: str
+    dynamic: bool  # Membership: dynamic (runtime login) vs static/realtime
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """A change to a live (logged-in) queue member so it follows the inventory."""
+
+    action: Literal["remove", "penalty"]
+    queue: str
+    interface: str
+    penalty: int = 0
+    reason: str = ""  # why, for the plan: "agent 1001 left queue sales in the inventory"
+
+
+@dataclass(frozen=True)
+class StateRecord:
+    """What the target remembers of the last apply: the revision and what we own."""
+
+    revision: str | None
+    managed: frozenset[ObjectKey]
+
+
+@dataclass(frozen=True)
+class ActualState:
+    objects: tuple[ConfigObject, ...]  # every category of the managed files
+    record: StateRecord
+    members: tuple[LiveMember, ...] = ()  # live queue members (empty where not known)
+
+
+class Target(Protocol):
+    """A place configuration is applied to."""
+
+    @property
+    def name(self) -> str:
+        """How the target is shown to people, e.g. ``dir:asterisk-config/pbx1``."""
+        ...
+
+    def read(self) -> ActualState:
+        """The actual state. Raises TargetError when it cannot be read."""
+        ...
+
+    def lock(self, holder: str) -> AbstractContextManager[None]:
+        """Exclusive apply lock; raises TargetError naming the holder when taken."""
+        ...
+
+    def write(self, changes: Sequence[ObjectChange]) -> None:
+        """Apply config changes: all-or-nothing per file, atomic where the target allows."""
+        ...
+
+    def reload(self, files: Collection[str]) -> None:
+        """Reload the Asterisk modules of the given managed files (no-op for a directory)."""
+        ...
+
+    def verify(self, keys: Collection[ObjectKey]) -> dict[ObjectKey, str]:
+        """Read back what was written: the objects missing or dropped, with the reason."""
+        ...
+
+    def change_members(self, changes: Sequence[MemberChange]) -> None:
+        """Update live queue members (QueueRemove, QueuePenalty)."""
+        ...
+
+    def save_record(self, record: StateRecord) -> None:
+        """Remember the applied revision and the managed objects."""
+        ...
