@@ -1,0 +1,330 @@
+"""``AmiTarget``: a live Asterisk reached over AMI, implementing ``provisioner.targets.base``.
+
+One connection per target, opened on first use and reused; requests are pipelined. The
+target remembers what it read (objects, record) so that writes, verification and the record
+cost requests in proportion to what changed, not to the inventory.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from types import TracebackType
+from urllib.parse import unquote, urlsplit
+
+from provisioner.errors import TargetError
+from provisioner.render.objects import (
+    EXTENSIONS_FILE,
+    MANAGED_FILES,
+    PJSIP_FILE,
+    QUEUES_FILE,
+    ConfigObject,
+    ObjectKey,
+)
+from provisioner.targets.ami.client import Action, AmiClient, Reply
+from provisioner.targets.ami.errors import AmiError, AmiWriteError
+from provisioner.targets.ami.state import (
+    LOCK_KEY,
+    REVISION_KEY,
+    STATE_FAMILY,
+    LockValue,
+    StoredState,
+    managed_location,
+    parse_config,
+    parse_members,
+    parse_tree,
+)
+from provisioner.targets.ami.updates import MAX_ACTIONS, file_requests
+from provisioner.targets.ami.verify import verify as verify_live
+from provisioner.targets.base import (
+    ActualState,
+    MemberChange,
+    ObjectChange,
+    StateRecord,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PORT = 5038
+RELOAD_MODULES: dict[str, str] = {
+    PJSIP_FILE: "res_pjsip.so",
+    QUEUES_FILE: "app_queue.so",
+    EXTENSIONS_FILE: "pbx_config.so",
+}
+MAIN_FILES: dict[str, str] = {
+    PJSIP_FILE: "pjsip.conf",
+    QUEUES_FILE: "queues.conf",
+    EXTENSIONS_FILE: "extensions.conf",
+}
+_NOT_FOUND = "Database entry not found"
+
+
+def parse_url(url: str) -> tuple[str, str, int]:
+    """``ami://USER@HOST:PORT`` -> (user, host, port); TargetError when malformed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORT
+    except ValueError as e:
+        raise TargetError(f"target {url!r} is not ami://USER@HOST:PORT ({e})") from e
+    if parts.scheme != "ami" or not parts.username or not parts.hostname or parts.password:
+        raise TargetError(
+            f"target {url!r} is not ami://USER@HOST:PORT (the secret comes from the "
+            "environment, never from the URL)"
+        )
+    return unquote(parts.username), parts.hostname, port
+
+
+class AmiTarget:
+    """A live Asterisk: config over ``GetConfig``/``UpdateConfig``, state in AstDB."""
+
+    def __init__(
+        self,
+        url: str,
+        secret: str,
+        *,
+        timeout: float = 10.0,
+        lock_ttl: float = 900.0,
+        max_actions: int = MAX_ACTIONS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        user, host, port = parse_url(url)
+        self._name = f"ami://{user}@{host}:{port}"
+        self._client = AmiClient(host, port, user, secret, timeout=timeout, name=self._name)
+        self._lock_ttl = lock_ttl
+        self._max_actions = max_actions
+        self._clock = clock
+        self._objects: dict[ObjectKey, ConfigObject] = {}
+        self._record: StateRecord | None = None
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def requests_sent(self) -> int:
+        """AMI actions sent so far (Login included): what the benchmark counts."""
+        return self._client.sent
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> AmiTarget:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- read -----------------------------------------------------------------------------
+
+    def read(self) -> ActualState:
+        actions = [Action("GetConfig", (("Filename", f),)) for f in MANAGED_FILES]
+        actions.append(Action("DBGetTree", (("Family", STATE_FAMILY),)))
+        actions.append(Action("QueueStatus"))
+        replies = self._client.pipeline(actions)
+        objects: list[ConfigObject] = []
+        for file, reply in zip(MANAGED_FILES, replies, strict=False):
+            objects.extend(parse_config(file, self._config_reply(file, reply).response))
+        stored = self._stored(replies[len(MANAGED_FILES)])
+        queues = {o.name for o in objects if o.file == QUEUES_FILE}
+        members = parse_members(self._client.check(replies[-1]).events, queues)
+        self._objects = {o.key: o for o in objects}
+        self._record = stored.record
+        logger.info("%s: read %d objects, %d live members", self._name, len(objects), len(members))
+        return ActualState(tuple(objects), stored.record, tuple(members))
+
+    def _config_reply(self, file: str, reply: Reply) -> Reply:
+        if reply.ok:
+            return reply
+        if "not found" in reply.message.lower():
+            raise TargetError(
+                f"{self._name} has no {file}: create it empty in Asterisk's config directory "
+                f"and add '#tryinclude {file}' to {MAIN_FILES[file]}, then run again"
+            )
+        return self._client.check(reply)
+
+    def _stored(self, reply: Reply) -> StoredState:
+        if not reply.ok and reply.message.startswith(_NOT_FOUND):
+            return parse_tree(())
+        return parse_tree(self._client.check(reply).events)
+
+    # -- write and reload -------------------------------------------------------------------
+
+    def write(self, changes: Sequence[ObjectChange]) -> None:
+        by_file: dict[str, list[ObjectChange]] = {}
+        for change in changes:
+            by_file.setdefault(change.key[0], []).append(change)
+        unknown = sorted(set(by_file) - set(MANAGED_FILES))
+        if unknown:
+            raise TargetError(f"{self._name}: {', '.join(unknown)} is not a managed file")
+        written: list[str] = []
+        for file in (f for f in MANAGED_FILES if f in by_file):
+            self._write_file(file, by_file[file], tuple(written))
+            written.append(file)
+            self._remember(by_file[file])
+
+    def _write_file(self, file: str, changes: list[ObjectChange], written: tuple[str, ...]) -> None:
+        requests = file_requests(file, changes, self._max_actions)
+        before = f"already written: {', '.join(written)}" if written else "nothing else written"
+        for part, request in enumerate(requests):
+            try:
+                reply = self._client.request(request, check=False)
+            except AmiError as e:
+                raise AmiWriteError(f"{e} ({before})", file=file, written=written) from e
+            if not reply.ok:
+                parts = f" (the first {part} of {len(requests)} parts were)" if part else ""
+                raise AmiWriteError(
+                    f"{self._name} rejected the changes to {file} ({reply.message}); nothing "
+                    f"in {file} was changed{parts}, {before}; run plan again",
+                    file=file,
+                    written=written,
+                )
+        logger.info("%s: wrote %d changes to %s", self._name, len(changes), file)
+
+    def _remember(self, changes: list[ObjectChange]) -> None:
+        for change in changes:
+            if change.before is not None:
+                self._objects.pop(change.before.key, None)
+            if change.after is not None:
+                self._objects[change.after.key] = change.after
+
+    def reload(self, files: Collection[str]) -> None:
+        unknown = sorted(set(files) - set(RELOAD_MODULES))
+        if unknown:
+            raise TargetError(f"{self._name}: no module to reload for {', '.join(unknown)}")
+        modules = [RELOAD_MODULES[f] for f in MANAGED_FILES if f in files]
+        actions = [Action("Reload", (("Module", m),)) for m in modules]
+        for module, reply in zip(modules, self._client.pipeline(actions), strict=True):
+            if not reply.ok:
+                raise TargetError(f"{self._name} could not reload {module} ({reply.message})")
+            logger.info("%s: reloaded %s", self._name, module)
+
+    def verify(self, keys: Collection[ObjectKey]) -> dict[ObjectKey, str]:
+        failures = verify_live(self._client, keys, self._objects)
+        for key, reason in failures.items():
+            logger.warning("%s: %s %s: %s", self._name, key[1], key[2], reason)
+        return failures
+
+    # -- live members ------------------------------------------------------------------------
+
+    def change_members(self, changes: Sequence[MemberChange]) -> None:
+        actions = [_member_action(c) for c in changes]
+        for change, reply in zip(changes, self._client.pipeline(actions), strict=True):
+            if reply.ok:
+                logger.info(
+                    "%s: %s %s in %s", self._name, change.action, change.interface, change.queue
+                )
+            elif _member_gone(reply.message):
+                logger.info(
+                    "%s: %s already left %s (%s)",
+                    self._name,
+                    change.interface,
+                    change.queue,
+                    reply.message,
+                )
+            else:
+                raise TargetError(
+                    f"{self._name} could not {change.action} member {change.interface} of "
+                    f"queue {change.queue} ({reply.message})"
+                )
+
+    # -- lock and record ---------------------------------------------------------------------
+
+    @contextmanager
+    def lock(self, holder: str) -> Iterator[None]:
+        token = secrets.token_hex(8)
+        self._acquire(holder, token)
+        try:
+            yield
+        finally:
+            self._release(token)
+
+    def _current_lock(self) -> LockValue | None:
+        reply = self._client.request(_db_get(LOCK_KEY), check=False)
+        if not reply.ok and reply.message.startswith(_NOT_FOUND):
+            return None
+        events = self._client.check(reply).events
+        return LockValue.decode(events[0].get("Val")) if events else None
+
+    def _acquire(self, holder: str, token: str) -> None:
+        now = self._clock()
+        current = self._current_lock()
+        if current is not None and current.expires > now:
+            raise TargetError(
+                f"{self._name} is locked by {current.holder} (until "
+                f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(current.expires))}); "
+                f"wait for that apply to finish, or delete AstDB key {STATE_FAMILY}/{LOCK_KEY} "
+                "if it died"
+            )
+        if current is not None:
+            logger.warning("%s: taking over the expired lock of %s", self._name, current.holder)
+        value = LockValue(now + self._lock_ttl, token, holder)
+        self._client.request(_db_put(STATE_FAMILY, LOCK_KEY, value.encode()))
+        confirmed = self._current_lock()
+        if confirmed is None or confirmed.token != token:
+            other = confirmed.holder if confirmed else "someone else"
+            raise TargetError(f"{self._name} was locked by {other} at the same time; try again")
+        logger.info("%s: locked by %s", self._name, holder)
+
+    def _release(self, token: str) -> None:
+        try:
+            current = self._current_lock()
+            if current is not None and current.token == token:
+                self._client.request(_db_del(STATE_FAMILY, LOCK_KEY))
+                logger.info("%s: lock released", self._name)
+        except AmiError as e:
+            logger.warning(
+                "%s: the lock was not released (%s); it expires by itself", self._name, e
+            )
+
+    def read_record(self) -> StateRecord:
+        reply = self._client.request(Action("DBGetTree", (("Family", STATE_FAMILY),)), check=False)
+        self._record = self._stored(reply).record
+        return self._record
+
+    def save_record(self, record: StateRecord) -> None:
+        old = self._record if self._record is not None else self.read_record()
+        actions = [_db_put(*managed_location(k), "1") for k in sorted(record.managed - old.managed)]
+        actions += [_db_del(*managed_location(k)) for k in sorted(old.managed - record.managed)]
+        if record.revision != old.revision and record.revision is not None:
+            actions.append(_db_put(STATE_FAMILY, REVISION_KEY, record.revision))
+        elif record.revision != old.revision:
+            actions.append(_db_del(STATE_FAMILY, REVISION_KEY))
+        for reply in self._client.pipeline(actions):
+            if not reply.ok and not reply.message.startswith("Database entry could not"):
+                self._client.check(reply)
+        self._record = record
+        logger.info(
+            "%s: recorded revision %s (%d requests)", self._name, record.revision, len(actions)
+        )
+
+
+def _member_action(change: MemberChange) -> Action:
+    headers = (("Queue", change.queue), ("Interface", change.interface))
+    if change.action == "remove":
+        return Action("QueueRemove", headers)
+    return Action("QueuePenalty", (*headers, ("Penalty", str(change.penalty))))
+
+
+def _member_gone(message: str) -> bool:
+    """The member is no longer there (logged out meanwhile): nothing left to change."""
+    return "Not there" in message or message.startswith("Invalid interface")
+
+
+def _db_get(key: str) -> Action:
+    return Action("DBGet", (("Family", STATE_FAMILY), ("Key", key)))
+
+
+def _db_put(family: str, key: str, value: str) -> Action:
+    return Action("DBPut", (("Family", family), ("Key", key), ("Val", value)))
+
+
+def _db_del(family: str, key: str) -> Action:
+    return Action("DBDel", (("Family", family), ("Key", key)))
