@@ -1,0 +1,147 @@
+"""Choosing targets from ``--target`` / ``--server`` and the inventory's servers.
+
+``--target`` accepts:
+
+- ``dir:PATH`` (the default, ``dir:asterisk-config``): with several servers in the inventory
+  each server gets ``PATH/<server-name>/`` and only its part;
+- ``ami://USER@HOST:PORT``: a live Asterisk; with several servers, ``--server NAME`` says
+  whose part it serves. The AMI secret comes from the environment (the server's
+  ``secret_env``, else ``GITOPS_AMI_SECRET``), never from the command line;
+- a server name from ``settings.servers``: that server's configured target and part;
+- ``all``: every server of ``settings.servers`` at its configured target.
+
+Target modules are imported when a target of their kind is opened: importing
+``provisioner.targets.base`` stays light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from provisioner.errors import TargetError
+from provisioner.model import Inventory, Server
+from provisioner.targets.base import Target
+
+DEFAULT_TARGET = "dir:asterisk-config"
+AMI_SECRET_ENV = "GITOPS_AMI_SECRET"
+ALL_SERVERS = "all"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One target and the part of the inventory it serves."""
+
+    label: str  # how plans and errors name it, e.g. "pbx1 (dir:asterisk-config/pbx1)"
+    target: Target
+    inventory: Inventory
+    server: str | None = None  # the server of settings.servers whose part this is
+
+
+def select(
+    inventory: Inventory,
+    spec: str | None,
+    server: str | None,
+    env: Mapping[str, str],
+    *,
+    timeout: float = 10.0,
+) -> tuple[Job, ...]:
+    """The jobs ``--target spec`` and ``--server server`` designate."""
+    servers = {s.name: s for s in inventory.settings.servers}
+    if server is not None and server not in servers:
+        raise TargetError(
+            f"there is no server named {server!r} in settings.servers{_known(servers)}"
+        )
+    chosen = [servers[server]] if server is not None else list(servers.values())
+    spec = spec or DEFAULT_TARGET
+    if spec in servers or (spec == ALL_SERVERS and servers):
+        picked = [servers[spec]] if spec in servers else chosen
+        return tuple(_server_job(inventory, s, env, timeout) for s in picked)
+    if spec.startswith("dir:"):
+        return _dir_jobs(inventory, spec, chosen if servers else [])
+    if spec.startswith("ami://"):
+        if not servers:
+            target = open_target(spec, AMI_SECRET_ENV, env, timeout=timeout)
+            return (Job(target.name, target, inventory),)
+        if len(chosen) > 1:
+            raise TargetError(
+                f"the inventory has {len(chosen)} servers{_known(servers)}: say which part "
+                f"{spec} serves with --server NAME, or use --target NAME or --target all"
+            )
+        return (_server_job(inventory, chosen[0], env, timeout, spec),)
+    raise TargetError(
+        f"unknown target {spec!r}: use dir:PATH, ami://USER@HOST:PORT, "
+        f"a server name or 'all'{_known(servers)}"
+    )
+
+
+def _known(servers: Mapping[str, Server]) -> str:
+    return f" (servers: {', '.join(servers)})" if servers else " (none is defined)"
+
+
+def _dir_jobs(inventory: Inventory, spec: str, servers: list[Server]) -> tuple[Job, ...]:
+    path = spec.removeprefix("dir:")
+    if not path:
+        raise TargetError("the target 'dir:' needs a path, e.g. dir:asterisk-config")
+    from provisioner.targets.directory import DirectoryTarget
+
+    if not servers:
+        target = DirectoryTarget(path)
+        return (Job(target.name, target, inventory),)
+    jobs = []
+    for server in servers:
+        target = DirectoryTarget(Path(path) / server.name)
+        label = f"{server.name} ({target.name})"
+        jobs.append(Job(label, target, inventory.for_server(server), server.name))
+    return tuple(jobs)
+
+
+def _server_job(
+    inventory: Inventory,
+    server: Server,
+    env: Mapping[str, str],
+    timeout: float,
+    spec: str | None = None,
+) -> Job:
+    target = open_target(
+        spec or server.target, server.secret_env or AMI_SECRET_ENV, env, timeout=timeout
+    )
+    label = f"{server.name} ({target.name})"
+    return Job(label, target, inventory.for_server(server), server.name)
+
+
+def open_target(
+    spec: str, secret_env: str, env: Mapping[str, str], *, timeout: float = 10.0
+) -> Target:
+    """The target of one ``dir:PATH`` or ``ami://USER@HOST:PORT`` spec."""
+    if spec.startswith("dir:") and spec != "dir:":
+        from provisioner.targets.directory import DirectoryTarget
+
+        return DirectoryTarget(spec.removeprefix("dir:"))
+    if not spec.startswith("ami://"):
+        raise TargetError(f"unknown target {spec!r}: use dir:PATH or ami://USER@HOST:PORT")
+    _check_ami_url(spec)
+    secret = env.get(secret_env)
+    if not secret:
+        raise TargetError(
+            f"{spec}: the AMI secret is not set: export it in the environment variable "
+            f"{secret_env} (never on the command line)"
+        )
+    from provisioner.targets.ami import AmiTarget  # imported only when an AMI target is used
+
+    return AmiTarget(spec, secret, timeout=timeout)
+
+
+def _check_ami_url(spec: str) -> None:
+    try:
+        url = urlsplit(spec)
+        port = url.port
+    except ValueError as e:
+        raise TargetError(f"{spec} is not a valid target: {e}; use ami://USER@HOST:PORT") from e
+    if not url.username or not url.hostname or port is None or url.password is not None:
+        raise TargetError(
+            f"{spec} is not a valid target: use ami://USER@HOST:PORT (the secret comes from "
+            "the environment, not the URL)"
+        )

@@ -1,0 +1,185 @@
+"""Desired objects vs the actual state of a target: what to create, update, delete.
+
+Pure and typed, no I/O. Objects are matched by their identity ``(file, kind, name)``, so a
+PJSIP endpoint and an aor named alike are two objects. An object in the managed files that is
+neither desired nor recorded as ours (``StateRecord.managed``) is *unmanaged*: reported,
+never deleted. Live queue members are compared with the inventory's memberships; runtime
+state (paused, which device the agent logged in on) is never a difference.
+
+Comparison is plain tuple equality per object (cheap at 10k agents); the field-level view of
+an update is computed only for the objects that changed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from provisioner.model import Inventory
+from provisioner.render.objects import SENSITIVE_KEYS, ConfigObject, ObjectKey
+from provisioner.targets.base import ActualState, LiveMember, MemberChange, ObjectChange
+
+# The queue member interface the AGI server adds at login (docs/runtime-contract.md).
+_AGENT_INTERFACE = re.compile(r"^Local/(?P<agent>[^@/]+)@gitops-agents(?:/n)?$")
+
+ORDER_KEY = "(order)"  # pseudo field of an update that only reorders lines
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One option key of an object that differs; values in file order (keys may repeat)."""
+
+    key: str
+    old: tuple[str, ...]  # () = absent
+    new: tuple[str, ...]
+    sensitive: bool = False
+
+
+@dataclass(frozen=True)
+class Diff:
+    changes: tuple[ObjectChange, ...]
+    members: tuple[MemberChange, ...]
+    unmanaged: tuple[ObjectKey, ...]  # in the managed files, not ours: reported, left alone
+    existing: int  # objects of the target that are ours (the base of the safety thresholds)
+    desired: frozenset[ObjectKey] = frozenset()  # what is ours once the changes are applied
+
+
+def diff(
+    desired: Sequence[ConfigObject], actual: ActualState, inventory: Inventory | None = None
+) -> Diff:
+    """Every difference between ``desired`` and ``actual``.
+
+    ``inventory`` (the part this target serves) drives the live member changes; without it
+    no member change is planned.
+    """
+    current, duplicates = _index(actual.objects)
+    wanted = {obj.key: obj for obj in desired}
+    changes: list[ObjectChange] = []
+    for key, obj in wanted.items():
+        before = current.get(key)
+        if before is None:
+            changes.append(ObjectChange("create", None, obj))
+        elif before.options != obj.options:
+            changes.append(ObjectChange("update", before, obj))
+    unmanaged = list(duplicates)
+    existing = 0
+    for key, obj in current.items():
+        if key in wanted:
+            existing += 1
+        elif key in actual.record.managed:
+            existing += 1
+            changes.append(ObjectChange("delete", obj, None))
+        else:
+            unmanaged.append(key)
+    members = member_changes(inventory, actual.members) if inventory is not None else ()
+    return Diff(
+        changes=tuple(sorted(changes, key=change_order)),
+        members=members,
+        unmanaged=tuple(sorted(set(unmanaged), key=key_order)),
+        existing=existing,
+        desired=frozenset(wanted),
+    )
+
+
+def _index(
+    objects: Iterable[ConfigObject],
+) -> tuple[dict[ObjectKey, ConfigObject], list[ObjectKey]]:
+    """Objects by key; a key seen twice (a hand-made duplicate) is reported, first one wins."""
+    index: dict[ObjectKey, ConfigObject] = {}
+    duplicates: list[ObjectKey] = []
+    for obj in objects:
+        if obj.key in index:
+            duplicates.append(obj.key)
+        else:
+            index[obj.key] = obj
+    return index, duplicates
+
+
+_FILE_RANK = {"pjsip_gitops.conf": 0, "queues_gitops.conf": 1, "extensions_gitops.conf": 2}
+_KIND_RANK = {"transport": 0, "endpoint": 1, "aor": 2, "auth": 3, "identify": 4}
+_ACTION_RANK = {"delete": 0, "update": 1, "create": 2}
+
+
+def key_order(key: ObjectKey) -> tuple[int, str, str, int, str]:
+    """Deterministic order: file, then name, then kind (endpoint, aor, auth, identify...)."""
+    file, kind, name = key
+    return (_FILE_RANK.get(file, 9), file, name, _KIND_RANK.get(kind, 9), kind)
+
+
+def change_order(change: ObjectChange) -> tuple[tuple[int, str, str, int, str], int]:
+    return (key_order(change.key), _ACTION_RANK[change.action])
+
+
+def _grouped(obj: ConfigObject | None) -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    if obj is not None:
+        for key, value in obj.options:
+            grouped.setdefault(key, []).append(value)
+    return {key: tuple(values) for key, values in grouped.items()}
+
+
+def field_changes(change: ObjectChange) -> tuple[FieldChange, ...]:
+    """The keys that differ, in the order of the new object (then removed keys).
+
+    Repeated keys (``allow=``, ``exten=``) compare as ordered tuples, so a reordered codec
+    list is a change. An update that only moves lines between keys (``allow`` before
+    ``disallow``) shows as the pseudo field ``(order)`` listing the keys, never values.
+    """
+    before, after = _grouped(change.before), _grouped(change.after)
+    keys = list(after) + [key for key in before if key not in after]
+    fields = [
+        FieldChange(key, before.get(key, ()), after.get(key, ()), key in SENSITIVE_KEYS)
+        for key in keys
+        if before.get(key, ()) != after.get(key, ())
+    ]
+    if not fields and change.before is not None and change.after is not None:
+        old = tuple(key for key, _ in change.before.options)
+        new = tuple(key for key, _ in change.after.options)
+        fields.append(FieldChange(ORDER_KEY, old, new))
+    return tuple(fields)
+
+
+def agent_of_interface(interface: str) -> str | None:
+    """The agent id of a queue member added by the AGI login, else None (not ours)."""
+    match = _AGENT_INTERFACE.match(interface)
+    return match.group("agent") if match else None
+
+
+def desired_members(inventory: Inventory) -> dict[str, dict[str, int]]:
+    """Queue name -> agent id -> penalty, from the queues' members and the agents' queues."""
+    wanted: dict[str, dict[str, int]] = {queue.name: {} for queue in inventory.queues}
+    for queue in inventory.queues:
+        for member in queue.members:
+            wanted[queue.name][member.agent] = member.penalty
+    for agent in inventory.agents:
+        for membership in agent.queues:
+            if membership.queue in wanted:
+                wanted[membership.queue].setdefault(agent.id, membership.penalty)
+    return wanted
+
+
+def member_changes(inventory: Inventory, members: Iterable[LiveMember]) -> tuple[MemberChange, ...]:
+    """Live (logged-in, dynamic) members of the inventory's queues that must follow it.
+
+    Only members added by the AGI login (``Local/<agent>@gitops-agents``) of queues this
+    inventory part defines are considered; static members and other interfaces are not ours.
+    A queue deleted from the inventory takes its members with it on reload.
+    """
+    wanted = desired_members(inventory)
+    changes: list[MemberChange] = []
+    for member in members:
+        agent = agent_of_interface(member.interface)
+        if not member.dynamic or agent is None or member.queue not in wanted:
+            continue
+        penalty = wanted[member.queue].get(agent)
+        if penalty is None:
+            if inventory.agent(agent) is None:
+                reason = f"agent {agent} is no longer in the inventory"
+            else:
+                reason = f"agent {agent} left queue {member.queue} in the inventory"
+            changes.append(MemberChange("remove", member.queue, member.interface, 0, reason))
+        elif penalty != member.penalty:
+            reason = f"agent {agent} penalty {member.penalty} -> {penalty} in queue {member.queue}"
+            changes.append(MemberChange("penalty", member.queue, member.interface, penalty, reason))
+    return tuple(sorted(changes, key=lambda c: (c.queue, c.interface, c.action)))

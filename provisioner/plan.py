@@ -1,0 +1,309 @@
+"""The plan: what apply would change on one target, as a value that can be shown and saved.
+
+A ``Plan`` holds the real objects (it never leaves the process as is); everything that is
+shown or saved goes through ``plan_data``, which is redacted: a secret is ``(sensitive)``,
+a changed secret shows as changed without its value. A saved plan holds no secret; applying
+it re-plans and refuses when the target (``fingerprint``), the inventory ``revision`` or the
+redacted changes (``checksum``) differ from what was reviewed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from provisioner.diff import Diff, FieldChange, field_changes
+from provisioner.errors import PlanError
+from provisioner.render.objects import ObjectKey
+from provisioner.targets.base import ActualState, MemberChange, ObjectChange
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+SENSITIVE = "(sensitive)"
+JsonDict = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    target: str  # how the target is shown, e.g. "pbx1 (ami://gitops@10.0.0.5:5038)"
+    revision: str  # inventory revision the desired state was rendered from
+    fingerprint: str  # sha256 of the canonical actual state the plan was made against
+    changes: tuple[ObjectChange, ...]
+    members: tuple[MemberChange, ...] = ()
+    unmanaged: tuple[ObjectKey, ...] = ()
+    existing: int = 0  # objects of the target that are ours
+    desired: frozenset[ObjectKey] = field(default_factory=frozenset)  # ours after apply
+    record_outdated: bool = False  # the target's record of what is ours must be rewritten
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(to add, to change, to destroy)."""
+        actions = [c.action for c in self.changes]
+        return actions.count("create"), actions.count("update"), actions.count("delete")
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(self.changes or self.members)
+
+    @cached_property
+    def checksum(self) -> str:
+        """sha256 of the canonical redacted config changes (live members excluded: agents
+        log in and out between plan and apply, so member changes are recomputed then)."""
+        canonical = {"target": self.target, "changes": [change_data(c) for c in self.changes]}
+        return _sha256(canonical)
+
+
+def make_plan(target: str, revision: str, diff: Diff, actual: ActualState) -> Plan:
+    return Plan(
+        target=target,
+        revision=revision,
+        fingerprint=fingerprint(actual),
+        changes=diff.changes,
+        members=diff.members,
+        unmanaged=diff.unmanaged,
+        existing=diff.existing,
+        desired=diff.desired,
+        record_outdated=actual.record.managed != diff.desired,
+    )
+
+
+def fingerprint(actual: ActualState) -> str:
+    """sha256 of the config objects (in key order) and the state record.
+
+    Live members are left out: they are runtime state, not something a plan is made against.
+    """
+    digest = hashlib.sha256()
+    for obj in sorted(actual.objects, key=lambda o: o.key):
+        digest.update(repr((obj.key, obj.options)).encode())
+    managed = sorted(actual.record.managed)
+    digest.update(repr((actual.record.revision, managed)).encode())
+    return digest.hexdigest()
+
+
+def _sha256(data: object) -> str:
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _shown(field: FieldChange, values: tuple[str, ...]) -> list[str]:
+    if field.sensitive:
+        return [SENSITIVE] if values else []
+    return list(values)
+
+
+def field_data(field: FieldChange) -> JsonDict:
+    return {
+        "key": field.key,
+        "old": _shown(field, field.old),
+        "new": _shown(field, field.new),
+        "sensitive": field.sensitive,
+    }
+
+
+def change_data(change: ObjectChange) -> JsonDict:
+    file, kind, name = change.key
+    obj = change.after if change.after is not None else change.before
+    assert obj is not None
+    return {
+        "action": change.action,
+        "file": file,
+        "kind": kind,
+        "name": name,
+        "owner": obj.owner,
+        "fields": [field_data(f) for f in field_changes(change)],
+    }
+
+
+def member_data(change: MemberChange) -> JsonDict:
+    return {
+        "action": change.action,
+        "queue": change.queue,
+        "interface": change.interface,
+        "penalty": change.penalty,
+        "reason": change.reason,
+    }
+
+
+def plan_data(plan: Plan) -> JsonDict:
+    """The redacted, JSON-ready view of a plan (``--format json`` and saved plans)."""
+    add, change, destroy = plan.counts
+    return {
+        "target": plan.target,
+        "revision": plan.revision,
+        "fingerprint": plan.fingerprint,
+        "checksum": plan.checksum,
+        "summary": {
+            "add": add,
+            "change": change,
+            "destroy": destroy,
+            "members": len(plan.members),
+        },
+        "changes": [change_data(c) for c in plan.changes],
+        "member_changes": [member_data(m) for m in plan.members],
+        "unmanaged": [{"file": f, "kind": k, "name": n} for f, k, n in plan.unmanaged],
+    }
+
+
+def to_json(plans: Sequence[Plan], options: JsonDict | None = None) -> str:
+    """The JSON document of ``--format json`` and of a saved plan (``plan --out``)."""
+    document: JsonDict = {"format_version": FORMAT_VERSION, "options": options or {}}
+    document["targets"] = [plan_data(p) for p in plans]
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+@dataclass(frozen=True)
+class SavedPlan:
+    """What a saved plan promises for one target: checked against a fresh plan at apply."""
+
+    target: str
+    revision: str
+    fingerprint: str
+    checksum: str
+
+
+@dataclass(frozen=True)
+class SavedPlanFile:
+    plans: tuple[SavedPlan, ...]
+    options: JsonDict  # how the plan was made (target spec, server, ref), reused by apply
+
+
+def save(path: Path, plans: Sequence[Plan], options: JsonDict) -> None:
+    """Write the redacted plan; it holds no secret."""
+    try:
+        path.write_text(to_json(plans, options), encoding="utf-8")
+    except OSError as e:
+        raise PlanError(f"cannot save the plan to {path}: {e.strerror}") from e
+    logger.info("saved plan for %d target(s) to %s", len(plans), path)
+
+
+def load(path: Path) -> SavedPlanFile:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise PlanError(f"cannot read the plan file {path}: {e.strerror}") from e
+    except ValueError as e:
+        raise PlanError(f"{path} is not a plan file made by 'provisioner plan --out'") from e
+    try:
+        if document["format_version"] != FORMAT_VERSION:
+            raise PlanError(f"{path} was saved by another version; run 'provisioner plan' again")
+        plans = tuple(
+            SavedPlan(t["target"], t["revision"], t["fingerprint"], t["checksum"])
+            for t in document["targets"]
+        )
+        options = dict(document.get("options") or {})
+    except (KeyError, TypeError) as e:
+        raise PlanError(f"{path} is not a plan file made by 'provisioner plan --out'") from e
+    return SavedPlanFile(plans, options)
+
+
+def check_saved(saved: SavedPlan, fresh: Plan) -> None:
+    """Refuse a stale plan: one sentence saying what changed and what to do."""
+    again = "run 'provisioner plan' again and review the new plan"
+    if saved.revision != fresh.revision:
+        raise PlanError(
+            f"{fresh.target}: the saved plan was made from inventory revision "
+            f"{saved.revision} but the inventory is now at {fresh.revision}; {again}"
+        )
+    if saved.fingerprint != fresh.fingerprint:
+        raise PlanError(
+            f"{fresh.target}: the target changed since the plan was made (stale plan); {again}"
+        )
+    if saved.checksum != fresh.checksum:
+        raise PlanError(
+            f"{fresh.target}: the changes differ from the saved plan (checksum mismatch); {again}"
+        )
+
+
+def _values(values: list[str]) -> str:
+    return ", ".join(values) if values else "(none)"
+
+
+_SIGN = {"create": "+", "update": "~", "delete": "-"}
+
+
+def _change_lines(data: JsonDict) -> list[str]:
+    owner = f"  ({data['owner']})" if data["owner"] else ""
+    lines = [f"  {_SIGN[data['action']]} {data['file']}: {data['kind']} {data['name']!r}{owner}"]
+    for f in data["fields"] if data["action"] != "delete" else []:
+        if data["action"] == "create":
+            lines.append(f"      {f['key']}: {_values(f['new'])}")
+        else:
+            lines.append(f"      {f['key']}: {_values(f['old'])} -> {_values(f['new'])}")
+    return lines
+
+
+def _member_lines(data: JsonDict) -> list[str]:
+    if data["action"] == "remove":
+        what = f"- remove {data['interface']} from queue {data['queue']}"
+    else:
+        what = f"~ penalty {data['penalty']} for {data['interface']} in queue {data['queue']}"
+    return [f"  {what}: {data['reason']}"]
+
+
+def summary_line(plan: Plan) -> str:
+    if not plan.has_changes:
+        return "No changes. The target matches the inventory."
+    add, change, destroy = plan.counts
+    line = f"Plan: {add} to add, {change} to change, {destroy} to destroy."
+    if plan.members:
+        line = f"{line[:-1]}, {len(plan.members)} live queue member(s) to update."
+    return line
+
+
+def body_lines(plan: Plan) -> list[str]:
+    """The Terraform-style lines of one target's plan, without the heading."""
+    data = plan_data(plan)
+    lines: list[str] = []
+    for change in data["changes"]:
+        lines.extend(_change_lines(change))
+    if data["member_changes"]:
+        lines.append("")
+        lines.append("  Live queue members (logged-in agents):")
+        for member in data["member_changes"]:
+            lines.extend(_member_lines(member))
+    if data["unmanaged"]:
+        lines.append("")
+        lines.append(
+            f"  Warning: {len(data['unmanaged'])} object(s) in the managed files were not "
+            "created by asterisk-gitops; they are left in place:"
+        )
+        lines.extend(f"  ! {u['file']}: {u['kind']} {u['name']!r}" for u in data["unmanaged"])
+    return lines
+
+
+def format_text(plans: Sequence[Plan]) -> str:
+    """Human output: one block per target, then its summary line."""
+    blocks = []
+    for plan in plans:
+        lines = [f"Target {plan.target} (revision {plan.revision}):", ""]
+        body = body_lines(plan)
+        lines.extend([*body, ""] if body else [])
+        lines.append(summary_line(plan))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+MARKDOWN_MARKER = "<!-- asterisk-gitops:plan -->"
+
+
+def format_markdown(plans: Sequence[Plan]) -> str:
+    """A pull-request comment; the hidden marker lets CI find and edit its own comment."""
+    lines = [MARKDOWN_MARKER, "## asterisk-gitops plan", ""]
+    for plan in plans:
+        lines.append(f"### `{plan.target}`")
+        lines.append("")
+        lines.append(f"**{summary_line(plan)}** (inventory revision `{plan.revision}`)")
+        body = body_lines(plan)
+        if body:
+            text = "\n".join(line.removeprefix("  ") for line in body).replace("```", "'''")
+            lines.extend(["", "<details open><summary>Changes</summary>", ""])
+            lines.extend(["```diff", text, "```", "", "</details>"])
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,209 @@
+"""The directory target: the managed config files in a directory, deployed by other tooling.
+
+Actual state = the managed files parsed back (a missing directory or file is empty). Writes
+are atomic: every changed file is first written to a temporary file in the same directory and
+synced, then all are renamed into place, so a crash never leaves a half-written file. The
+state record lives in ``.gitops-state.json`` and the apply lock in ``.gitops.lock``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from provisioner.errors import TargetError
+from provisioner.render.objects import MANAGED_FILES, ConfigObject, ObjectKey
+from provisioner.render.text import parse, to_text
+from provisioner.targets.base import ActualState, MemberChange, ObjectChange, StateRecord
+
+logger = logging.getLogger(__name__)
+
+STATE_FILE = ".gitops-state.json"
+LOCK_FILE = ".gitops.lock"
+NEW_FILE_MODE = 0o640  # readable by the asterisk group, not by everyone (passwords)
+
+
+class DirectoryTarget:
+    """Implements ``provisioner.targets.base.Target`` on a directory."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+
+    @property
+    def name(self) -> str:
+        return f"dir:{self.path}"
+
+    def __repr__(self) -> str:
+        return f"DirectoryTarget({str(self.path)!r})"
+
+    def read(self) -> ActualState:
+        objects: list[ConfigObject] = []
+        for file in MANAGED_FILES:
+            objects.extend(self._read_file(file))
+        return ActualState(objects=tuple(objects), record=self._read_record())
+
+    def _read_file(self, file: str) -> tuple[ConfigObject, ...]:
+        path = self.path / file
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return ()
+        except (OSError, UnicodeDecodeError) as e:
+            raise TargetError(f"{self.name}: cannot read {path}: {e}") from e
+        try:
+            return parse(file, text)
+        except TargetError as e:
+            raise TargetError(f"{self.name}: {e}; fix or remove the file by hand") from e
+
+    def _read_record(self) -> StateRecord:
+        path = self.path / STATE_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            managed = frozenset((str(f), str(k), str(n)) for f, k, n in data["managed"])
+            revision = data["revision"]
+        except FileNotFoundError:
+            return StateRecord(revision=None, managed=frozenset())
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise TargetError(
+                f"{self.name}: the state record {path} is unreadable ({e}); restore it from "
+                "a backup or delete it (objects then count as unmanaged until re-applied)"
+            ) from e
+        return StateRecord(revision=None if revision is None else str(revision), managed=managed)
+
+    @contextmanager
+    def lock(self, holder: str) -> Iterator[None]:
+        path = self.path / LOCK_FILE
+        self._make_dir()
+        info = json.dumps({"holder": holder, "since": int(time.time())})
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError as e:
+            raise TargetError(
+                f"{self.name} is locked by {_holder_of(path)}: wait for that apply to finish, "
+                f"or delete {path} if no apply is running"
+            ) from e
+        except OSError as e:
+            raise TargetError(f"{self.name}: cannot create the lock {path}: {e}") from e
+        with os.fdopen(fd, "w") as f:
+            f.write(info)
+        logger.info("locked %s for %s", self.name, holder)
+        try:
+            yield
+        finally:
+            path.unlink(missing_ok=True)
+            logger.info("unlocked %s", self.name)
+
+    def write(self, changes: Sequence[ObjectChange]) -> None:
+        by_file: dict[str, list[ObjectChange]] = {}
+        for change in changes:
+            by_file.setdefault(change.key[0], []).append(change)
+        self._make_dir()
+        texts = {
+            file: to_text(file, apply_changes(self._read_file(file), file_changes))
+            for file, file_changes in by_file.items()
+        }
+        _replace_all(self.name, {self.path / file: text for file, text in texts.items()})
+        logger.info("wrote %d change(s) to %s in %s", len(changes), sorted(texts), self.name)
+
+    def reload(self, files: Collection[str]) -> None:
+        logger.info("%s: nothing to reload for %s (a directory target)", self.name, sorted(files))
+
+    def verify(self, keys: Collection[ObjectKey]) -> dict[ObjectKey, str]:
+        present = {obj.key for obj in self.read().objects}
+        return {
+            key: f"{key[1]} {key[2]} is not in {key[0]} after writing"
+            for key in keys
+            if key not in present
+        }
+
+    def change_members(self, changes: Sequence[MemberChange]) -> None:
+        if changes:
+            logger.warning("%s has no live queue members; ignored %s", self.name, changes)
+
+    def save_record(self, record: StateRecord) -> None:
+        data = {"revision": record.revision, "managed": sorted(map(list, record.managed))}
+        self._make_dir()
+        _replace_all(self.name, {self.path / STATE_FILE: json.dumps(data, indent=1) + "\n"})
+
+    def _make_dir(self) -> None:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise TargetError(f"{self.name}: cannot create the directory: {e}") from e
+
+
+def apply_changes(
+    objects: Sequence[ConfigObject], changes: Sequence[ObjectChange]
+) -> list[ConfigObject]:
+    """The file's objects after ``changes``: updates in place, deletes dropped, creates last.
+
+    Only the first object of a key is ours (a hand-made duplicate is left alone).
+    """
+    pending = {change.key: change for change in changes}
+    result: list[ConfigObject] = []
+    for obj in objects:
+        change = pending.pop(obj.key, None)
+        if change is None:
+            result.append(obj)
+        elif change.after is not None:
+            result.append(change.after)
+    result.extend(c.after for c in pending.values() if c.after is not None)
+    return result
+
+
+def _holder_of(path: Path) -> str:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        since = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(int(data["since"])))
+        return f"{data['holder']} since {since}"
+    except (OSError, ValueError, KeyError, TypeError):
+        return "an unknown holder"
+
+
+def _replace_all(target: str, texts: dict[Path, str]) -> None:
+    """Stage every file (temp file in the same directory, fsync), then rename all into place."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in texts.items():
+            staged.append((_stage(path, text), path))
+        for temp, path in staged:
+            os.replace(temp, path)
+    except OSError as e:
+        raise TargetError(f"{target}: cannot write {e.filename or 'a file'}: {e.strerror}") from e
+    finally:
+        for temp, _ in staged:
+            Path(temp).unlink(missing_ok=True)
+    if staged:
+        _sync_dir(staged[0][1].parent)
+
+
+def _stage(path: Path, text: str) -> str:
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = NEW_FILE_MODE
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            os.fchmod(f.fileno(), mode)
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return temp
+
+
+def _sync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
