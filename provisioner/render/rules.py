@@ -2,15 +2,157 @@
 
 ``provisioner validate`` runs these checks after the schema and cross-reference checks, so
 anything the renderer would refuse is reported with its file and line before any plan.
+``render`` runs them too and raises ``RenderError`` rather than write a value Asterisk drops.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+from dataclasses import fields
+
 from provisioner.errors import Problem
-from provisioner.model import Inventory
+from provisioner.model import Agent, Inventory, Phone, Queue, Settings, Source
+from provisioner.render.dialplan import RESERVED_CONTEXTS
+from provisioner.render.queues import STRATEGIES
+from provisioner.render.voice_rules import CONTEXT_NAME, UNSAFE_TEXT, voice_findings
+
+SETTINGS_SOURCE = Source(file="settings.yaml", line=1)
+ENDPOINT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+EXTENSION = re.compile(r"^[0-9]{1,20}$")
+FEATURE_CODE = re.compile(r"^[*#0-9]{1,10}$")
+MOBILE = re.compile(r"^\+?[0-9]{3,20}$")
+HOST = re.compile(r"^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:]{2,39})$")
+MUSICCLASS = re.compile(r"^[A-Za-z0-9_.-]{1,79}$")
+QUEUE_NUMBERS = ("timeout", "retry", "wrapuptime", "maxlen", "weight", "announce_frequency")
+
+Finding = tuple[str, str]
 
 
 def check(inventory: Inventory) -> list[Problem]:
-    """Every problem that would stop ``inventory`` from rendering (filled in by render)."""
-    del inventory
-    return []
+    """Every problem that would stop ``inventory`` from rendering."""
+    problems: list[Problem] = []
+    for agent in inventory.agents:
+        prefix = f"agents[id={agent.id}]"
+        problems += _located(agent.source, prefix, _agent_findings(agent, inventory.settings))
+    for phone in inventory.phones:
+        problems += _located(phone.source, f"phones[id={phone.id}]", _phone_findings(phone))
+    for queue in inventory.queues:
+        problems += _located(queue.source, f"queues[name={queue.name}]", _queue_findings(queue))
+    problems += _located(SETTINGS_SOURCE, "settings", _settings_findings(inventory.settings))
+    problems += _collisions(inventory)
+    return problems
+
+
+def _located(source: Source, prefix: str, findings: Iterator[Finding]) -> list[Problem]:
+    return [
+        Problem(source.file, source.line, source.column, f"{prefix}.{field}", message)
+        for field, message in findings
+    ]
+
+
+def _voice(findings: list[Finding]) -> Iterator[Finding]:
+    for field, message in findings:
+        yield f"voice.{field}", message
+
+
+def _id_findings(value: str) -> Iterator[Finding]:
+    if not ENDPOINT_ID.match(value):
+        yield "id", f"{value!r}: use letters, digits, '.', '_' or '-' (it names PJSIP objects)"
+
+
+def _extension_findings(value: str) -> Iterator[Finding]:
+    if not EXTENSION.match(value):
+        yield "extension", f"{value!r}: an extension is 1 to 20 digits"
+
+
+def _agent_findings(agent: Agent, settings: Settings) -> Iterator[Finding]:
+    yield from _id_findings(agent.id)
+    yield from _extension_findings(agent.extension)
+    if UNSAFE_TEXT.search(agent.name) or '"' in agent.name or not agent.name.strip():
+        yield "name", "a display name must be non-empty, without quotes, ';' or line breaks"
+    yield from _voice(voice_findings(agent.voice))
+    if agent.voice.type == "user" and agent.default_interface == "internal":
+        yield (
+            "voice.type",
+            "a user endpoint cannot be called, so the agent cannot be rung on it: use peer or"
+            " friend, or another default_interface",
+        )
+    if agent.mobile is not None:
+        if not MOBILE.match(agent.mobile):
+            yield "mobile", f"{agent.mobile!r}: expected digits with an optional leading +"
+        if settings.outbound_trunk is None:
+            yield (
+                "mobile",
+                "a mobile number needs settings.outbound_trunk (the PJSIP endpoint of the trunk"
+                " that dials it)",
+            )
+
+
+def _phone_findings(phone: Phone) -> Iterator[Finding]:
+    yield from _id_findings(phone.id)
+    yield from _extension_findings(phone.extension)
+    if phone.name and (UNSAFE_TEXT.search(phone.name) or '"' in phone.name):
+        yield "name", "a display name must be without quotes, ';' or line breaks"
+    yield from _voice(voice_findings(phone.voice))
+    if phone.voice.type == "user":
+        yield "voice.type", "a phone of type user cannot be called: use peer or friend"
+
+
+def _queue_findings(queue: Queue) -> Iterator[Finding]:
+    if not ENDPOINT_ID.match(queue.name) or queue.name == "general":
+        yield "name", f"{queue.name!r} cannot name a queue (letters, digits, . _ -; not general)"
+    if queue.strategy not in STRATEGIES:
+        yield "strategy", f"{queue.strategy!r}: one of {', '.join(sorted(STRATEGIES))}"
+    for name in QUEUE_NUMBERS:
+        value = getattr(queue, name)
+        if not isinstance(value, int) or value < 0:
+            yield name, f"{value!r}: expected a whole number >= 0"
+    if not MUSICCLASS.match(queue.musicclass):
+        yield "musicclass", f"{queue.musicclass!r} is not a music-on-hold class name"
+
+
+def _settings_findings(settings: Settings) -> Iterator[Finding]:
+    codes = settings.feature_codes
+    values = [getattr(codes, f.name) for f in fields(codes)]
+    for f in fields(codes):
+        value = getattr(codes, f.name)
+        if not FEATURE_CODE.match(value):
+            yield f"feature_codes.{f.name}", f"{value!r}: use digits, * and # only"
+        elif values.count(value) > 1:
+            yield f"feature_codes.{f.name}", f"{value!r} is used for two features"
+    if not HOST.match(settings.agi.host):
+        yield "agi.host", f"{settings.agi.host!r} is not a host name or IP address"
+    if not 1 <= settings.agi.port <= 65535:
+        yield "agi.port", f"{settings.agi.port} is not a port number (1-65535)"
+    if not CONTEXT_NAME.match(settings.outbound_context):
+        yield "outbound_context", f"{settings.outbound_context!r} is not a context name"
+    elif settings.outbound_context in RESERVED_CONTEXTS:
+        yield "outbound_context", f"{settings.outbound_context!r} is a context the renderer owns"
+    trunk = settings.outbound_trunk
+    if trunk is not None and not ENDPOINT_ID.match(trunk):
+        yield "outbound_trunk", f"{trunk!r} is not a PJSIP endpoint name"
+    for reason in settings.pause_reasons:
+        if reason.code < 0:
+            yield "pause_reasons", f"pause reason {reason.name!r}: its code must be >= 0"
+
+
+def _collisions(inventory: Inventory) -> list[Problem]:
+    """Two endpoints named alike, or two extensions dialled alike, cannot both be rendered."""
+    problems: list[Problem] = []
+    names: dict[str, str] = {}
+    extensions: dict[str, str] = {}
+    owners: list[tuple[str, str, str, Source]] = [
+        ("agents", a.id, a.extension, a.source) for a in inventory.agents
+    ]
+    owners += [("phones", p.id, p.extension, p.source) for p in inventory.phones]
+    for kind, ident, exten, source in owners:
+        what = f"{kind[:-1]} {ident}"
+        for field, value, seen in (("id", ident, names), ("extension", exten, extensions)):
+            if value in seen:
+                message = f"{value!r} is also the {field} of {seen[value]}"
+                path = f"{kind}[id={ident}].{field}"
+                problems.append(Problem(source.file, source.line, source.column, path, message))
+            else:
+                seen[value] = what
+    return problems

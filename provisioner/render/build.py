@@ -1,0 +1,43 @@
+"""``render``: the whole inventory (or one server's part) as config objects. Pure, no I/O."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from provisioner.errors import RenderError
+from provisioner.model import Inventory, SecretRef
+from provisioner.render import dialplan
+from provisioner.render.objects import MANAGED_FILES, ConfigObject
+from provisioner.render.pjsip import Device, agent_device, device_objects, phone_device
+from provisioner.render.queues import queue_object
+from provisioner.render.rules import check
+
+logger = logging.getLogger(__name__)
+
+
+def render(inventory: Inventory, secret: Callable[[SecretRef], str]) -> tuple[ConfigObject, ...]:
+    """Every managed config object of ``inventory``, in file order (MANAGED_FILES), then by
+    owner, then in each owner's own order. ``secret`` resolves SIP passwords: the only place
+    a secret appears is the ``password=`` line of an auth object.
+
+    Raises RenderError when ``rules.check`` finds a problem (nothing is rendered then).
+    """
+    problems = check(inventory)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise RenderError(f"cannot render the inventory: {problems[0]}{more}")
+    devices = devices_of(inventory)
+    objects: list[ConfigObject] = []
+    for device in devices:
+        objects.extend(device_objects(device, secret))
+    objects.extend(queue_object(q) for q in inventory.queues)
+    objects.extend(dialplan.contexts(inventory, devices))
+    ordered = sorted(objects, key=lambda o: (MANAGED_FILES.index(o.file), o.owner))
+    logger.debug("rendered %d objects of revision %s", len(ordered), inventory.revision)
+    return tuple(ordered)
+
+
+def devices_of(inventory: Inventory) -> list[Device]:
+    """The endpoints of the inventory: every agent's own, then every phone."""
+    return [agent_device(a) for a in inventory.agents] + [phone_device(p) for p in inventory.phones]

@@ -1,0 +1,209 @@
+"""extensions.conf contexts, following docs/runtime-contract.md.
+
+All contexts are ``gitops-*`` and include-only: the agents' own context (``voice.context``)
+stays the operator's and holds ``include => gitops-internal``. Every extension is written as
+``exten => EXT,PRIORITY,APP`` (no ``same =>``), so a category reads the same from a file and
+from AMI ``GetConfig``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from provisioner.model import Agent, Inventory, Settings
+from provisioner.render import voice as v
+from provisioner.render.objects import EXTENSIONS_FILE, ConfigObject
+from provisioner.render.pjsip import SPY_GROUP, Device
+
+INTERNAL = "gitops-internal"
+FEATURES = "gitops-features"
+RESULT = "gitops-result"
+AGENTS = "gitops-agents"
+EXTENSIONS = "gitops-extensions"
+SPY = "gitops-spy"
+SPY_ALLOWED = "gitops-spy-allowed"
+RESERVED_CONTEXTS: frozenset[str] = frozenset(
+    {INTERNAL, FEATURES, RESULT, AGENTS, EXTENSIONS, SPY, SPY_ALLOWED}
+)
+ERROR_PROMPT = "an-error-has-occurred"
+DENIED_PROMPT = "cannot-complete-as-dialed"
+NO_TARGET_PROMPT = "ss-noservice"
+RING_SECONDS = 30
+
+Line = tuple[str, str]
+_LABEL = re.compile(r"^([a-z]+):([A-Z].*)$")
+
+
+def extension(exten: str, steps: Sequence[str]) -> list[Line]:
+    """``exten => EXT,1,...`` then ``n`` priorities; a step ``label:App(...)`` is labelled."""
+    lines: list[Line] = []
+    for index, step in enumerate(steps):
+        priority = "1" if index == 0 else "n"
+        labelled = _LABEL.match(step)
+        if labelled is not None:
+            priority, step = f"{priority}({labelled.group(1)})", labelled.group(2)
+        lines.append(("exten", f"{exten},{priority},{step}"))
+    return lines
+
+
+def context(name: str, lines: Iterable[Line], owner: str) -> ConfigObject:
+    return ConfigObject(EXTENSIONS_FILE, "context", name, tuple(lines), owner)
+
+
+def contexts(inventory: Inventory, devices: Sequence[Device]) -> list[ConfigObject]:
+    """Every gitops context (empty ones left out), in a fixed order."""
+    settings = inventory.settings
+    spies = [a for a in inventory.agents if a.permissions.spy]
+    found = [
+        context(AGENTS, _agents_lines(inventory.agents), "agents"),
+        context(EXTENSIONS, _extension_lines(devices), "extensions"),
+        context(INTERNAL, _internal_lines(devices), "features"),
+        context(FEATURES, _feature_lines(settings, bool(spies)), "features"),
+        context(RESULT, _result_lines(), "features"),
+        context(settings.outbound_context, _outbound_lines(inventory), "outbound"),
+        context(SPY_ALLOWED, _spy_allowed_lines(spies), "spy"),
+        context(SPY, _spy_lines(inventory.agents) if spies else [], "spy"),
+    ]
+    return [c for c in found if c.options]
+
+
+def _internal_lines(devices: Sequence[Device]) -> list[Line]:
+    lines = [("include", FEATURES)]
+    if any(v.has_aor(d.voice) for d in devices):
+        lines.append(("include", EXTENSIONS))
+    return lines
+
+
+def _agi(settings: Settings, script: str) -> str:
+    host = settings.agi.host
+    if ":" in host:
+        host = f"[{host}]"
+    return f"AGI(agi://{host}:{settings.agi.port}/{script})"
+
+
+def _feature(exten: str, agi: str) -> list[Line]:
+    return extension(exten, ["Answer()", agi, f"Goto({RESULT},s,1)"])
+
+
+def _feature_lines(settings: Settings, spy: bool) -> list[Line]:
+    codes = settings.feature_codes
+    lines: list[Line] = []
+    lines += _feature(codes.login, _agi(settings, "login"))
+    lines += _feature(codes.logout, _agi(settings, "logout"))
+    lines += _feature(codes.pause, _agi(settings, "pause"))
+    skip = len(codes.pause)
+    lines += _feature(f"_{codes.pause}.", _agi(settings, "pause")[:-1] + f",${{EXTEN:{skip}}})")
+    lines += _feature(codes.unpause, _agi(settings, "unpause"))
+    lines += _feature(codes.status, _agi(settings, "status"))
+    if spy:
+        lines += _spy_feature(codes.spy)
+    return lines
+
+
+def _result_lines() -> list[Line]:
+    """After AGI(): silence only when the AGI server answered and spoke; a failed or
+    unreachable AGI server (AGISTATUS) or an error status plays an error prompt."""
+    return extension(
+        "s",
+        [
+            'GotoIf($["${AGISTATUS}" != "SUCCESS"]?failed)',
+            'GotoIf($["${GITOPS_STATUS}" = ""]?failed)',
+            'GotoIf($["${GITOPS_STATUS}" = "error"]?failed)',
+            "Hangup()",
+            f"failed:Playback({ERROR_PROMPT})",
+            "Hangup()",
+        ],
+    )
+
+
+def _spy_feature(code: str) -> list[Line]:
+    """``*76EXT``: the calling endpoint must be a spy-permitted agent's own endpoint."""
+    target = f"${{EXTEN:{len(code)}}}"
+    return extension(
+        f"_{code}.",
+        [
+            f"GotoIf($[${{DIALPLAN_EXISTS({SPY_ALLOWED},${{CHANNEL(endpoint)}},1)}}]?allowed)",
+            "Answer()",
+            f"Playback({DENIED_PROMPT})",
+            "Hangup()",
+            f"allowed:GotoIf($[${{DIALPLAN_EXISTS({SPY},{target},1)}}]?{SPY},{target},1)",
+            "Answer()",
+            f"Playback({NO_TARGET_PROMPT})",
+            "Hangup()",
+        ],
+    )
+
+
+def _agents_lines(agents: Sequence[Agent]) -> list[Line]:
+    """``Local/<id>@gitops-agents``: ring the agent where they logged in (AstDB ``dial``)."""
+    lines: list[Line] = []
+    for agent in agents:
+        key = f"gitops/agent/{agent.id}/dial"
+        steps = [f"NoOp(gitops agent {agent.id})"]
+        if agent.voice.chanspy:
+            steps.append(f"Set(__SPYGROUP={SPY_GROUP})")
+        steps += _recording(agent.id, agent.voice.recording)
+        steps += [
+            f"GotoIf($[${{DB_EXISTS({key})}}]?dial)",
+            "Hangup(20)",
+            "dial:Dial(${DB_RESULT})",
+            "Hangup()",
+        ]
+        lines += extension(agent.id, steps)
+    return lines
+
+
+def _recording(name: str, recording: str) -> list[str]:
+    if recording == "inactive":
+        return []
+    stamp = "${STRFTIME(${EPOCH},,%Y%m%d-%H%M%S)}"
+    return [f"MixMonitor(gitops-{name}-{stamp}-${{UNIQUEID}}.{recording},b)"]
+
+
+def _extension_lines(devices: Sequence[Device]) -> list[Line]:
+    """Dialling an agent's or phone's extension rings its own endpoint."""
+    lines: list[Line] = []
+    for device in sorted(devices, key=lambda d: d.extension):
+        if not v.has_aor(device.voice):
+            continue
+        steps = _recording(device.id, device.voice.recording)
+        steps += [f"Dial(PJSIP/{device.id},{RING_SECONDS})", "Hangup()"]
+        lines += extension(device.extension, steps)
+    return lines
+
+
+def _outbound_lines(inventory: Inventory) -> list[Line]:
+    """Only the mobile numbers of the inventory can be dialled through the trunk."""
+    trunk = inventory.settings.outbound_trunk
+    numbers = sorted({a.mobile for a in inventory.agents if a.mobile is not None})
+    if trunk is None:
+        return []
+    lines: list[Line] = []
+    for number in numbers:
+        lines += extension(number, [f"Dial(PJSIP/{number}@{trunk})", "Hangup()"])
+    return lines
+
+
+def _spy_allowed_lines(spies: Sequence[Agent]) -> list[Line]:
+    lines: list[Line] = []
+    for agent in spies:
+        lines += extension(agent.id, [f"NoOp(agent {agent.id} may spy)"])
+    return lines
+
+
+def _spy_lines(agents: Sequence[Agent]) -> list[Line]:
+    """``*76EXT`` targets: agents whose calls may be listened to, on the device they are
+    logged in on (AstDB ``device``), else their own endpoint."""
+    lines: list[Line] = []
+    for agent in sorted((a for a in agents if a.voice.chanspy), key=lambda a: a.extension):
+        device = f"${{DB(gitops/agent/{agent.id}/device)}}"
+        found = "${GITOPS_SPY_DEVICE}"
+        target = f'${{IF($["{found}" = ""]?PJSIP/{agent.id}:{found})}}'
+        steps = [
+            f"Set(GITOPS_SPY_DEVICE={device})",
+            f"ChanSpy({target}-,qg({SPY_GROUP}))",
+            "Hangup()",
+        ]
+        lines += extension(agent.extension, steps)
+    return lines

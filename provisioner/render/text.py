@@ -1,0 +1,195 @@
+"""Managed config files as text: write them (``to_text``) and read them back (``parse``).
+
+The text is what Asterisk's config parser reads: a header comment, then per category a
+``; owner: ...`` comment, ``[name]`` and its ``key=value`` lines (``key => value`` for the
+dialplan keys of extensions.conf). ``parse(file, to_text(file, objects)) == objects``.
+
+``kind_of`` is the one rule that says what kind a category is; the AMI target applies the same
+rule to what ``GetConfig`` returns.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import NoReturn
+
+from provisioner.errors import RenderError, TargetError
+from provisioner.render.objects import MANAGED_FILES, ConfigObject
+
+HEADER = (
+    "; Managed by asterisk-gitops: do not edit by hand, every change here is overwritten.",
+    "; Change the inventory instead, then plan and apply.",
+)
+OWNER_PREFIX = "; owner: "
+# Keys of extensions.conf written as "key => value" (Asterisk reads both forms alike).
+ARROW_KEYS: frozenset[str] = frozenset({"exten", "same", "include", "switch", "ignorepat"})
+_KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
+_CATEGORY = re.compile(r"^\[([^\[\]]+)\]$")
+
+
+def kind_of(file: str, name: str, options: Sequence[tuple[str, str]]) -> str:
+    """The kind of category ``name`` of ``file``: its ``type=`` value for PJSIP files,
+    ``queue`` for queues files, ``context`` for extensions files."""
+    base = file.rsplit("/", 1)[-1]
+    if base.startswith("pjsip"):
+        kinds = [v for k, v in options if k == "type"]
+        if not kinds:
+            raise TargetError(f"{file}: category [{name}] has no type= line")
+        return kinds[-1]
+    if base.startswith("queues"):
+        return "queue"
+    if base.startswith("extensions"):
+        return "context"
+    raise TargetError(f"{file}: not a file asterisk-gitops manages")
+
+
+def to_text(file: str, objects: Sequence[ConfigObject]) -> str:
+    """The text of ``file`` holding ``objects`` in the given order (byte-identical for the
+    same input). Raises RenderError for a value Asterisk's config files cannot hold."""
+    lines = [*HEADER, f"; File: {file}"]
+    arrow = _uses_arrows(file)
+    for obj in objects:
+        lines.append("")
+        if obj.owner:
+            lines.append(OWNER_PREFIX + _checked_comment(obj))
+        lines.append(f"[{_checked_name(obj)}]")
+        lines.extend(_option_line(obj, k, v, arrow) for k, v in obj.options)
+    return "\n".join(lines) + "\n"
+
+
+def parse(file: str, text: str) -> tuple[ConfigObject, ...]:
+    """The categories of ``file`` read from ``text``: comments, blank lines, spaces around
+    ``=`` and ``key => value`` are tolerated. Raises TargetError naming file and line."""
+    builder = _Builder(file)
+    for number, raw in enumerate(text.splitlines(), start=1):
+        builder.line(number, raw)
+    return builder.finish()
+
+
+@dataclass
+class _Category:
+    name: str
+    owner: str
+    line: int
+    options: list[tuple[str, str]]
+
+
+class _Builder:
+    """Collects categories line by line; the state of one ``parse`` call."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.done: list[_Category] = []
+        self.current: _Category | None = None
+        self.owner = ""
+
+    def line(self, number: int, raw: str) -> None:
+        stripped = raw.strip()
+        if stripped.startswith(OWNER_PREFIX.strip()):
+            self.owner = stripped[len(OWNER_PREFIX.strip()) :].strip()
+            return
+        content = _strip_comment(raw).strip()
+        if not content:
+            return
+        if content.startswith("["):
+            self._open(number, content)
+        elif content.startswith("#"):
+            self._fail(number, f"directive {content.split()[0]!r} is not allowed in a managed file")
+        else:
+            self._option(number, content)
+
+    def _open(self, number: int, content: str) -> None:
+        match = _CATEGORY.match(content)
+        if match is None:
+            self._fail(number, f"cannot read category header {content!r} (templates not allowed)")
+        if self.current is not None:
+            self.done.append(self.current)
+        self.current = _Category(match.group(1).strip(), self.owner, number, [])
+        self.owner = ""
+
+    def _option(self, number: int, content: str) -> None:
+        if self.current is None:
+            self._fail(number, "a key=value line before any [category]")
+        key, sep, value = content.partition("=")
+        key = key.strip()
+        if not sep or not _KEY.match(key):
+            self._fail(number, f"cannot read {content!r} (expected key=value)")
+        if value.startswith(">"):
+            value = value[1:]
+        self.current.options.append((key, _unescape(value.strip())))
+
+    def finish(self) -> tuple[ConfigObject, ...]:
+        if self.current is not None:
+            self.done.append(self.current)
+        return tuple(self._object(c) for c in self.done)
+
+    def _object(self, cat: _Category) -> ConfigObject:
+        options = tuple(cat.options)
+        try:
+            kind = kind_of(self.file, cat.name, options)
+        except TargetError as e:
+            raise TargetError(f"{self.file}:{cat.line}: {e}") from e
+        return ConfigObject(self.file, kind, cat.name, options, cat.owner)
+
+    def _fail(self, number: int, message: str) -> NoReturn:
+        raise TargetError(f"{self.file}:{number}: {message}")
+
+
+def _strip_comment(raw: str) -> str:
+    """The line without its comment: ``;`` starts one unless escaped as ``\\;``."""
+    index = 0
+    while True:
+        index = raw.find(";", index)
+        if index < 0:
+            return raw
+        if index == 0 or raw[index - 1] != "\\":
+            return raw[:index]
+        index += 1
+
+
+def _unescape(value: str) -> str:
+    return value.replace("\\;", ";")
+
+
+def _uses_arrows(file: str) -> bool:
+    return file.rsplit("/", 1)[-1].startswith("extensions")
+
+
+def _option_line(obj: ConfigObject, key: str, value: str, arrow: bool) -> str:
+    if not _KEY.match(key):
+        raise RenderError(f"[{obj.name}] in {obj.file}: option name {key!r} cannot be written")
+    if _unwritable(value):
+        raise RenderError(
+            f"[{obj.name}] in {obj.file}: the value of {key} has a line break or surrounding"
+            " spaces, which Asterisk's config files cannot hold"
+        )
+    escaped = value.replace(";", "\\;")
+    if arrow and key in ARROW_KEYS:
+        return f"{key} => {escaped}"
+    return f"{key}={escaped}"
+
+
+def _unwritable(value: str) -> bool:
+    return value != value.strip() or any(c in value for c in "\r\n\0")
+
+
+def _checked_name(obj: ConfigObject) -> str:
+    if not obj.name or _unwritable(obj.name) or any(c in obj.name for c in "[];"):
+        raise RenderError(f"category name {obj.name!r} in {obj.file} cannot be written")
+    return obj.name
+
+
+def _checked_comment(obj: ConfigObject) -> str:
+    if _unwritable(obj.owner):
+        raise RenderError(f"owner {obj.owner!r} of [{obj.name}] in {obj.file} cannot be written")
+    return obj.owner
+
+
+def split_by_file(objects: Iterable[ConfigObject]) -> dict[str, tuple[ConfigObject, ...]]:
+    """The objects of each managed file, in order (every managed file present)."""
+    files: dict[str, list[ConfigObject]] = {f: [] for f in MANAGED_FILES}
+    for obj in objects:
+        files.setdefault(obj.file, []).append(obj)
+    return {f: tuple(objs) for f, objs in files.items()}
