@@ -1,0 +1,223 @@
+"""``load_inventory``: files -> YAML -> schema -> cross-references -> the frozen model."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from provisioner.errors import InventoryError, Problem
+from provisioner.inventory import build, checks, schema
+from provisioner.inventory.cache import DEFAULT_DIRNAME, Checked, FileCache, content_key
+from provisioner.inventory.context import Context, Entry, Finding
+from provisioner.inventory.files import (
+    InventoryFile,
+    read_directory,
+    read_revision,
+    working_revision,
+)
+from provisioner.inventory.yamlparse import YamlSyntaxError, locate, parse
+from provisioner.model import Agent, Inventory, Queue, QueueMember, Settings, Source
+from provisioner.render import rules
+
+logger = logging.getLogger(__name__)
+
+ID_FIELDS = {"agents": "id", "phones": "id", "queues": "name"}
+
+
+@dataclass(frozen=True)
+class LoadedFile:
+    file: InventoryFile
+    checked: Checked
+
+    @property
+    def invalid_items(self) -> frozenset[int] | None:
+        """Indexes of items with schema problems; None when the whole file is unusable."""
+        bad: set[int] = set()
+        for _line, _col, path, _msg in self.checked.findings:
+            if len(path) < 2 or not isinstance(path[1], int):
+                return None
+            bad.add(path[1])
+        return frozenset(bad)
+
+
+def check_file(file: InventoryFile) -> Checked:
+    """Parse and schema-check one file on its own (what the cache stores)."""
+    try:
+        parsed = parse(file.data)
+    except YamlSyntaxError as e:
+        return Checked(None, (), ((e.line, e.column, (), e.message),), parsed=False)
+    if not isinstance(parsed.data, dict):
+        message = f"the file must be a mapping that starts with '{file.kind}:'"
+        if parsed.data is None:
+            message = f"the file is empty: it must start with '{file.kind}:'"
+        return Checked(parsed.data, (), ((1, 1, (), message),), parsed=True)
+    errors = list(schema.iter_errors(file.kind, parsed.data))
+    where = locate(file.data, [e.path for e in errors]) if errors else {}
+    findings = tuple(
+        (where[e.path].line, where[e.path].column, e.path, schema.explain(e, where[e.path]))
+        for e in errors
+    )
+    return Checked(parsed.data, parsed.item_marks, findings, parsed=True)
+
+
+def _checked(file: InventoryFile, cache: FileCache) -> Checked:
+    key = content_key(file.data)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    checked = check_file(file)
+    cache.put(key, checked)
+    return checked
+
+
+def _file_problems(loaded: LoadedFile) -> list[Problem]:
+    return [
+        Problem(loaded.file.name, line, col, schema.dotted(path), message)
+        for line, col, path, message in loaded.checked.findings
+    ]
+
+
+def locate_findings(findings: Sequence[Finding], files: Iterable[InventoryFile]) -> list[Problem]:
+    """Problems with line and column, parsing again only the files that have findings."""
+    by_file: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        by_file[finding.file].append(finding)
+    data = {f.name: f.data for f in files}
+    problems: list[Problem] = []
+    for name, found in by_file.items():
+        where = locate(data.get(name, b""), [f.path for f in found])
+        for f in found:
+            loc = where[f.path]
+            problems.append(Problem(name, loc.line, loc.column, schema.dotted(f.path), f.message))
+    return problems
+
+
+def _settings(loaded: Sequence[LoadedFile]) -> tuple[Settings, str | None, list[Finding]]:
+    files = [lf for lf in loaded if lf.file.kind == "settings"]
+    extra = [
+        Finding(lf.file.name, (), f"a second settings file: {files[0].file.name} is the one used")
+        for lf in files[1:]
+    ]
+    if not files or files[0].checked.findings:
+        return Settings(), None, extra
+    data: dict[str, Any] = files[0].checked.data
+    return build.settings(data["settings"]), files[0].file.name, extra
+
+
+def _entries(
+    loaded: Sequence[LoadedFile], kind: str, settings: Settings
+) -> tuple[list[Entry[Any]], set[str]]:
+    entries: list[Entry[Any]] = []
+    known: set[str] = set()
+    for lf in (lf for lf in loaded if lf.file.kind == kind and lf.checked.parsed):
+        items = lf.checked.data.get(kind) if isinstance(lf.checked.data, dict) else None
+        if not isinstance(items, list):
+            continue
+        invalid = lf.invalid_items
+        marks = lf.checked.item_marks
+        for index, raw in enumerate(items):
+            ident = raw.get(ID_FIELDS[kind]) if isinstance(raw, dict) else None
+            if isinstance(ident, str):
+                known.add(ident)
+            if invalid is None or index in invalid:
+                continue
+            line, col = marks[index] if index < len(marks) else (1, 1)
+            source = Source(lf.file.name, line, col)
+            entries.append(
+                Entry(_build(kind, raw, settings, source), lf.file.name, (kind, index), raw)
+            )
+    return entries, known
+
+
+def _build(kind: str, raw: dict[str, Any], settings: Settings, source: Source) -> Any:
+    if kind == "agents":
+        return build.agent(raw, settings.defaults, source)
+    if kind == "phones":
+        return build.phone(raw, settings.defaults, source)
+    return build.queue(raw, source)
+
+
+def _context(loaded: Sequence[LoadedFile]) -> tuple[Context, list[Finding]]:
+    settings, settings_file, findings = _settings(loaded)
+    entries: dict[str, list[Entry[Any]]] = {}
+    known: dict[str, frozenset[str]] = {}
+    for kind in ID_FIELDS:
+        entries[kind], ids = _entries(loaded, kind, settings)
+        known[kind] = frozenset(ids)
+    incomplete = frozenset(lf.file.kind for lf in loaded if not lf.checked.parsed)
+    context = Context(
+        settings=settings,
+        settings_file=settings_file,
+        agents=tuple(entries["agents"]),
+        phones=tuple(entries["phones"]),
+        queues=tuple(entries["queues"]),
+        known=known,
+        incomplete=incomplete,
+    )
+    return context, findings
+
+
+def with_members(queue: Queue, agents: Sequence[Agent], queue_side: Any) -> Queue:
+    """The queue with its members: the agents' memberships plus its own member list."""
+    penalties: dict[str, int] = {}
+    for member in queue_side or ():
+        penalties[member["agent"]] = int(member.get("penalty", 0))
+    for agent in agents:
+        for membership in agent.queues:
+            if membership.queue == queue.name:
+                penalties[agent.id] = membership.penalty
+    members = tuple(QueueMember(a, penalties[a]) for a in sorted(penalties))
+    return replace(queue, members=members)
+
+
+def _inventory(context: Context, revision: str) -> Inventory:
+    agents = sorted((e.obj for e in context.agents), key=lambda a: a.id)
+    queues = [with_members(e.obj, agents, e.raw.get("members")) for e in context.queues]
+    return Inventory(
+        settings=context.settings,
+        agents=tuple(agents),
+        phones=tuple(sorted((e.obj for e in context.phones), key=lambda p: p.id)),
+        queues=tuple(sorted(queues, key=lambda q: q.name)),
+        revision=revision,
+    )
+
+
+def load_inventory(
+    root: str | Path = "inventory",
+    ref: str | None = None,
+    *,
+    use_cache: bool = True,
+    cache_dir: Path | None = None,
+) -> Inventory:
+    """Load, validate and build the inventory; raise InventoryError with every problem.
+
+    With ``ref`` the inventory is read at that git revision without checking it out.
+    The cache (``.provisioner-cache/`` next to the inventory) keeps parsed, schema-checked
+    files by content hash; ``use_cache=False`` bypasses it.
+    """
+    root = Path(root)
+    if ref is not None:
+        files, problems, revision = read_revision(root, ref)
+    else:
+        files, problems = read_directory(root)
+        revision = ""
+    directory = cache_dir or root.absolute().parent / DEFAULT_DIRNAME
+    cache = FileCache(directory if use_cache else None)
+    loaded = [LoadedFile(f, _checked(f, cache)) for f in files]
+    logger.debug("inventory %s: %d files, %d from cache", root, len(files), cache.hits)
+    for lf in loaded:
+        problems.extend(_file_problems(lf))
+    context, findings = _context(loaded)
+    findings.extend(checks.run_all(context))
+    problems.extend(locate_findings(findings, files))
+    if problems:
+        raise InventoryError(problems)
+    inventory = _inventory(context, revision or working_revision(root))
+    problems.extend(rules.check(inventory))
+    if problems:
+        raise InventoryError(problems)
+    return inventory

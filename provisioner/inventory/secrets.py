@@ -1,0 +1,120 @@
+"""Resolving SIP passwords from where the inventory says they live (never from git).
+
+- ``env``: an environment variable;
+- ``file``: a file outside any git working tree (``path`` or ``path#key`` of a YAML/JSON map);
+- ``derive``: HMAC-SHA256(master key, label) as 32 letters and digits, the master key coming
+  from the environment variable ``settings.master_key_env``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import string
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from provisioner.errors import Problem, SecretError
+from provisioner.model import Agent, Inventory, Phone, SecretRef, Settings
+
+ALPHABET = string.ascii_letters + string.digits  # safe in pjsip.conf: no quoting needed
+DERIVED_LENGTH = 32
+
+
+def derive(master_key: str, label: str) -> str:
+    """32 letters/digits from HMAC-SHA256(master key, label): ~190 bits, stable per label."""
+    digest = hmac.new(master_key.encode(), label.encode(), hashlib.sha256).digest()
+    number = int.from_bytes(digest, "big")
+    chars = []
+    for _ in range(DERIVED_LENGTH):
+        number, index = divmod(number, len(ALPHABET))
+        chars.append(ALPHABET[index])
+    return "".join(chars)
+
+
+def _git_work_tree(path: Path) -> Path | None:
+    for parent in (path, *path.parents):
+        if (parent / ".git").exists():
+            return parent
+    return None
+
+
+def _from_file(ref: str) -> str:
+    location, _, key = ref.partition("#")
+    path = Path(location).expanduser().absolute()
+    repo = _git_work_tree(path.parent)
+    if repo is not None:
+        raise SecretError(
+            f"the secret file {path} is inside the git repository {repo}: keep secrets outside it"
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise SecretError(f"the secret file {path} cannot be read: {e.strerror}") from e
+    if not key:
+        return text.rstrip("\r\n")
+    try:
+        mapping = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        raise SecretError(f"the secret file {path} is not a YAML/JSON mapping") from e
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    if value is None or value == "":
+        raise SecretError(f"the secret file {path} has no key '{key}'")
+    return str(value)
+
+
+def resolve_secret(ref: SecretRef, settings: Settings, env: Mapping[str, str] | None = None) -> str:
+    """The secret ``ref`` points at; SecretError says which variable, file or key is missing."""
+    environ = os.environ if env is None else env
+    if ref.source == "env":
+        value = environ.get(ref.ref, "")
+        if not value:
+            raise SecretError(f"the environment variable {ref.ref} is not set")
+        return value
+    if ref.source == "file":
+        return _from_file(ref.ref)
+    master = environ.get(settings.master_key_env, "")
+    if not master:
+        raise SecretError(
+            f"the master key variable {settings.master_key_env} is not set "
+            f"(needed to derive the secret '{ref.ref}')"
+        )
+    return derive(master, ref.ref)
+
+
+def missing_secrets(inventory: Inventory, env: Mapping[str, str] | None = None) -> list[Problem]:
+    """A problem for every agent or phone whose secret cannot be resolved.
+
+    A missing master key is reported once, at the first endpoint that needs it.
+    """
+    environ = dict(os.environ if env is None else env)
+    settings = inventory.settings
+    problems: list[Problem] = []
+    derived: list[Agent | Phone] = [*inventory.agents, *inventory.phones]
+    needing_master = [o for o in derived if o.secret.source == "derive"]
+    if needing_master and not environ.get(settings.master_key_env):
+        first = needing_master[0].source
+        problems.append(
+            Problem(
+                first.file,
+                first.line,
+                first.column,
+                "secret",
+                f"the master key variable {settings.master_key_env} is not set: "
+                f"{len(needing_master)} agent(s)/phone(s) derive their SIP password from it",
+            )
+        )
+    for obj in derived:
+        if obj.secret.source == "derive":
+            continue
+        kind = "agent" if isinstance(obj, Agent) else "phone"
+        try:
+            resolve_secret(obj.secret, settings, environ)
+        except SecretError as e:
+            src = obj.source
+            message = f"the SIP password of {kind} {obj.id} is missing: {e}"
+            problems.append(Problem(src.file, src.line, src.column, "secret", message))
+    return problems
