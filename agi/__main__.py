@@ -1,0 +1,99 @@
+"""``python -m agi`` / ``asterisk-gitops-agi``: the FastAGI server's command line.
+
+The only module of the package that prints. SIGTERM/SIGINT stop the server gracefully
+(no new sessions, running ones finish within --shutdown-grace); SIGHUP reloads the inventory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from agi.context import Options
+from agi.errors import ConfigError
+from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
+from provisioner.errors import ProvisionerError
+from provisioner.inventory import load_inventory
+
+
+def parse_listen(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"--listen wants HOST:PORT, got {text!r}")
+    return host.strip("[]"), int(port)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="asterisk-gitops-agi", description=__doc__.splitlines()[0])
+    p.add_argument("--inventory", type=Path, required=True, metavar="DIR")
+    p.add_argument("--listen", default="127.0.0.1:4573", metavar="HOST:PORT")
+    p.add_argument("--max-sessions", type=int, default=500, metavar="N")
+    p.add_argument("--idle-timeout", type=float, default=60.0, metavar="S")
+    p.add_argument("--shutdown-grace", type=float, default=10.0, metavar="S")
+    p.add_argument("--reload-interval", type=float, default=2.0, metavar="S")
+    p.add_argument("--claim-settle", type=float, default=0.2, metavar="S")
+    p.add_argument("-v", "--verbose", action="store_true", help="log every session")
+    p.add_argument("--debug", action="store_true")
+    return p
+
+
+def config_from(args: argparse.Namespace) -> ServerConfig:
+    host, port = parse_listen(args.listen)
+    if args.max_sessions < 1 or args.idle_timeout <= 0:
+        raise ConfigError("--max-sessions and --idle-timeout must be positive")
+    return ServerConfig(
+        host=host,
+        port=port,
+        max_sessions=args.max_sessions,
+        idle_timeout=args.idle_timeout,
+        shutdown_grace=args.shutdown_grace,
+        reload_interval=args.reload_interval,
+        options=Options(claim_settle=args.claim_settle),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    config = config_from(args)
+    holder = InventoryHolder(args.inventory, load_inventory)
+    server = AgiServer(config, holder)
+    reloader = Reloader(holder, config.reload_interval)
+    stop = threading.Event()
+
+    def on_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    def on_hup(signum: int, frame: FrameType | None) -> None:
+        reloader.request()
+
+    signal.signal(signal.SIGTERM, on_stop)
+    signal.signal(signal.SIGINT, on_stop)
+    signal.signal(signal.SIGHUP, on_hup)
+    reloader.start()
+    thread = threading.Thread(target=server.serve_forever, name="agi-accept", daemon=True)
+    thread.start()
+    host, port = server.address
+    logging.getLogger("agi").warning("FastAGI server listening on %s:%d", host, port)
+    stop.wait()
+    reloader.stop()
+    return 0 if server.stop() else 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return run(args)
+    except (ConfigError, ProvisionerError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""What a handler gets (``Call``) and what it returns (``Outcome``)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from agi.channel import Channel, Request
+from agi.directory import Directory
+from provisioner.model import Agent
+
+Status = Literal[
+    "ok",
+    "unknown_agent",
+    "bad_pin",
+    "locked",
+    "no_phone",
+    "phone_not_registered",
+    "phone_in_use",
+    "not_logged_in",
+    "not_permitted",
+    "bad_reason",
+    "error",
+    "busy",
+]
+
+
+@dataclass(frozen=True)
+class Prompts:
+    """Sound files played to the agent (stock Asterisk sounds where one fits)."""
+
+    agent_number: str = "agent-user"
+    pin: str = "agent-pass"
+    invalid: str = "agent-incorrect"
+    logged_in: str = "agent-loginok"
+    logged_out: str = "agent-loggedoff"
+    interface_menu: str = "gitops/interface-menu"  # 1 internal, 2 phone, 3 mobile
+    phone_extension: str = "gitops/phone-extension"
+    pause_reason: str = "gitops/pause-reason"
+    paused: str = "gitops/paused"
+    unpaused: str = "gitops/unpaused"
+    error: str = "gitops/error"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Runtime knobs that are not part of the inventory."""
+
+    prompts: Prompts = field(default_factory=Prompts)
+    digit_timeout_ms: int = 5000
+    claim_settle: float = 0.2  # seconds between writing a phone claim and checking it
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result the dialplan reads back (``GITOPS_*`` channel variables)."""
+
+    status: Status
+    agent: str = ""
+    interface: str = ""
+    reason: str = ""
+
+    def variables(self) -> dict[str, str]:
+        values = {
+            "GITOPS_STATUS": self.status,
+            "GITOPS_AGENT": self.agent,
+            "GITOPS_INTERFACE": self.interface,
+            "GITOPS_REASON": self.reason,
+        }
+        return {k: v for k, v in values.items() if v or k == "GITOPS_STATUS"}
+
+
+@dataclass(frozen=True)
+class Call:
+    channel: Channel
+    request: Request
+    directory: Directory
+    options: Options = field(default_factory=Options)
+
+    def now(self) -> float:
+        return self.options.clock()
+
+    def trace(self, agent: Agent, message: str) -> None:
+        """One step of an agent's session, for agents with client logs on."""
+        if not agent.client_logs:
+            return
+        logging.getLogger(f"agi.client.{agent.id}").info(
+            "%s %s: %s", self.request.uniqueid, agent.id, message
+        )
+        self.channel.verbose(f"gitops agent {agent.id}: {message}", 1)

@@ -1,0 +1,100 @@
+"""One FastAGI connection: read the environment, route it, run the handler, publish results."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from collections.abc import Callable, Mapping
+
+from agi.channel import parse_request
+from agi.context import Call, Options, Outcome
+from agi.directory import Directory
+from agi.errors import AgiError, CommandError, ConnectionLost, Hangup, ProtocolError
+from agi.protocol import AgiChannel
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Call], Outcome]
+
+
+def open_channel(sock: socket.socket, idle_timeout: float) -> AgiChannel | None:
+    """Read the AGI environment; None (logged) when the peer is not a working AGI client."""
+    sock.settimeout(idle_timeout)
+    reader = sock.makefile("rb")
+    writer = sock.makefile("w", encoding="utf-8", newline="\n")
+    try:
+        return AgiChannel(reader, writer)
+    except ProtocolError as e:
+        logger.warning("rejected connection: %s", e)
+    except ConnectionLost as e:
+        logger.warning("connection lost before the AGI environment: %s", e)
+    return None
+
+
+def publish(channel: AgiChannel, outcome: Outcome) -> None:
+    for name, value in outcome.variables().items():
+        channel.set_variable(name, value)
+
+
+def refuse(sock: socket.socket, idle_timeout: float, status: str) -> None:
+    """Answer a session we will not serve (server busy) with GITOPS_STATUS only."""
+    channel = open_channel(sock, idle_timeout)
+    if channel is None:
+        return
+    request = parse_request(channel.env)
+    logger.warning("refused %s from %s: %s", request.action, request.channel, status)
+    try:
+        channel.set_variable("GITOPS_STATUS", status)
+    except AgiError as e:
+        logger.info("could not tell %s it was refused: %s", request.channel, e)
+
+
+def serve(
+    sock: socket.socket,
+    routes: Mapping[str, Handler],
+    directory: Directory,
+    options: Options,
+    idle_timeout: float,
+) -> None:
+    channel = open_channel(sock, idle_timeout)
+    if channel is None:
+        return
+    request = parse_request(channel.env)
+    handler = routes.get(request.action)
+    try:
+        if handler is None:
+            logger.warning("unknown AGI script %r from %s", request.action, request.channel)
+            publish(channel, Outcome("error"))
+            return
+        outcome = _run(handler, Call(channel, request, directory, options))
+        logger.info(
+            "%s %s from %s: %s", request.action, outcome.agent, request.channel, outcome.status
+        )
+        publish(channel, outcome)
+    except Hangup as e:
+        logger.info("%s from %s ended: %s", request.action, request.channel, e)
+    except CommandError as e:
+        logger.error("%s from %s failed: %s", request.action, request.channel, e)
+        _publish_error(channel)
+    except ProtocolError as e:
+        logger.error(
+            "%s from %s: Asterisk's answer made no sense: %s", request.action, request.channel, e
+        )
+
+
+def _publish_error(channel: AgiChannel) -> None:
+    try:
+        publish(channel, Outcome("error"))
+    except AgiError as e:
+        logger.info("could not set GITOPS_STATUS=error: %s", e)
+
+
+def _run(handler: Handler, call: Call) -> Outcome:
+    """Run a handler; an unexpected bug becomes GITOPS_STATUS=error with a traceback logged."""
+    try:
+        return handler(call)
+    except AgiError:
+        raise
+    except Exception:
+        logger.exception("handler %s crashed on %s", call.request.action, call.request.channel)
+        return Outcome("error")

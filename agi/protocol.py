@@ -1,0 +1,223 @@
+"""The only module that speaks AGI: pyst2's ``AGI`` adapted to a threaded FastAGI server.
+
+pyst2 0.5.1 is written for one AGI script per process reading stdin. In a server thread on
+Python 3.11 several of its habits break, so ``_ThreadedAGI`` overrides exactly these:
+
+- ``AGI.__init__`` installs a SIGHUP handler (``ValueError: signal only works in main
+  thread`` outside the main thread, and it would steal the server's reload signal) and writes
+  debug lines to stderr on every exchange: we do not call it; stderr is a null writer.
+- ``asterisk.fastagi`` imports ``SocketServer`` (Python 2 only): the server is our own.
+- ``get_result`` raises ``AGIAppError`` for every ``200 result=-1`` (an application's
+  failure, a missing sound file or a hang-up, depending on the command): ours returns it and
+  each ``AgiChannel`` method says what it means. pyst2 also turns a ``HANGUP`` line or EOF
+  into ``ValueError`` (``int('')``) and formats every result with ``pprint``: ours reads the
+  ``HANGUP`` marker, remembers it and raises ``Hangup`` once the reply it precedes has been
+  read; EOF and socket errors become ``ConnectionLost``; ``511`` (dead channel) ``Hangup``.
+- ``_quote`` does not escape an embedded ``"`` (nor ``\\``, nor newlines, which would inject a
+  second command): ours escapes them the way Asterisk's argument parser reads them.
+- ``database_get`` quotes its arguments twice, so we send that command ourselves.
+
+``AgiChannel`` wraps it in the small typed interface the handlers use (``agi.channel.Channel``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import IO, Any
+
+from asterisk.agi import (
+    AGI,
+    AGIHangup,
+    AGIInvalidCommand,
+    AGIUnknownError,
+    AGIUsageError,
+    re_code,
+    re_kv,
+)
+
+from agi.errors import CommandError, ConnectionLost, Hangup, ProtocolError
+
+logger = logging.getLogger(__name__)
+
+MAX_LINE = 8192  # bytes in one line from Asterisk
+MAX_ENV_LINES = 200  # agi_* lines before the blank line
+
+Result = dict[str, tuple[str, str]]
+
+
+class _NullWriter:
+    """Swallows pyst2's debug output (it writes ``COMMAND:`` lines to ``stderr``)."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        return None
+
+
+def quote(value: object) -> str:
+    """One AGI argument, quoted so that Asterisk reads it back unchanged as one argument."""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
+    """pyst2's AGI over one accepted socket, safe to use from a server thread."""
+
+    def __init__(self, reader: IO[bytes], writer: IO[str]) -> None:
+        # AGI.__init__ is skipped on purpose (SIGHUP handler, stderr debug): see module doc.
+        self.stdin = reader
+        self.stdout = writer
+        self.stderr = _NullWriter()
+        self._got_sighup = False
+        self.env: dict[str, str] = {}
+        self.hung_up = False
+        self._get_agi_env()
+
+    def _read_line(self) -> str:
+        try:
+            raw = self.stdin.readline(MAX_LINE)
+        except OSError as e:  # socket timeout (idle client) or reset
+            raise ConnectionLost(f"reading from Asterisk failed: {e}") from e
+        if not raw:
+            raise ConnectionLost("Asterisk closed the connection")
+        if not raw.endswith(b"\n") and len(raw) >= MAX_LINE:
+            raise ProtocolError(f"line longer than {MAX_LINE} bytes")
+        return bytes(raw).decode("utf-8", errors="replace").strip()
+
+    def _get_agi_env(self) -> None:
+        for _ in range(MAX_ENV_LINES):
+            try:
+                line = self._read_line()
+            except ConnectionLost as e:
+                raise ProtocolError(f"AGI environment truncated after {len(self.env)} lines") from e
+            if line == "":
+                return
+            key, sep, value = line.partition(":")
+            if not sep or not key.startswith("agi_"):
+                raise ProtocolError(f"not an AGI environment line: {line[:60]!r}")
+            self.env[key.strip()] = value.strip()
+        raise ProtocolError(f"AGI environment longer than {MAX_ENV_LINES} lines")
+
+    def _quote(self, string: object) -> str:
+        return quote(string)
+
+    def get_result(self, stdin: Any = None) -> Result:
+        line = self._read_line()
+        hangup_now = False
+        if line == "HANGUP":
+            self.hung_up = hangup_now = True
+            line = self._read_line()
+        match = re_code.search(line)
+        code_text, response = match.groups() if match else ("", line)
+        if not code_text:
+            raise ProtocolError(f"not an AGI reply: {line[:60]!r}")
+        result = self._parse(int(code_text), response, line)
+        if hangup_now:
+            raise Hangup("the caller hung up")
+        return result
+
+    def _parse(self, code: int, response: str, line: str) -> Result:
+        if code == 200:
+            result: Result = {"result": ("", "")}
+            for key, value, data in re_kv.findall(response):
+                result[key] = (value, data)
+            return result  # result=-1 is returned, not raised: its meaning depends on the command
+        if code == 511:
+            self.hung_up = True
+            raise Hangup(f"dead channel: {response}")
+        if code == 510:
+            raise AGIInvalidCommand(response)
+        if code == 520:
+            usage = [line]
+            while not line.startswith("520 "):
+                line = self._read_line()
+                usage.append(line)
+            raise AGIUsageError("\n".join(usage))
+        raise AGIUnknownError(code, "Unhandled code or undefined response")
+
+
+class AgiChannel:
+    """The typed channel interface over pyst2 (see ``agi.channel.Channel``)."""
+
+    def __init__(self, reader: IO[bytes], writer: IO[str]) -> None:
+        self._agi = _ThreadedAGI(reader, writer)
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        return self._agi.env
+
+    @property
+    def hung_up(self) -> bool:
+        return bool(self._agi.hung_up)
+
+    def _execute(self, command: str, *args: object) -> Result:
+        try:
+            return self._agi.execute(command, *args)  # type: ignore[no-any-return]
+        except AGIHangup as e:
+            raise Hangup(f"{command}: {e}") from e
+        except (AGIInvalidCommand, AGIUsageError, AGIUnknownError) as e:
+            raise CommandError(f"Asterisk refused {command}: {e}") from e
+        except OSError as e:  # broken pipe / reset while writing
+            raise ConnectionLost(f"writing {command} failed: {e}") from e
+
+    def _value(self, command: str, *args: object) -> tuple[str, str]:
+        return self._execute(command, *args)["result"]
+
+    def answer(self) -> None:
+        if self._value("ANSWER")[0] == "-1":
+            raise Hangup("ANSWER failed: channel gone")
+
+    def verbose(self, message: str, level: int = 1) -> None:
+        self._execute("VERBOSE", quote(message), level)
+
+    def set_variable(self, name: str, value: str) -> None:
+        self._execute("SET VARIABLE", quote(name), quote(value))
+
+    def get_variable(self, name: str) -> str:
+        return self._value("GET VARIABLE", quote(name))[1]
+
+    def get_full_variable(self, expression: str) -> str:
+        return self._value("GET FULL VARIABLE", quote(expression))[1]
+
+    def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
+        """Digits keyed after the prompt; ``""`` on timeout. A failure here is a hang-up."""
+        digits = self._value("GET DATA", prompt, timeout_ms, max_digits)[0]
+        if digits == "-1":
+            raise Hangup("GET DATA failed: the caller hung up")
+        return digits if digits.isdigit() else ""
+
+    def stream_file(self, name: str) -> None:
+        if self._value("STREAM FILE", name, quote(""))[0] == "-1":
+            logger.warning("prompt %s could not be played (missing sound file?)", name)
+
+    def say_digits(self, digits: str) -> None:
+        if self._value("SAY DIGITS", digits, quote(""))[0] == "-1":
+            logger.warning("digits %s could not be said", digits)
+
+    def exec_app(self, app: str, args: Sequence[str]) -> int:
+        """Run a dialplan application; its arguments are sent as one quoted string."""
+        code = self._value("EXEC", app, quote(",".join(args)))[0]
+        if code == "-2":
+            raise CommandError(f"Asterisk has no application {app}")
+        try:
+            return int(code)
+        except ValueError as e:
+            raise ProtocolError(f"EXEC {app} answered {code!r}") from e
+
+    def database_get(self, family: str, key: str) -> str | None:
+        code, value = self._value("DATABASE GET", quote(family), quote(key))
+        return value if code == "1" else None
+
+    def database_put(self, family: str, key: str, value: str) -> None:
+        code = self._value("DATABASE PUT", quote(family), quote(key), quote(value))[0]
+        if code != "1":
+            raise CommandError(f"DATABASE PUT {family}/{key} failed")
+
+    def database_del(self, family: str, key: str) -> None:
+        self._value("DATABASE DEL", quote(family), quote(key))
+
+    def database_deltree(self, family: str) -> None:
+        self._value("DATABASE DELTREE", quote(family))

@@ -1,0 +1,18 @@
+"""The AGI scripts the server answers, by the first path segment of ``agi_network_script``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from agi.context import Call, Outcome
+from agi.handlers import login, logout, pause, status, unpause
+
+Handler = Callable[[Call], Outcome]
+
+ROUTES: Mapping[str, Handler] = {
+    "login": login.handle,
+    "logout": logout.handle,
+    "pause": pause.handle,
+    "unpause": unpause.handle,
+    "status": status.handle,
+}

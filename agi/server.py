@@ -1,0 +1,184 @@
+"""The long-running threaded FastAGI server, its inventory (with reload) and shutdown."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import socketserver
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from agi import dispatch
+from agi.context import Options
+from agi.directory import Directory
+from agi.routes import ROUTES, Handler
+from provisioner.errors import ProvisionerError
+from provisioner.model import Inventory
+
+logger = logging.getLogger(__name__)
+
+Loader = Callable[[Path], Inventory]
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 4573
+    max_sessions: int = 500
+    idle_timeout: float = 60.0  # seconds a session may wait for Asterisk
+    shutdown_grace: float = 10.0  # seconds running sessions get to finish on SIGTERM
+    reload_interval: float = 2.0  # seconds between checks of the inventory on disk
+    options: Options = field(default_factory=Options)
+
+
+class InventoryHolder:
+    """The inventory in force; ``reload`` swaps it only for a valid new one."""
+
+    def __init__(self, root: Path, loader: Loader) -> None:
+        self.root = root
+        self._loader = loader
+        self._lock = threading.Lock()
+        self._signature = inventory_signature(root)
+        self._directory = Directory.build(loader(root))  # an invalid first one stops startup
+
+    @property
+    def directory(self) -> Directory:
+        return self._directory
+
+    def reload(self) -> bool:
+        """Load the inventory again; keep the last good one if the new one is invalid."""
+        with self._lock:
+            self._signature = inventory_signature(self.root)
+            try:
+                inventory = self._loader(self.root)
+            except ProvisionerError as e:
+                logger.error(
+                    "inventory reload refused, keeping revision %s: %s",
+                    self._directory.inventory.revision,
+                    e,
+                )
+                return False
+            self._directory = Directory.build(inventory)
+        logger.info(
+            "inventory reloaded: revision %s, %d agents", inventory.revision, len(inventory.agents)
+        )
+        return True
+
+    def changed_on_disk(self) -> bool:
+        return inventory_signature(self.root) != self._signature
+
+
+def inventory_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Names, sizes and mtimes of the inventory's files: cheap change detection."""
+    entries: list[tuple[str, int, int]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            try:
+                stat = os.stat(path)
+            except FileNotFoundError:
+                continue
+            entries.append((path, stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
+class AgiServer(socketserver.ThreadingTCPServer):
+    """One thread per session, a bounded number of sessions, a large listen backlog."""
+
+    request_queue_size = 1024  # the default 5 collapses throughput at 100 concurrent calls
+    daemon_threads = True
+    allow_reuse_address = True
+    block_on_close = False
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        inventory: InventoryHolder,
+        routes: Mapping[str, Handler] = ROUTES,
+    ) -> None:
+        self.config = config
+        self.inventory = inventory
+        self.routes = routes
+        self._slots = threading.BoundedSemaphore(config.max_sessions)
+        self._active = 0
+        self._idle = threading.Condition()
+        super().__init__((config.host, config.port), socketserver.BaseRequestHandler)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.server_address[:2]
+        return str(host), int(port)
+
+    @property
+    def active_sessions(self) -> int:
+        return self._active
+
+    def finish_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        if not self._slots.acquire(blocking=False):
+            dispatch.refuse(request, self.config.idle_timeout, "busy")
+            return
+        with self._idle:
+            self._active += 1
+        try:
+            dispatch.serve(
+                request,
+                self.routes,
+                self.inventory.directory,
+                self.config.options,
+                self.config.idle_timeout,
+            )
+        finally:
+            self._slots.release()
+            with self._idle:
+                self._active -= 1
+                self._idle.notify_all()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        logger.exception("session from %s failed", client_address)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no session runs; False if some were still running after ``timeout``."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._active == 0, timeout)
+
+    def stop(self) -> bool:
+        """Stop accepting, let running sessions finish (bounded), close the socket."""
+        self.shutdown()
+        self.server_close()
+        finished = self.wait_idle(self.config.shutdown_grace)
+        if finished:
+            logger.info("stopped; every session finished")
+        else:
+            logger.warning("stopped with %d sessions still running", self._active)
+        return finished
+
+
+class Reloader(threading.Thread):
+    """Reloads the inventory on request (SIGHUP) or when its files change on disk."""
+
+    def __init__(self, holder: InventoryHolder, interval: float) -> None:
+        super().__init__(name="inventory-reloader", daemon=True)
+        self._holder = holder
+        self._interval = interval
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+
+    def request(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    def run(self) -> None:
+        while not self._stopping.is_set():
+            asked = self._wake.wait(self._interval)
+            self._wake.clear()
+            if self._stopping.is_set():
+                return
+            if asked or self._holder.changed_on_disk():
+                self._holder.reload()

@@ -1,0 +1,125 @@
+"""Logging an agent in and out of their queues, all or nothing.
+
+A login writes where to ring the agent, joins every queue, then writes ``queues`` and
+``since`` (the commit point). Any failure or hang-up before the commit rolls everything back:
+the agent leaves every queue, the session is cleared and claimed phones are freed. An agent
+is never left in some queues only; a failed re-login leaves the agent logged out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from functools import partial
+
+from agi import queues
+from agi.astdb import Binding, Session, clear_session, commit_session, read_session, write_binding
+from agi.claim import claim_phone, release_phone, still_holds
+from agi.context import Call, Outcome
+from agi.errors import ClaimLost, CommandError, ConnectionLost, Hangup, JoinError
+from provisioner.model import Agent
+
+logger = logging.getLogger(__name__)
+
+
+def log_in(call: Call, agent: Agent, binding: Binding) -> Outcome:
+    channel = call.channel
+    previous = read_session(channel, agent.id)
+    if binding.interface == "hotdesk" and not _claim(call, agent, binding.phone):
+        call.trace(agent, f"phone {binding.phone} is in use")
+        return Outcome("phone_in_use", agent=agent.id)
+    try:
+        _move(call, agent, binding, previous)
+    except (Hangup, JoinError, ClaimLost, CommandError) as e:
+        call.trace(agent, f"login failed ({e}); rolling back")
+        roll_back(call, agent, previous.queues, (binding.phone, previous.phone))
+        if isinstance(e, Hangup):
+            raise
+        if isinstance(e, ClaimLost):
+            return Outcome("phone_in_use", agent=agent.id)
+        return Outcome("error", agent=agent.id)
+    if previous.phone and previous.phone != binding.phone:
+        release_phone(channel, previous.phone, agent.id)
+    call.trace(agent, f"logged in on {binding.interface} ({binding.dial})")
+    channel.stream_file(call.options.prompts.logged_in)
+    return Outcome("ok", agent=agent.id, interface=binding.interface)
+
+
+def _claim(call: Call, agent: Agent, phone_id: str) -> bool:
+    try:
+        return claim_phone(
+            call.channel, phone_id, agent.id, call.options.claim_settle, call.options.sleep
+        )
+    except ConnectionLost:
+        raise
+    except Hangup:
+        _run_steps(
+            agent, [("free phone", partial(release_phone, call.channel, phone_id, agent.id))]
+        )
+        raise
+
+
+def _move(call: Call, agent: Agent, binding: Binding, previous: Session) -> None:
+    channel = call.channel
+    if previous.logged_in:
+        for queue in previous.queues or tuple(m.queue for m in agent.queues):
+            queues.leave(channel, queue, agent.id)
+    write_binding(channel, agent.id, binding)
+    for membership in agent.queues:
+        _join(call, agent, membership.queue, membership.penalty, binding.device)
+    if binding.interface == "hotdesk" and not still_holds(channel, binding.phone, agent.id):
+        raise ClaimLost(f"phone {binding.phone} was taken by another agent")
+    commit_session(channel, agent.id, tuple(m.queue for m in agent.queues), call.now())
+
+
+def _join(call: Call, agent: Agent, queue: str, penalty: int, device: str) -> None:
+    status = queues.join(call.channel, queue, agent.id, agent.name, penalty, device)
+    if status == "MEMBERALREADY":  # a stale membership: its state interface may be old
+        queues.leave(call.channel, queue, agent.id)
+        status = queues.join(call.channel, queue, agent.id, agent.name, penalty, device)
+    call.trace(agent, f"AddQueueMember {queue}: {status}")
+    if status != "ADDED":
+        raise JoinError(f"queue {queue} answered {status or 'nothing'}")
+
+
+def log_out(call: Call, agent: Agent) -> bool:
+    """Leave every queue, clear the session, free the phone. False if not logged in."""
+    channel = call.channel
+    session = read_session(channel, agent.id)
+    names = _queue_names(agent, session.queues)
+    removed = [q for q in names if queues.leave(channel, q, agent.id) == "REMOVED"]
+    clear_session(channel, agent.id)
+    release_phone(channel, session.phone, agent.id)
+    call.trace(agent, f"logged out (removed from {', '.join(removed) or 'no queue'})")
+    return session.logged_in or bool(removed)
+
+
+def _queue_names(agent: Agent, recorded: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys((*recorded, *(m.queue for m in agent.queues))))
+
+
+def roll_back(call: Call, agent: Agent, recorded: Iterable[str], phones: Iterable[str]) -> None:
+    """Undo a login: best effort, step by step, even on a channel that has hung up."""
+    channel = call.channel
+    steps: list[tuple[str, Callable[[], object]]] = [
+        (f"leave {q}", partial(queues.leave, channel, q, agent.id))
+        for q in _queue_names(agent, recorded)
+    ]
+    steps.append(("clear session", partial(clear_session, channel, agent.id)))
+    steps.extend(
+        (f"free phone {p}", partial(release_phone, channel, p, agent.id))
+        for p in dict.fromkeys(phones)
+        if p
+    )
+    _run_steps(agent, steps)
+
+
+def _run_steps(agent: Agent, steps: list[tuple[str, Callable[[], object]]]) -> None:
+    for label, step in steps:
+        try:
+            step()
+        except ConnectionLost:
+            logger.error("clean-up of agent %s stopped at %s: connection lost", agent.id, label)
+            return
+        except (Hangup, CommandError) as e:
+            logger.warning("clean-up of agent %s: %s failed: %s", agent.id, label, e)

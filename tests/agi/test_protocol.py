@@ -1,0 +1,165 @@
+"""agi.protocol: pyst2's AGI adapted; one test per pitfall listed in python-libraries.md."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from agi.errors import CommandError, ConnectionLost, Hangup, ProtocolError
+from agi.protocol import AgiChannel, quote
+from tests.agi.scripted import ScriptedPeer
+
+
+@pytest.fixture
+def peers() -> Iterator[list[ScriptedPeer]]:
+    made: list[ScriptedPeer] = []
+    yield made
+    for peer in made:
+        peer.close()
+
+
+def open_peer(peers: list[ScriptedPeer], *replies: str, env: str | None = None) -> ScriptedPeer:
+    peer = ScriptedPeer(replies) if env is None else ScriptedPeer(replies, env=env)
+    peers.append(peer)
+    return peer
+
+
+def test_environment_is_read_in_a_worker_thread_without_touching_sighup(
+    peers: list[ScriptedPeer], capfd: pytest.CaptureFixture[str]
+) -> None:
+    peer = open_peer(peers)
+    before = signal.getsignal(signal.SIGHUP)
+    found: list[AgiChannel | ValueError] = []
+
+    def work() -> None:
+        try:
+            found.append(peer.channel())
+        except ValueError as e:  # "signal only works in main thread" with plain pyst2
+            found.append(e)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(5)
+    channel = found[0]
+    assert isinstance(channel, AgiChannel)
+    assert channel.env["agi_network_script"] == "login?queue=support"
+    assert channel.env["agi_arg_1"] == "extra arg"
+    assert signal.getsignal(signal.SIGHUP) is before
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""  # pyst2 would write ENV LINE debug lines to stderr
+
+
+def test_hangup_line_before_a_reply_raises_hangup_once(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers, "200 result=-1", "HANGUP", "200 result=1", "200 result=1 (x)")
+    channel = peer.channel()
+    with pytest.raises(Hangup):
+        channel.get_data("beep", 8000, 4)  # pending command answers -1 when the caller hangs up
+    with pytest.raises(Hangup):
+        channel.verbose("after hangup")  # the next reply is preceded by HANGUP
+    assert channel.hung_up
+    assert channel.get_variable("CHANNEL") == "x"  # commands still answer after it
+
+
+def test_eof_is_connection_lost_not_value_error(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers)
+    peer.close_input()
+    channel = peer.channel()
+    with pytest.raises(ConnectionLost):
+        channel.get_variable("CHANNEL")
+
+
+def test_dead_channel_511_is_a_hangup(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers, "511 Command Not Permitted on a dead channel or intercept routine")
+    with pytest.raises(Hangup):
+        peer.channel().stream_file("beep")
+
+
+def test_unknown_command_and_usage_errors_keep_the_stream_in_sync(
+    peers: list[ScriptedPeer],
+) -> None:
+    peer = open_peer(
+        peers,
+        "510 Invalid or unknown command",
+        "520-Invalid command syntax.  Proper usage follows:",
+        "Stream the given file, and receive DTMF data.",
+        "520 End of proper usage.",
+        "200 result=1 (after)",
+    )
+    channel = peer.channel()
+    with pytest.raises(CommandError):
+        channel.get_variable("X")
+    with pytest.raises(CommandError):
+        channel.get_data("", 0, 0)
+    assert channel.get_variable("Y") == "after"
+
+
+def test_result_minus_one_is_interpreted_per_command(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers, "200 result=-1", "200 result=-1 endpos=0", "200 result=-2")
+    channel = peer.channel()
+    assert channel.exec_app("QueueLog", ["support", "1", "Agent", "PAUSE", "lunch"]) == -1
+    channel.stream_file("no-such-sound")  # a missing prompt is logged, not fatal
+    with pytest.raises(CommandError):
+        channel.exec_app("NoSuchApplication", ["foo"])
+
+
+def test_get_data_answers_digits_or_empty_on_timeout(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers, "200 result=1001", "200 result= (timeout)", "200 result=")
+    channel = peer.channel()
+    assert channel.get_data("agent-user", 5000, 4) == "1001"
+    assert channel.get_data("agent-pass", 5000, 4) == ""
+    assert channel.get_data("agent-pass", 5000, 4) == ""
+
+
+def test_arguments_are_quoted_and_escaped(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers, "200 result=1", "200 result=0", "200 result=1 (v)", "200 result=1")
+    channel = peer.channel()
+    channel.set_variable("NAME", 'Ann "The" Smith\nEXEC Hangup')
+    channel.exec_app(
+        "AddQueueMember", ["support", "Local/1001@gitops-agents", "2", "", "Ann Smith"]
+    )
+    assert channel.database_get("gitops/agent/1001", "dial") == "v"
+    channel.database_put("gitops/agent/1001", "since", "1")
+    assert peer.sent() == [
+        'SET VARIABLE "NAME" "Ann \\"The\\" Smith EXEC Hangup"',
+        'EXEC AddQueueMember "support,Local/1001@gitops-agents,2,,Ann Smith"',
+        'DATABASE GET "gitops/agent/1001" "dial"',
+        'DATABASE PUT "gitops/agent/1001" "since" "1"',
+    ]
+
+
+def test_database_get_of_a_missing_key_is_none(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers, "200 result=0")
+    assert peer.channel().database_get("gitops/agent/1001", "missing") is None
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        "GET / HTTP/1.1\nHost: x\n\n",
+        "agi_network: yes\nagi_network_script: login\n",  # truncated: no blank line
+        "agi_network: yes\n" + "x" * 9000 + "\n\n",
+        "".join(f"agi_x{i}: y\n" for i in range(300)) + "\n",
+    ],
+    ids=["http", "truncated", "long-line", "too-many-lines"],
+)
+def test_garbage_or_truncated_environment_is_a_protocol_error(
+    peers: list[ScriptedPeer], env: str
+) -> None:
+    peer = open_peer(peers, env=env)
+    peer.close_input()
+    with pytest.raises(ProtocolError):
+        peer.channel()
+
+
+def test_reply_that_is_not_agi_is_a_protocol_error(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers, "hello there")
+    with pytest.raises(ProtocolError):
+        peer.channel().answer()
+
+
+def test_quote_escapes_backslash_and_quote() -> None:
+    assert quote('a\\b"c') == '"a\\\\b\\"c"'
+    assert quote(5) == '"5"'
