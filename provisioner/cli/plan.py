@@ -1,17 +1,260 @@
-"""`provisioner plan` (placeholder until its issue lands)."""
+"""`provisioner plan`, `provisioner apply` and `provisioner drift`.
+
+Exit codes: 0 success (plan: no changes with --detailed-exitcode), 1 error, 2 changes
+(plan --detailed-exitcode) or drift (drift).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from provisioner.errors import ProvisionerError
+from provisioner.apply import (
+    Outcome,
+    Renderer,
+    apply_job,
+    approved_from,
+    drift_job,
+    each,
+    plan_job,
+    renderer,
+)
+from provisioner.errors import PlanError, ProvisionerError
+from provisioner.inventory import load_inventory
+from provisioner.model import Inventory
+from provisioner.plan import Plan, SavedPlan, format_markdown, format_text, load, save, to_json
+from provisioner.safety import Thresholds, violations
+from provisioner.targets import DEFAULT_TARGET, Job, select
+
+FORMATS = ("text", "json", "markdown")
 
 
 def add_parser(sub: Any) -> None:
-    p: argparse.ArgumentParser = sub.add_parser("plan", help="(not yet available)")
-    p.set_defaults(run=run)
+    plan: argparse.ArgumentParser = sub.add_parser(
+        "plan", help="show what apply would change on the target(s)"
+    )
+    _common(plan)
+    plan.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    plan.add_argument("--out", metavar="FILE", help="save the plan (no secrets) for 'apply FILE'")
+    plan.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit 0 when there is nothing to change, 2 when there are changes, 1 on error",
+    )
+    plan.set_defaults(run=run_plan)
+
+    apply: argparse.ArgumentParser = sub.add_parser(
+        "apply", help="apply the inventory (or a saved plan) to the target(s)"
+    )
+    apply.add_argument("file", nargs="?", metavar="FILE", help="a plan saved by 'plan --out'")
+    _common(apply)
+    apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
+    apply.add_argument("--force", action="store_true", help="apply over the safety thresholds")
+    apply.add_argument("--max-update-percent", type=float, default=30.0, metavar="PCT")
+    apply.add_argument("--max-delete-percent", type=float, default=30.0, metavar="PCT")
+    apply.set_defaults(run=run_apply)
+
+    drift: argparse.ArgumentParser = sub.add_parser(
+        "drift", help="report hand edits: target vs what its last applied revision renders"
+    )
+    _common(drift, ref=False)
+    drift.add_argument("--format", choices=FORMATS, default="text", help="output format")
+    drift.set_defaults(run=run_drift)
 
 
-def run(args: argparse.Namespace) -> int:
-    raise ProvisionerError("'plan' is not available yet")
+def _common(p: argparse.ArgumentParser, *, ref: bool = True) -> None:
+    p.add_argument("--inventory", default="inventory", metavar="DIR", help="inventory directory")
+    if ref:
+        p.add_argument("--ref", metavar="REV", help="read the inventory at this git revision")
+    p.add_argument(
+        "--target",
+        metavar="T",
+        help=f"dir:PATH, ami://USER@HOST:PORT, a server name or 'all' (default {DEFAULT_TARGET})",
+    )
+    p.add_argument("--server", metavar="NAME", help="which server's part the target serves")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="AMI timeout")
+
+
+def _jobs(args: argparse.Namespace, ref: str | None) -> tuple[Inventory, tuple[Job, ...]]:
+    inventory = load_inventory(args.inventory, ref=ref)
+    jobs = select(inventory, args.target, args.server, os.environ, timeout=args.timeout)
+    return inventory, jobs
+
+
+def _named(job: Job, error: ProvisionerError) -> str:
+    text = str(error)
+    return text if job.label in text or job.target.name in text else f"{job.label}: {text}"
+
+
+def _plans(jobs: Sequence[Job], work: Callable[[Job], Plan]) -> list[Plan]:
+    """Every job's plan, or one error naming each target that failed."""
+    results = each(jobs, work)
+    errors = [_named(j, r) for j, r in zip(jobs, results, strict=True) if not isinstance(r, Plan)]
+    if errors:
+        raise ProvisionerError("; ".join(errors))
+    return [r for r in results if isinstance(r, Plan)]
+
+
+def _show(plans: Sequence[Plan], fmt: str) -> None:
+    if fmt == "json":
+        print(to_json(plans), end="")
+    elif fmt == "markdown":
+        print(format_markdown(plans), end="")
+    else:
+        print(format_text(plans), end="")
+
+
+def _thresholds(args: argparse.Namespace) -> Thresholds:
+    return Thresholds(args.max_update_percent / 100, args.max_delete_percent / 100)
+
+
+def run_plan(args: argparse.Namespace) -> int:
+    _, jobs = _jobs(args, args.ref)
+    desired_of = renderer()
+    plans = _plans(jobs, lambda job: plan_job(job, desired_of))
+    _show(plans, args.format)
+    for plan in plans:
+        for warning in violations(plan, Thresholds()):
+            print(f"warning: {warning}", file=sys.stderr)
+    if args.out:
+        options = {"target": args.target, "server": args.server, "ref": args.ref}
+        save(Path(args.out), plans, options)
+        print(f"Saved the plan to {args.out}; apply it with: provisioner apply {args.out}")
+    changed = any(p.has_changes for p in plans)
+    return 2 if args.detailed_exitcode and changed else 0
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    saved = load(Path(args.file)) if args.file else None
+    if saved is not None:
+        args.target = args.target or saved.options.get("target")
+        args.server = args.server or saved.options.get("server")
+        args.ref = args.ref or saved.options.get("ref")
+    _, jobs = _jobs(args, args.ref)
+    desired_of = renderer()
+    if saved is not None:
+        approved = _match(args.file, saved.plans, jobs)
+    else:
+        approved, jobs = _approve(args, jobs, desired_of)
+    results = each(
+        jobs,
+        lambda job: apply_job(
+            job, approved[job.label], desired_of, thresholds=_thresholds(args), force=args.force
+        ),
+    )
+    return _report(jobs, results)
+
+
+def _match(file: str, saved: Sequence[SavedPlan], jobs: Sequence[Job]) -> dict[str, SavedPlan]:
+    approved = {plan.target: plan for plan in saved}
+    labels = [job.label for job in jobs]
+    if sorted(approved) != sorted(labels):
+        raise PlanError(
+            f"the plan {file} is for {', '.join(sorted(approved))}, not for "
+            f"{', '.join(labels)}; apply it with the same --target/--server, or plan again"
+        )
+    return approved
+
+
+def _approve(
+    args: argparse.Namespace, jobs: Sequence[Job], desired_of: Renderer
+) -> tuple[dict[str, SavedPlan], tuple[Job, ...]]:
+    """Plan, show, check thresholds, ask: the plans approved and the jobs to apply."""
+    plans = _plans(jobs, lambda job: plan_job(job, desired_of))
+    print(format_text(plans), end="")
+    todo = [(j, p) for j, p in zip(jobs, plans, strict=True) if p.has_changes or p.record_outdated]
+    if not todo:
+        return {}, ()
+    if not args.force:
+        found = [v for p in plans for v in violations(p, _thresholds(args))]
+        if found:
+            raise PlanError("; ".join(found))
+    if any(p.has_changes for _, p in todo):
+        _confirm(args.auto_approve)
+    return {p.target: approved_from(p) for _, p in todo}, tuple(j for j, _ in todo)
+
+
+def _confirm(auto_approve: bool) -> None:
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        raise PlanError(
+            "refusing to apply without confirmation: not on a terminal; review the plan and "
+            "pass --auto-approve, or apply a plan saved with 'plan --out'"
+        )
+    print("\nDo you want to perform these actions? Only 'yes' will be accepted to approve.")
+    if input("  Enter a value: ").strip() != "yes":
+        raise PlanError("apply cancelled: nothing was changed")
+
+
+def _report(jobs: Sequence[Job], results: Sequence[Outcome | ProvisionerError]) -> int:
+    status = 0
+    for job, result in zip(jobs, results, strict=True):
+        if not isinstance(result, Outcome):
+            print(f"error: {_named(job, result)}", file=sys.stderr)
+            status = 1
+            continue
+        print(_outcome_line(result))
+        for (file, kind, name), reason in result.failures:
+            print(f"  ! failed: {file}: {kind} {name!r}: {reason}", file=sys.stderr)
+        if not result.ok:
+            status = 1
+    return status
+
+
+def _outcome_line(outcome: Outcome) -> str:
+    if outcome.written == 0 and outcome.members == 0:
+        return f"{outcome.target}: nothing to apply, nothing was written."
+    reloaded = ", ".join(outcome.reloaded) or "nothing"
+    done = (
+        f"{outcome.written} change(s) written, reloaded {reloaded}, "
+        f"{outcome.members} live queue member change(s)"
+    )
+    if outcome.ok:
+        return f"{outcome.target}: Apply complete! {done}."
+    return (
+        f"{outcome.target}: Apply FAILED: {done}, but {len(outcome.failures)} object(s) "
+        "are missing after reload (see below and Asterisk's log)."
+    )
+
+
+def run_drift(args: argparse.Namespace) -> int:
+    current, jobs = _jobs(args, None)
+    desired_of = renderer()
+    at = _inventory_at(args.inventory, current)
+    plans = _plans(jobs, lambda job: drift_job(job, at, desired_of))
+    drifted = [p for p in plans if p.changes or p.unmanaged]
+    if args.format != "text":
+        _show(plans, args.format)
+        return 2 if drifted else 0
+    for plan in plans:
+        if not (plan.changes or plan.unmanaged):
+            print(f"{plan.target}: no drift from revision {plan.revision}.")
+    if drifted:
+        print("Drift (hand edits): applying the recorded revision again would change:\n")
+        _show(drifted, "text")
+    return 2 if drifted else 0
+
+
+def _inventory_at(root: str, current: Inventory) -> Callable[[str], Inventory]:
+    """The inventory at a recorded revision (loaded once per revision, thread-safe)."""
+    cache = {current.revision: current}
+    lock = threading.Lock()
+
+    def at(revision: str) -> Inventory:
+        with lock:
+            if revision not in cache:
+                if revision == "working-tree" or revision.endswith("-dirty"):
+                    raise PlanError(
+                        f"the last apply was made from uncommitted files ({revision}); drift "
+                        "can only compare with a committed revision: apply from a commit"
+                    )
+                cache[revision] = load_inventory(root, ref=revision)
+            return cache[revision]
+
+    return at

@@ -1,0 +1,178 @@
+"""Orchestration: plan each target, apply an approved plan, report drift.
+
+A target does the I/O; this module decides the order. Apply takes the target's lock, plans
+again under it and refuses when the result differs from the approved plan (stale), checks
+the safety thresholds, then: one write (all-or-nothing per file), a reload of the affected
+modules only, a read-back verification of every created or updated endpoint, aor, auth and
+queue, the live queue member changes, and the state record. A plan without changes writes
+nothing and reloads nothing. Several targets are handled concurrently (threads).
+"""
+
+from __future__ import annotations
+
+import getpass
+import logging
+import os
+import socket
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
+
+from provisioner.diff import diff
+from provisioner.errors import PlanError, ProvisionerError
+from provisioner.inventory.secrets import resolve_secret
+from provisioner.model import Inventory, SecretRef
+from provisioner.plan import Plan, SavedPlan, check_saved, make_plan
+from provisioner.render import render
+from provisioner.render.objects import MANAGED_FILES, ConfigObject, ObjectKey
+from provisioner.safety import Thresholds, check
+from provisioner.targets import Job
+from provisioner.targets.base import StateRecord, Target
+
+logger = logging.getLogger(__name__)
+
+Renderer = Callable[[Inventory], Sequence[ConfigObject]]
+T = TypeVar("T")
+
+VERIFIED_KINDS = frozenset({"endpoint", "aor", "auth", "queue"})
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What apply did on one target."""
+
+    target: str
+    written: int  # config changes written
+    reloaded: tuple[str, ...]  # managed files whose modules were reloaded
+    members: int  # live member changes made
+    failures: tuple[tuple[ObjectKey, str], ...] = ()  # verification failures with the reason
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def holder() -> str:
+    """Who holds an apply lock: user@host pid N."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = f"uid{os.getuid()}"
+    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+
+
+def renderer(env: Mapping[str, str] | None = None) -> Renderer:
+    """Render an inventory part, resolving its SIP passwords with its own settings."""
+
+    def run(inventory: Inventory) -> Sequence[ConfigObject]:
+        def secret(ref: SecretRef) -> str:
+            return resolve_secret(ref, inventory.settings, env)
+
+        return render(inventory, secret)
+
+    return run
+
+
+def plan_job(job: Job, desired_of: Renderer) -> Plan:
+    """Plan one target: render its part, read its actual state, compare."""
+    desired = desired_of(job.inventory)
+    actual = job.target.read()
+    plan = make_plan(
+        job.label, job.inventory.revision, diff(desired, actual, job.inventory), actual
+    )
+    logger.info("planned %s: %d change(s)", job.label, len(plan.changes))
+    return plan
+
+
+def each(jobs: Sequence[Job], work: Callable[[Job], T]) -> list[T | ProvisionerError]:
+    """``work`` on every job concurrently; a job's ProvisionerError is its result."""
+
+    def guarded(job: Job) -> T | ProvisionerError:
+        try:
+            return work(job)
+        except ProvisionerError as e:
+            logger.debug("%s failed", job.label, exc_info=True)
+            return e
+
+    if len(jobs) == 1:
+        return [guarded(jobs[0])]
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="target") as pool:
+        return list(pool.map(guarded, jobs))
+
+
+def apply_job(
+    job: Job,
+    approved: SavedPlan,
+    desired_of: Renderer,
+    *,
+    thresholds: Thresholds,
+    force: bool = False,
+    lock_holder: str | None = None,
+) -> Outcome:
+    """Lock, plan again, refuse if stale or unsafe, then execute."""
+    with job.target.lock(lock_holder or holder()):
+        plan = plan_job(job, desired_of)
+        check_saved(approved, plan)
+        check(plan, thresholds, force=force)
+        return execute(job.target, plan)
+
+
+def execute(target: Target, plan: Plan) -> Outcome:
+    """Carry out ``plan`` on ``target`` (already locked and checked)."""
+    files: tuple[str, ...] = ()
+    failures: dict[ObjectKey, str] = {}
+    if plan.changes:
+        target.write(plan.changes)
+        changed = {change.key[0] for change in plan.changes}
+        files = tuple(f for f in MANAGED_FILES if f in changed)
+        target.reload(files)
+        failures = target.verify(_to_verify(plan))
+        for key, reason in sorted(failures.items()):
+            logger.error("%s: verification failed for %s: %s", plan.target, key, reason)
+    if plan.members:
+        target.change_members(plan.members)
+    if plan.changes or plan.record_outdated:
+        target.save_record(StateRecord(revision=plan.revision, managed=plan.desired))
+    if not plan.has_changes:
+        logger.info("%s: no changes, nothing written", plan.target)
+    return Outcome(
+        plan.target, len(plan.changes), files, len(plan.members), tuple(sorted(failures.items()))
+    )
+
+
+def _to_verify(plan: Plan) -> list[ObjectKey]:
+    return [
+        change.key
+        for change in plan.changes
+        if change.action != "delete" and change.key[1] in VERIFIED_KINDS
+    ]
+
+
+def approved_from(plan: Plan) -> SavedPlan:
+    """The promise a plan just shown to its user makes (plain ``apply`` without a file)."""
+    return SavedPlan(plan.target, plan.revision, plan.fingerprint, plan.checksum)
+
+
+def drift_job(job: Job, inventory_at: Callable[[str], Inventory], desired_of: Renderer) -> Plan:
+    """What differs between the target and what its last applied revision renders.
+
+    The plan's changes are those that would restore that revision; its unmanaged objects
+    were added by hand. Live queue members are runtime state, never drift.
+    """
+    actual = job.target.read()
+    revision = actual.record.revision
+    if revision is None:
+        raise PlanError(
+            f"{job.label}: nothing was applied to it yet, so there is no revision to compare "
+            "with; run 'provisioner apply' first"
+        )
+    inventory = inventory_at(revision)
+    if job.server is not None:
+        server = next((s for s in inventory.settings.servers if s.name == job.server), None)
+        if server is None:
+            raise PlanError(
+                f"{job.label}: server {job.server} is not in the inventory at revision {revision}"
+            )
+        inventory = inventory.for_server(server)
+    return make_plan(job.label, revision, diff(desired_of(inventory), actual), actual)
