@@ -16,13 +16,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from provisioner.render.objects import (
-    EXTENSIONS_FILE,
-    PJSIP_FILE,
-    QUEUES_FILE,
-    ConfigObject,
-    ObjectKey,
-)
+from provisioner.render.objects import ConfigObject, ObjectKey
+from provisioner.render.text import kind_of
 from provisioner.targets.ami.protocol import Message
 from provisioner.targets.base import LiveMember, StateRecord
 
@@ -36,31 +31,18 @@ _CATEGORY = re.compile(r"Category-(\d{6})$")
 _LINE = re.compile(r"Line-(\d{6})-\d{6}$")
 
 
-def kind_of(file: str, name: str, options: Iterable[tuple[str, str]]) -> str:
-    """The kind of a category: the renderer's rule (pjsip ``type=``; queue; context)."""
-    del name
-    if file == PJSIP_FILE:
-        kind = ""
-        for key, value in options:
-            if key == "type":
-                kind = value.strip()
-        return kind
-    if file == QUEUES_FILE:
-        return "queue"
-    if file == EXTENSIONS_FILE:
-        return "context"
-    return ""
-
-
 def parse_config(file: str, response: Message) -> list[ConfigObject]:
-    """A ``GetConfig`` answer -> the categories of ``file``, in order, same names kept apart."""
+    """A ``GetConfig`` answer -> the categories of ``file``, in order, same names kept apart.
+
+    The kind follows the renderer's rule (``kind_of``); a PJSIP category without ``type=``
+    raises TargetError."""
     categories: dict[str, tuple[str, list[tuple[str, str]]]] = {}
     for key, value in response.headers:
         if line := _LINE.match(key):
             number = line.group(1)
             option, _, option_value = value.partition("=")
             if number in categories:
-                categories[number][1].append((option, option_value))
+                categories[number][1].append((option, option_value.replace("\\;", ";")))
         elif category := _CATEGORY.match(key):
             categories[category.group(1)] = (value, [])
     objects = []

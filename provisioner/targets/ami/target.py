@@ -131,7 +131,11 @@ class AmiTarget:
         replies = self._client.pipeline(actions)
         objects: list[ConfigObject] = []
         for file, reply in zip(MANAGED_FILES, replies, strict=False):
-            objects.extend(parse_config(file, self._config_reply(file, reply).response))
+            response = self._config_reply(file, reply).response
+            try:
+                objects.extend(parse_config(file, response))
+            except TargetError as e:
+                raise TargetError(f"{self._name}: {e}") from e
         stored = self._stored(replies[len(MANAGED_FILES)])
         queues = {o.name for o in objects if o.file == QUEUES_FILE}
         members = parse_members(self._client.check(replies[-1]).events, queues)

@@ -12,6 +12,8 @@ it is used here; docs/ami-target.md explains it for operators:
 - An update is ``DelCat`` (filtered) + the create above: options may repeat (``allow=``,
   ``exten=``) and change order, which ``Update`` cannot express. The object moves to the end
   of the file, which Asterisk does not care about.
+- ``;`` in a value is sent as ``\\;`` (Asterisk writes values verbatim to the file, where an
+  unescaped ``;`` would start a comment).
 - Within a request, deletes come first, then updates, then creates; the actions of one
   object are never split between two requests.
 """
@@ -49,6 +51,15 @@ def catfilter(obj: ConfigObject) -> str | None:
     return None
 
 
+def escape(value: str) -> str:
+    """A value as Asterisk's config file must hold it: ``;`` starts a comment unless escaped.
+
+    UpdateConfig saves values verbatim and GetConfig re-reads the file (unescaping ``\\;``),
+    so the escape makes a value round-trip; ``state.parse_config`` undoes it symmetrically.
+    """
+    return value.replace(";", "\\;")
+
+
 def temporary_name(obj: ConfigObject) -> str:
     return f"{obj.name}{TEMP_MARK}{obj.kind or 'category'}"
 
@@ -56,7 +67,7 @@ def temporary_name(obj: ConfigObject) -> str:
 def create_steps(obj: ConfigObject) -> list[Step]:
     temp = temporary_name(obj)
     steps = [Step("NewCat", temp)]
-    steps.extend(Step("Append", temp, key, value) for key, value in obj.options)
+    steps.extend(Step("Append", temp, key, escape(value)) for key, value in obj.options)
     steps.append(Step("RenameCat", temp, value=obj.name))
     return steps
 
