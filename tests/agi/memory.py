@@ -1,0 +1,144 @@
+"""An in-memory Asterisk behind the ``agi.channel.Channel`` interface, for handler logic tests.
+
+Queue applications and AstDB behave as in the transcripts (AQMSTATUS ADDED / MEMBERALREADY /
+NOSUCHQUEUE, RQMSTATUS REMOVED / NOTINQUEUE, PQMSTATUS PAUSED / NOTFOUND, ...).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from agi.errors import Hangup
+
+
+@dataclass
+class Member:
+    penalty: str
+    name: str
+    state: str
+    paused: str = ""
+
+
+@dataclass
+class MemoryAsterisk:
+    queues: dict[str, dict[str, Member]] = field(default_factory=dict)
+    db: dict[str, str] = field(default_factory=dict)
+    registered: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def members(self, queue: str) -> dict[str, Member]:
+        return self.queues[queue]
+
+    def db_tree(self, prefix: str) -> dict[str, str]:
+        return {k: v for k, v in self.db.items() if k.startswith(prefix)}
+
+
+_FUNCTION = re.compile(r"^\$\{PJSIP_DIAL_CONTACTS\((?P<endpoint>[^)]*)\)\}$")
+
+
+class MemoryChannel:
+    def __init__(
+        self,
+        asterisk: MemoryAsterisk,
+        env: Mapping[str, str],
+        dtmf: Sequence[str] = (),
+        hangup_after: int | None = None,
+    ) -> None:
+        self.asterisk = asterisk
+        self._env = dict(env)
+        self.dtmf = list(dtmf)
+        self.hangup_after = hangup_after
+        self.commands: list[str] = []
+        self.variables: dict[str, str] = {}
+
+    @property
+    def env(self) -> Mapping[str, str]:
+        return self._env
+
+    def _command(self, text: str) -> None:
+        self.commands.append(text)
+        if self.hangup_after is not None and len(self.commands) == self.hangup_after + 1:
+            raise Hangup(f"scripted hang-up at {text}")
+
+    def answer(self) -> None:
+        self._command("ANSWER")
+
+    def verbose(self, message: str, level: int = 1) -> None:
+        self._command(f"VERBOSE {message}")
+
+    def set_variable(self, name: str, value: str) -> None:
+        self._command(f"SET VARIABLE {name} {value}")
+        self.variables[name] = value
+
+    def get_variable(self, name: str) -> str:
+        self._command(f"GET VARIABLE {name}")
+        return self.variables.get(name, "")
+
+    def get_full_variable(self, expression: str) -> str:
+        self._command(f"GET FULL VARIABLE {expression}")
+        match = _FUNCTION.match(expression)
+        endpoint = match.group("endpoint") if match else ""
+        return f"PJSIP/{endpoint}/sip:x" if endpoint in self.asterisk.registered else ""
+
+    def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
+        self._command(f"GET DATA {prompt}")
+        return self.dtmf.pop(0) if self.dtmf else ""
+
+    def stream_file(self, name: str) -> None:
+        self._command(f"STREAM FILE {name}")
+
+    def say_digits(self, digits: str) -> None:
+        self._command(f"SAY DIGITS {digits}")
+
+    def exec_app(self, app: str, args: Sequence[str]) -> int:
+        self._command(f"EXEC {app} {','.join(args)}")
+        with self.asterisk.lock:
+            getattr(self, f"_app_{app}")(list(args) + [""] * 6)
+        return 0
+
+    def _app_AddQueueMember(self, a: list[str]) -> None:
+        queue = self.asterisk.queues.get(a[0])
+        if queue is None:
+            self.variables["AQMSTATUS"] = "NOSUCHQUEUE"
+        elif a[1] in queue:
+            self.variables["AQMSTATUS"] = "MEMBERALREADY"
+        else:
+            queue[a[1]] = Member(a[2], a[4], a[5])
+            self.variables["AQMSTATUS"] = "ADDED"
+
+    def _app_RemoveQueueMember(self, a: list[str]) -> None:
+        queue = self.asterisk.queues.get(a[0])
+        found = queue is not None and queue.pop(a[1], None) is not None
+        self.variables["RQMSTATUS"] = "REMOVED" if found else "NOTINQUEUE"
+
+    def _set_paused(self, a: list[str], reason: str, variable: str, done: str) -> None:
+        hits = [q[a[1]] for q in self.asterisk.queues.values() if a[1] in q]
+        for member in hits:
+            member.paused = reason
+        self.variables[variable] = done if hits else "NOTFOUND"
+
+    def _app_PauseQueueMember(self, a: list[str]) -> None:
+        self._set_paused(a, a[3] or "paused", "PQMSTATUS", "PAUSED")
+
+    def _app_UnpauseQueueMember(self, a: list[str]) -> None:
+        self._set_paused(a, "", "UPQMSTATUS", "UNPAUSED")
+
+    def database_get(self, family: str, key: str) -> str | None:
+        self._command(f"DATABASE GET {family} {key}")
+        return self.asterisk.db.get(f"{family}/{key}")
+
+    def database_put(self, family: str, key: str, value: str) -> None:
+        self._command(f"DATABASE PUT {family} {key} {value}")
+        self.asterisk.db[f"{family}/{key}"] = value
+
+    def database_del(self, family: str, key: str) -> None:
+        self._command(f"DATABASE DEL {family} {key}")
+        self.asterisk.db.pop(f"{family}/{key}", None)
+
+    def database_deltree(self, family: str) -> None:
+        self._command(f"DATABASE DELTREE {family}")
+        for key in [k for k in self.asterisk.db if k.startswith(f"{family}/")]:
+            del self.asterisk.db[key]
