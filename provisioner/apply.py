@@ -95,8 +95,8 @@ def each(jobs: Sequence[Job], work: Callable[[Job], T]) -> list[T | ProvisionerE
             logger.debug("%s failed", job.label, exc_info=True)
             return e
 
-    if len(jobs) == 1:
-        return [guarded(jobs[0])]
+    if len(jobs) <= 1:
+        return [guarded(job) for job in jobs]
     with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="target") as pool:
         return list(pool.map(guarded, jobs))
 

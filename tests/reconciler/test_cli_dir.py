@@ -1,0 +1,191 @@
+"""End to end: the real CLI (plan, apply, drift) against the directory target."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from provisioner.targets.directory import LOCK_FILE, STATE_FILE
+from tests.reconciler.cli_helpers import ENV, Cli
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return Cli(tmp_path, capsys, "basic")
+
+
+def test_create_apply_then_plan_shows_no_changes(cli: Cli) -> None:
+    first = cli("plan", "--detailed-exitcode")
+    assert first.code == 2, first.err
+    assert "+ pjsip_gitops.conf: endpoint '1001'" in first.out
+    assert "+ queues_gitops.conf: queue 'sales'" in first.out
+    applied = cli("apply", "--auto-approve")
+    assert applied.code == 0, applied.err
+    assert "Apply complete!" in applied.out
+    assert "[1001]" in cli.config_text()
+    again = cli("plan", "--detailed-exitcode")
+    assert again.code == 0, again.out
+    assert "No changes." in again.out
+    state = json.loads((cli.config / STATE_FILE).read_text())
+    assert ["pjsip_gitops.conf", "auth", "1001"] in state["managed"]
+
+
+def test_no_op_apply_writes_nothing(cli: Cli) -> None:
+    assert cli("apply", "--auto-approve").code == 0
+    stamps = {p.name: p.stat().st_mtime_ns for p in cli.config.iterdir()}
+    result = cli("apply", "--auto-approve")
+    assert result.code == 0 and "No changes." in result.out
+    assert {p.name: p.stat().st_mtime_ns for p in cli.config.iterdir()} == stamps
+
+
+def test_update_every_kind_of_field(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert cli("apply", "--auto-approve").code == 0
+    old_password = cli.passwords()
+    agents = cli.agents()
+    agents[0]["name"] = "Ann Smyth"  # single value: callerid
+    agents[1]["voice"] = {"codecs": ["alaw", "ulaw"]}  # ordered multi-codec value
+    agents[2]["queues"] = [{"queue": "support", "penalty": 2}, {"queue": "sales"}]
+    cli.save_agents(agents)
+    queues = cli.edit("queues.yaml")
+    queues["queues"][0]["strategy"] = "rrmemory"  # queue option
+    cli.save("queues.yaml", queues)
+    monkeypatch.setenv("AGENT_1003_SECRET", "rotated-clear-secret")  # secret only
+    plan = cli("plan", "--detailed-exitcode")
+    assert plan.code == 2, plan.err
+    assert 'callerid: "Ann Smith" <1001> -> "Ann Smyth" <1001>' in plan.out
+    assert "allow: ulaw,alaw -> alaw,ulaw" in plan.out
+    assert "strategy: leastrecent -> rrmemory" in plan.out
+    assert "password: (sensitive) -> (sensitive)" in plan.out
+    assert "rotated-clear-secret" not in plan.out
+    assert cli("apply", "--auto-approve").code == 0
+    assert cli("plan", "--detailed-exitcode").code == 0
+    assert "rotated-clear-secret" in cli.passwords()
+    assert cli.passwords() != old_password
+
+
+def test_delete_removes_only_what_is_ours(cli: Cli) -> None:
+    assert cli("apply", "--auto-approve").code == 0
+    handmade = "\n[handmade]\ntype=aor\nmax_contacts=1\n"
+    path = cli.config / "pjsip_gitops.conf"
+    path.write_text(path.read_text() + handmade)
+    cli.save_agents([a for a in cli.agents() if a["id"] != "1002"])
+    plan = cli("plan")
+    assert "- pjsip_gitops.conf: endpoint '1002'" in plan.out
+    assert "- pjsip_gitops.conf: aor '1002'" in plan.out
+    assert "! pjsip_gitops.conf: aor 'handmade'" in plan.out
+    assert "to destroy" in plan.out
+    result = cli("apply", "--auto-approve", "--force")
+    assert result.code == 0, result.err
+    text = cli.config_text()
+    assert "[1002]" not in text and "[handmade]" in text
+
+
+def test_saved_plan_applies_and_stale_plan_is_refused(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    assert cli("plan", "--out", str(out)).code == 0
+    assert cli("apply", str(out)).code == 0
+    assert "[1001]" in cli.config_text()
+    # a plan made, then the target edited by hand before apply: refused, nothing written
+    agents = cli.agents()
+    agents[0]["name"] = "Changed"
+    cli.save_agents(agents)
+    assert cli("plan", "--out", str(out)).code == 0
+    path = cli.config / "queues_gitops.conf"
+    path.write_text(path.read_text().replace("strategy=leastrecent", "strategy=random"))
+    before = cli.config_text()
+    stale = cli("apply", str(out))
+    assert stale.code == 1
+    assert "the target changed since the plan was made (stale plan)" in stale.err
+    assert cli.config_text() == before
+
+
+def test_saved_plan_refused_when_inventory_changed(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    assert cli("plan", "--out", str(out)).code == 0
+    agents = cli.agents()
+    agents[0]["name"] = "Changed after review"
+    cli.save_agents(agents)
+    result = cli("apply", str(out))
+    assert result.code == 1
+    assert "checksum mismatch" in result.err or "inventory revision" in result.err
+    assert not (cli.config / "pjsip_gitops.conf").exists()
+
+
+def test_threshold_refuses_then_force(cli: Cli) -> None:
+    assert cli("apply", "--auto-approve").code == 0
+    cli.save_agents(cli.agents()[:1])
+    refused = cli("apply", "--auto-approve")
+    assert refused.code == 1
+    assert "is over 30.00%" in refused.err and "use --force" in refused.err
+    assert "[1002]" in cli.config_text()
+    assert cli("apply", "--auto-approve", "--force").code == 0
+    assert "[1002]" not in cli.config_text()
+
+
+def test_lock_taken_refuses_naming_holder(cli: Cli) -> None:
+    cli.config.mkdir()
+    (cli.config / LOCK_FILE).write_text('{"holder": "ci@runner-7 pid 99", "since": 0}')
+    result = cli("apply", "--auto-approve")
+    assert result.code == 1
+    assert "is locked by ci@runner-7 pid 99" in result.err
+    assert not (cli.config / "pjsip_gitops.conf").exists()
+
+
+def test_apply_needs_approval_off_a_terminal(cli: Cli) -> None:
+    result = cli("apply")
+    assert result.code == 1
+    assert "--auto-approve" in result.err
+    assert not (cli.config / "pjsip_gitops.conf").exists()
+
+
+def test_secrets_never_in_outputs_saved_plan_or_logs(
+    cli: Cli, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert cli("apply", "--auto-approve").code == 0
+    secrets = cli.passwords()
+    assert len(secrets) == 4 and ENV["AGENT_1003_SECRET"] in secrets
+    cli.save_agents([a for a in cli.agents() if a["id"] != "1001"])
+    out = tmp_path / "plan.json"
+    shown = [cli("plan", "--format", fmt, "--out", str(out)).out for fmt in ("text", "json")]
+    shown.append(cli("plan", "--format", "markdown").out)
+    shown.append(out.read_text())
+    shown.append(cli("--debug", "apply", "--auto-approve", "--force").out)
+    shown.append(caplog.text)
+    for text in shown:
+        for secret in secrets:
+            assert secret not in text
+
+
+def test_json_and_markdown_formats(cli: Cli) -> None:
+    data = json.loads(cli("plan", "--format", "json").out)
+    (target,) = data["targets"]
+    assert target["summary"]["add"] == len(target["changes"]) > 0
+    md = cli("plan", "--format", "markdown").out
+    assert md.startswith("<!-- asterisk-gitops:plan -->")
+    assert "```diff" in md
+
+
+def test_errors_are_one_sentence_exit_1(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = cli("plan", "--detailed-exitcode", target="nowhere:x")
+    assert bad.code == 1 and bad.err.startswith("error: unknown target 'nowhere:x'")
+    monkeypatch.delenv("AGENT_1003_SECRET")
+    missing = cli("plan", "--detailed-exitcode")
+    assert missing.code == 1 and "AGENT_1003_SECRET" in missing.err
+    assert len(missing.err.strip().splitlines()) == 1
+    ami = cli("plan", target="ami://gitops@127.0.0.1:1")
+    assert ami.code == 1 and "GITOPS_AMI_SECRET" in ami.err
+
+
+def test_unparsable_target_file_is_reported(cli: Cli) -> None:
+    cli.config.mkdir()
+    (cli.config / "queues_gitops.conf").write_text("[broken\n")
+    result = cli("plan")
+    assert result.code == 1
+    assert f"dir:{cli.config}" in result.err and "queues_gitops.conf" in result.err
