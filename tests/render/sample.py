@@ -7,9 +7,9 @@ from dataclasses import replace
 from provisioner.model import (
     Agent,
     Inventory,
+    PauseReason,
     Permissions,
     Phone,
-    PauseReason,
     Queue,
     QueueMember,
     QueueMembership,
