@@ -1,0 +1,145 @@
+"""The FastAGI server over TCP: routing, refusals, timeouts, reload and shutdown."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agi.context import Options
+from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
+from provisioner.errors import InventoryError, Problem
+from provisioner.model import Inventory
+from tests.agi import inventory
+from tests.agi.rawclient import RawSession, environment
+
+
+def load(root: Path) -> Inventory:
+    """Test loader: the file ``revision`` names the revision; ``bad`` is an invalid inventory."""
+    revision = (root / "revision").read_text().strip()
+    if revision == "bad":
+        raise InventoryError([Problem(str(root / "revision"), 1, 1, "revision", "bad")])
+    return inventory.build(revision=revision)
+
+
+def start(root: Path, **config: float) -> AgiServer:
+    if not (root / "revision").exists():
+        (root / "revision").write_text("r1")
+    settings = {"idle_timeout": 5.0, "shutdown_grace": 5.0, **config}
+    server = AgiServer(
+        ServerConfig(port=0, options=Options(claim_settle=0.0), **settings),  # type: ignore[arg-type]
+        InventoryHolder(root, load),
+    )
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def servers() -> Iterator[list[AgiServer]]:
+    made: list[AgiServer] = []
+    yield made
+    for server in made:
+        server.stop()
+
+
+def test_unknown_script_sets_error(tmp_path: Path, servers: list[AgiServer]) -> None:
+    servers.append(server := start(tmp_path))
+    client = RawSession(server.address)
+    client.send(environment("nosuch?x=1"))
+    assert client.finish() == ['SET VARIABLE "GITOPS_STATUS" "error"']
+    client.close()
+
+
+def test_garbage_is_dropped_and_the_server_keeps_serving(
+    tmp_path: Path, servers: list[AgiServer]
+) -> None:
+    servers.append(server := start(tmp_path))
+    for junk in (b"GET / HTTP/1.0\r\n\r\n", b"agi_network: yes\nagi_net", b"\x00\xff" * 100):
+        client = RawSession(server.address)
+        client.send(junk)
+        client.sock.shutdown(socket.SHUT_WR)
+        assert client.finish() == []
+        client.close()
+    client = RawSession(server.address)
+    client.send(environment("nosuch"))
+    assert client.finish() == ['SET VARIABLE "GITOPS_STATUS" "error"']
+
+
+def test_idle_client_is_disconnected(tmp_path: Path, servers: list[AgiServer]) -> None:
+    servers.append(server := start(tmp_path, idle_timeout=0.2))
+    client = RawSession(server.address)
+    client.send(environment("login", "PJSIP/ph-c-00000001"))
+    assert client.next_command() == "ANSWER"
+    client.answer("200 result=0")
+    assert client.next_command().startswith("GET DATA agent-user")
+    assert client.next_command() == ""  # never answered: the server hung up on us
+    assert server.wait_idle(5)
+    assert server.active_sessions == 0
+
+
+def test_sessions_past_the_limit_are_refused_busy(tmp_path: Path, servers: list[AgiServer]) -> None:
+    servers.append(server := start(tmp_path, max_sessions=1))
+    first = RawSession(server.address)
+    first.send(environment("login", "PJSIP/ph-c-00000001"))
+    assert first.next_command() == "ANSWER"  # the first session holds the only slot
+    second = RawSession(server.address)
+    second.send(environment("pause", "PJSIP/1001-00000002"))
+    assert second.finish() == ['SET VARIABLE "GITOPS_STATUS" "busy"']
+    first.close()
+
+
+def test_reload_keeps_the_last_good_inventory(tmp_path: Path) -> None:
+    (tmp_path / "revision").write_text("r1")
+    holder = InventoryHolder(tmp_path, load)
+    (tmp_path / "revision").write_text("bad")
+    assert holder.changed_on_disk()
+    assert not holder.reload()
+    assert holder.directory.inventory.revision == "r1"
+    assert not holder.changed_on_disk()
+    (tmp_path / "revision").write_text("r2")
+    assert holder.reload()
+    assert holder.directory.inventory.revision == "r2"
+
+
+def test_reloader_picks_up_a_changed_inventory_on_disk(tmp_path: Path) -> None:
+    (tmp_path / "revision").write_text("r1")
+    holder = InventoryHolder(tmp_path, load)
+    reloader = Reloader(holder, interval=0.01)
+    reloader.start()
+    try:
+        (tmp_path / "revision").write_text("r22")
+        deadline = time.monotonic() + 5
+        while holder.directory.inventory.revision != "r22" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert holder.directory.inventory.revision == "r22"
+    finally:
+        reloader.stop()
+        reloader.join(5)
+
+
+def test_shutdown_lets_running_sessions_finish_and_stops_accepting(tmp_path: Path) -> None:
+    server = start(tmp_path)
+    client = RawSession(server.address)
+    client.send(environment("login", "PJSIP/ph-c-00000001"))
+    assert client.next_command() == "ANSWER"
+    result: list[bool] = []
+    stopper = threading.Thread(target=lambda: result.append(server.stop()))
+    stopper.start()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:  # wait for the listening socket to close
+        try:
+            socket.create_connection(server.address, timeout=0.5).close()
+        except OSError:
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("the server still accepts connections after stop()")
+    client.answer("200 result=0")
+    commands = client.finish({"GET DATA": "200 result= (timeout)"})
+    stopper.join(10)
+    assert result == [True]
+    assert commands[-1] == 'SET VARIABLE "GITOPS_STATUS" "unknown_agent"'
