@@ -44,6 +44,7 @@ class Context:
     agents: tuple[Entry[Agent], ...]
     phones: tuple[Entry[Phone], ...]
     queues: tuple[Entry[Queue], ...]
+    settings_raw: Mapping[str, Any] = field(default_factory=dict)  # the settings mapping
     # every id declared, even by entries with schema errors (so references to them resolve)
     known: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # kinds with a file that could not be read: "unknown X" checks are skipped for them

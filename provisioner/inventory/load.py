@@ -96,16 +96,18 @@ def locate_findings(findings: Sequence[Finding], files: Iterable[InventoryFile])
     return problems
 
 
-def _settings(loaded: Sequence[LoadedFile]) -> tuple[Settings, str | None, list[Finding]]:
+def _settings(
+    loaded: Sequence[LoadedFile],
+) -> tuple[Settings, str | None, dict[str, Any], list[Finding]]:
     files = [lf for lf in loaded if lf.file.kind == "settings"]
     extra = [
         Finding(lf.file.name, (), f"a second settings file: {files[0].file.name} is the one used")
         for lf in files[1:]
     ]
     if not files or files[0].checked.findings:
-        return Settings(), None, extra
-    data: dict[str, Any] = files[0].checked.data
-    return build.settings(data["settings"]), files[0].file.name, extra
+        return Settings(), None, {}, extra
+    raw: dict[str, Any] = files[0].checked.data["settings"] or {}
+    return build.settings(raw), files[0].file.name, raw, extra
 
 
 def _entries(
@@ -142,7 +144,7 @@ def _build(kind: str, raw: dict[str, Any], settings: Settings, source: Source) -
 
 
 def _context(loaded: Sequence[LoadedFile]) -> tuple[Context, list[Finding]]:
-    settings, settings_file, findings = _settings(loaded)
+    settings, settings_file, settings_raw, findings = _settings(loaded)
     entries: dict[str, list[Entry[Any]]] = {}
     known: dict[str, frozenset[str]] = {}
     for kind in ID_FIELDS:
@@ -152,6 +154,7 @@ def _context(loaded: Sequence[LoadedFile]) -> tuple[Context, list[Finding]]:
     context = Context(
         settings=settings,
         settings_file=settings_file,
+        settings_raw=settings_raw,
         agents=tuple(entries["agents"]),
         phones=tuple(entries["phones"]),
         queues=tuple(entries["queues"]),

@@ -1,0 +1,135 @@
+"""Uniqueness checks: ids, extensions, feature codes, pause reasons, shared secrets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import astuple, fields
+from typing import Any
+
+from provisioner.inventory.context import Context, Entry, Finding
+from provisioner.model import SecretRef
+
+
+def _where(entry: Entry[Any]) -> str:
+    source = entry.obj.source
+    return f"{source.file}:{source.line}"
+
+
+def _first_wins(
+    items: Iterable[tuple[str, Entry[Any], str]], what: str, field_name: str
+) -> list[Finding]:
+    """A finding for every item whose key was already taken by an earlier item."""
+    seen: dict[str, tuple[Entry[Any], str]] = {}
+    findings: list[Finding] = []
+    for key, entry, label in items:
+        first = seen.get(key)
+        if first is None:
+            seen[key] = (entry, label)
+            continue
+        other, other_label = first
+        message = f"{what} '{key}' is already used by {other_label} ({_where(other)})"
+        findings.append(entry.finding(message, field_name))
+    return findings
+
+
+def duplicate_ids(context: Context) -> list[Finding]:
+    """Agent and phone ids share one namespace (PJSIP endpoints); queue names their own."""
+    endpoints: list[tuple[str, Entry[Any], str]] = [
+        *((e.obj.id, e, f"agent {e.obj.id}") for e in context.agents),
+        *((e.obj.id, e, f"phone {e.obj.id}") for e in context.phones),
+    ]
+    findings = _first_wins(endpoints, "the endpoint name", "id")
+    queues = ((e.obj.name, e, f"queue {e.obj.name}") for e in context.queues)
+    findings.extend(_first_wins(queues, "the queue name", "name"))
+    trunk = context.settings.outbound_trunk
+    for name, entry, label in endpoints:
+        if name == trunk:
+            message = f"{label} uses the name of the outbound trunk '{trunk}'"
+            findings.append(entry.finding(message, "id"))
+    return findings
+
+
+def duplicate_extensions(context: Context) -> list[Finding]:
+    numbers: list[tuple[str, Entry[Any], str]] = [
+        *((e.obj.extension, e, f"agent {e.obj.id}") for e in context.agents),
+        *((e.obj.extension, e, f"phone {e.obj.id}") for e in context.phones),
+    ]
+    findings = _first_wins(numbers, "the extension", "extension")
+    codes = context.settings.feature_codes
+    prefixed = {"pause": codes.pause, "spy": codes.spy}  # these take digits after them
+    for number, entry, label in numbers:
+        for name, code in zip(_names(codes), astuple(codes), strict=True):
+            if number == code:
+                message = f"the extension of {label} is the {name} feature code {code}"
+                findings.append(entry.finding(message, "extension"))
+        for name, code in prefixed.items():
+            if number != code and number.startswith(code):
+                message = (
+                    f"the extension {number} of {label} starts with the {name} feature code "
+                    f"{code}, which takes digits after it: dialling it would {name} instead"
+                )
+                findings.append(entry.finding(message, "extension"))
+    return findings
+
+
+def _names(codes: object) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(codes))  # type: ignore[arg-type]
+
+
+def feature_codes(context: Context) -> list[Finding]:
+    codes = context.settings.feature_codes
+    pairs = list(zip(_names(codes), astuple(codes), strict=True))
+    findings: list[Finding] = []
+    for i, (name, code) in enumerate(pairs):
+        for other_name, other in pairs[:i]:
+            if code == other:
+                message = f"the {name} feature code {code} is also the {other_name} code"
+                findings.extend(context.settings_finding(message, "feature_codes", name))
+        for other_name, other in pairs:
+            takes_digits = other_name in ("pause", "spy")
+            if other_name != name and takes_digits and code != other and code.startswith(other):
+                message = (
+                    f"the {name} feature code {code} starts with the {other_name} code {other}, "
+                    f"which takes digits after it"
+                )
+                findings.extend(context.settings_finding(message, "feature_codes", name))
+    return findings
+
+
+def pause_reasons(context: Context) -> list[Finding]:
+    findings: list[Finding] = []
+    codes: dict[int, str] = {}
+    names: dict[str, int] = {}
+    raw_reasons = _raw_reason_indexes(context)
+    for reason in context.settings.pause_reasons:
+        index = raw_reasons.get((reason.code, reason.name), 0)
+        if reason.code in codes:
+            message = f"pause reason code {reason.code} is already used by '{codes[reason.code]}'"
+            findings.extend(context.settings_finding(message, "pause_reasons", index, "code"))
+        if reason.name in names:
+            message = (
+                f"pause reason name '{reason.name}' is already used by code {names[reason.name]}"
+            )
+            findings.extend(context.settings_finding(message, "pause_reasons", index, "name"))
+        codes.setdefault(reason.code, reason.name)
+        names.setdefault(reason.name, reason.code)
+    return findings
+
+
+def _raw_reason_indexes(context: Context) -> dict[tuple[int, str], int]:
+    """Index of each pause reason in the settings file (the model keeps them sorted)."""
+    raw = context.settings_raw.get("pause_reasons") or []
+    return {(r["code"], r["name"]): i for i, r in reversed(list(enumerate(raw)))}
+
+
+def shared_secrets(context: Context) -> list[Finding]:
+    """Two endpoints with the same secret source would share one SIP password."""
+    endpoints: list[tuple[SecretRef, Entry[Any], str]] = [
+        *((e.obj.secret, e, f"agent {e.obj.id}") for e in context.agents),
+        *((e.obj.secret, e, f"phone {e.obj.id}") for e in context.phones),
+    ]
+    keyed = ((f"{s.source}:{s.ref}", e, label) for s, e, label in endpoints)
+    return [
+        Finding(f.file, f.path, f.message + ": each endpoint needs its own SIP password")
+        for f in _first_wins(keyed, "the secret", "secret")
+    ]
