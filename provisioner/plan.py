@@ -282,7 +282,7 @@ def format_text(plans: Sequence[Plan]) -> str:
     """Human output: one block per target, then its summary line."""
     blocks = []
     for plan in plans:
-        lines = [f"Target {plan.target} (revision {plan.revision}):", ""]
+        lines = [f"Target {plan.target}, inventory revision {plan.revision}:", ""]
         body = body_lines(plan)
         lines.extend([*body, ""] if body else [])
         lines.append(summary_line(plan))

@@ -242,18 +242,22 @@ def run_drift(args: argparse.Namespace) -> int:
 
 
 def _inventory_at(root: str, current: Inventory) -> Callable[[str], Inventory]:
-    """The inventory at a recorded revision (loaded once per revision, thread-safe)."""
+    """The inventory at a recorded revision (loaded once per revision, thread-safe).
+
+    Only a commit can be reproduced: an apply made from uncommitted files ("working-tree",
+    "<sha>-dirty") cannot be compared with, since those files may have changed since.
+    """
     cache = {current.revision: current}
     lock = threading.Lock()
 
     def at(revision: str) -> Inventory:
+        if revision == "working-tree" or revision.endswith("-dirty"):
+            raise PlanError(
+                f"the last apply was made from uncommitted files ({revision}), which cannot "
+                "be reproduced; apply from a clean checkout (as CI does) to enable drift"
+            )
         with lock:
             if revision not in cache:
-                if revision == "working-tree" or revision.endswith("-dirty"):
-                    raise PlanError(
-                        f"the last apply was made from uncommitted files ({revision}); drift "
-                        "can only compare with a committed revision: apply from a commit"
-                    )
                 cache[revision] = load_inventory(root, ref=revision)
             return cache[revision]
 

@@ -1,0 +1,65 @@
+"""End to end: an inventory with several servers, each getting only its part."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.reconciler.cli_helpers import ENV, Cli
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return Cli(tmp_path, capsys, "two-servers")
+
+
+def test_dir_target_gives_each_server_its_own_directory_and_part(cli: Cli) -> None:
+    plan = cli("plan", "--detailed-exitcode")
+    assert plan.code == 2, plan.err
+    assert f"Target pbx1 (dir:{cli.config}/pbx1)" in plan.out
+    assert f"Target pbx2 (dir:{cli.config}/pbx2)" in plan.out
+    assert cli("apply", "--auto-approve").code == 0
+    pbx1, pbx2 = cli.config_text(server="pbx1"), cli.config_text(server="pbx2")
+    assert "[1001]" in pbx1 and "[1002]" in pbx1 and "[1003]" not in pbx1
+    assert "[1003]" in pbx2 and "[1001]" not in pbx2
+    queues1 = cli.config_text("queues_gitops.conf", server="pbx1")
+    assert "[sales]" in queues1 and "[billing]" not in queues1
+    assert cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_one_server_only(cli: Cli) -> None:
+    result = cli("apply", "--auto-approve", "--server", "pbx2")
+    assert result.code == 0, result.err
+    assert (cli.config / "pbx2" / "pjsip_gitops.conf").exists()
+    assert not (cli.config / "pbx1").exists()
+
+
+def test_server_names_and_all_use_the_configured_targets(cli: Cli) -> None:
+    data = json.loads(cli("plan", "--format", "json", target="pbx2").out)
+    assert [t["target"] for t in data["targets"]] == ["pbx2 (dir:servers/pbx2)"]
+    assert cli("apply", "--auto-approve", target="all").code == 0
+    assert (cli.root / "servers" / "pbx1" / "pjsip_gitops.conf").exists()
+    assert (cli.root / "servers" / "pbx2" / "pjsip_gitops.conf").exists()
+
+
+def test_ami_url_needs_a_server_when_there_are_several(cli: Cli) -> None:
+    result = cli("plan", target="ami://gitops@127.0.0.1:5038")
+    assert result.code == 1
+    assert "--server NAME" in result.err and "pbx1, pbx2" in result.err
+
+
+def test_unknown_server_is_named(cli: Cli) -> None:
+    result = cli("plan", "--server", "pbx9")
+    assert result.code == 1 and "no server named 'pbx9'" in result.err
+
+
+def test_one_target_failing_does_not_stop_the_other(cli: Cli) -> None:
+    (cli.config / "pbx1").mkdir(parents=True)
+    (cli.config / "pbx1" / "queues_gitops.conf").write_text("[broken\n")
+    plan = cli("plan")
+    assert plan.code == 1 and "pbx1" in plan.err and "pbx2" not in plan.err
