@@ -1,0 +1,326 @@
+"""FakeAsterisk: the one shared, thread-safe state behind the fake AMI server and AGI client.
+
+Config files by name, PJSIP objects and queues loaded on reload, registered contacts, device
+states, AstDB, channel variables and the queue log. Everything the transcripts in
+``shared/asterisk/`` show; see docs/test-fakes.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tests.fakes import config as cfg
+from tests.fakes import pjsip
+from tests.fakes.events import AmiEvent, EventHub
+from tests.fakes.queue_ops import QueueOps
+from tests.fakes.queues import NOT_INUSE, UNAVAILABLE, Queue, build_queue
+
+INITIAL_FILES = {
+    "pjsip.conf": (
+        "[transport-udp]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:5060\n\n"
+        "[transport-tcp]\ntype=transport\nprotocol=tcp\nbind=127.0.0.1:5060\n\n"
+        "#tryinclude pjsip_gitops.conf\n"
+    ),
+    "queues.conf": "[general]\npersistentmembers=no\n\n#tryinclude queues_gitops.conf\n",
+    "extensions.conf": "[general]\nstatic=yes\n\n#tryinclude extensions_gitops.conf\n",
+    "pjsip_gitops.conf": "",
+    "queues_gitops.conf": "",
+    "extensions_gitops.conf": "",
+}
+MODULES = ("res_pjsip.so", "app_queue.so", "pbx_config.so", "chan_pjsip.so", "res_agi.so")
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A contact registered to an aor (as REGISTER from a SIP phone would create it)."""
+
+    aor: str
+    uri: str
+    reachable: bool
+    call_id: str
+    expiration: int
+
+    @property
+    def object_name(self) -> str:
+        """``1001;@<md5 of the URI>``, the id Asterisk gives a dynamic contact."""
+        return f"{self.aor};@{hashlib.md5(self.uri.encode()).hexdigest()}"
+
+
+class FakeAsterisk(QueueOps):
+    """The state of one fake Asterisk 22 (thread-safe: every public method takes the lock)."""
+
+    version = "22.10.1"
+
+    def __init__(
+        self, *, auth_success_events: bool = True, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.lock = threading.RLock()
+        self.hub = EventHub()
+        self.clock = clock
+        self.auth_success_events = auth_success_events
+        self.config_dir = "ASTDIR/etc"
+        self.files: dict[str, cfg.ConfigFile] = {
+            name: cfg.parse_config(name, text) for name, text in INITIAL_FILES.items()
+        }
+        self.pjsip_objects: dict[tuple[str, str], pjsip.PjsipObject] = {}
+        self.queues: dict[str, Queue] = {}
+        self.registrations: dict[str, Contact] = {}
+        self.device_states: dict[str, int] = {}
+        self.astdb: dict[str, str] = {}
+        self.channel_vars: dict[str, dict[str, str]] = {}
+        self.queue_log: list[tuple[str, ...]] = []
+        self.dialplan_hooks: dict[str, Callable[[FakeAsterisk], None]] = {}
+        self.sounds: dict[str, int] = {"agent-pass": 26400, "agent-user": 14400, "beep": 2400}
+        self.reloads: list[str] = []
+        self.boot_time = self.now()
+        self.reload(None, announce=False)
+
+    def now(self) -> int:
+        return int(self.clock())
+
+    def emit(self, name: str, category: str, fields: list[tuple[str, str]]) -> None:
+        """Publish an unsolicited AMI event to every connected session."""
+        self.hub.publish(AmiEvent(name, category, tuple(fields)))
+
+    # ---- config files -------------------------------------------------------------------
+
+    def config_text(self, name: str) -> str:
+        """The file's text as Asterisk would have it on disk (``;!`` header after an update)."""
+        with self.lock:
+            return self.files[name].text
+
+    def set_config_text(self, name: str, text: str) -> None:
+        """Replace (or create) a config file, as an operator editing it on disk would."""
+        with self.lock:
+            self.files[name] = cfg.parse_config(name, text)
+
+    def config_exists(self, name: str) -> bool:
+        with self.lock:
+            return name in self.files
+
+    def categories(self, name: str) -> list[cfg.Category]:
+        """The categories GetConfig lists: the file's own, then its included files' (copied)."""
+        with self.lock:
+            return [cfg.Category(c.name, list(c.lines)) for c in self._expanded(name, set())]
+
+    def _expanded(self, name: str, seen: set[str]) -> list[cfg.Category]:
+        if name in seen or name not in self.files:
+            return []
+        seen.add(name)
+        config = self.files[name]
+        result = list(config.categories)
+        for include in config.includes:
+            result.extend(self._expanded(include, seen))
+        return result
+
+    def update_config(self, name: str, actions: list[cfg.UpdateAction]) -> None:
+        """Apply UpdateConfig actions all-or-nothing; raises config.UpdateError (file unchanged)."""
+        with self.lock:
+            if name not in self.files:
+                raise cfg.UpdateError("File requires escalated privileges")
+            current = self.files[name]
+            updated = cfg.apply_updates(current.categories, actions)
+            new = cfg.ConfigFile(name, updated, list(current.includes))
+            stamp = time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(self.clock()))
+            new.text = cfg.render_config_text(new, stamp, self.config_dir)
+            self.files[name] = new
+
+    # ---- reload -------------------------------------------------------------------------
+
+    def reload(self, module: str | None, *, announce: bool = True) -> bool:
+        """Reload one module (``res_pjsip.so``, ``app_queue.so``, ...) or all; False if unknown."""
+        wanted = MODULES if module is None else (_module_name(module),)
+        if any(m not in MODULES for m in wanted):
+            return False
+        with self.lock:
+            for name in wanted:
+                self.reloads.append(name)
+                if name == "res_pjsip.so":
+                    self.pjsip_objects = pjsip.load(self._expanded("pjsip.conf", set()))
+                elif name == "app_queue.so":
+                    self._load_queues()
+                if announce:
+                    self.emit("Reload", "system", [("Module", name), ("Status", "0")])
+        return True
+
+    def _load_queues(self) -> None:
+        now = self.now()
+        loaded: dict[str, Queue] = {}
+        for category in self._expanded("queues.conf", set()):
+            if category.name == "general":
+                continue
+            loaded[category.name] = build_queue(category, now, self.queues.get(category.name))
+        self.queues = loaded
+        for queue in loaded.values():
+            self.refresh_queue_states(queue)
+
+    # ---- PJSIP --------------------------------------------------------------------------
+
+    def pjsip_object(self, kind: str, name: str) -> pjsip.PjsipObject | None:
+        with self.lock:
+            return self.pjsip_objects.get((kind, name))
+
+    def endpoint(self, name: str) -> pjsip.PjsipObject | None:
+        """The loaded endpoint (None if absent or dropped by the last reload)."""
+        return self.pjsip_object("endpoint", name)
+
+    def pjsip_list(self, kind: str) -> list[pjsip.PjsipObject]:
+        with self.lock:
+            found = [o for (k, _), o in self.pjsip_objects.items() if k == kind]
+            return sorted(found, key=lambda o: o.name)
+
+    def set_registered(
+        self,
+        endpoint: str,
+        registered: bool = True,
+        reachable: bool = True,
+        contact: str | None = None,
+    ) -> None:
+        """Register (or unregister) a phone on the endpoint's aor, raising the events of ami-07/11.
+
+        ``reachable`` says whether the phone answers qualify OPTIONS; with
+        ``qualify_frequency=0`` the contact is NonQualified and counts as reachable.
+        """
+        uri = contact or f"sip:{endpoint}@127.0.0.1:5070"
+        with self.lock:
+            ep = self.endpoint(endpoint)
+            if ep is None:
+                raise LookupError(f"endpoint {endpoint!r} is not loaded: a REGISTER would fail")
+            aor = ep.names("aors")[0] if ep.names("aors") else endpoint
+            before = self.endpoint_state(endpoint)
+            self._security_events(endpoint, registered)
+            old = self.registrations.pop(aor, None)
+            if registered:
+                expiry = self.now() + 3600
+                call_id = f"1-{int(self.clock() * 1000) % 100000}@127.0.0.1"
+                self.registrations[aor] = Contact(aor, uri, reachable, call_id, expiry)
+                if old is None or old.uri != uri:
+                    self._contact_event(self.registrations[aor], self.contact_status(aor))
+            elif old is not None:
+                self._contact_event(old, "Removed")
+            if self.endpoint_state(endpoint) != before:
+                self.device_changed(f"PJSIP/{endpoint}")
+
+    def _security_events(self, endpoint: str, registered: bool) -> None:
+        base = [
+            ("EventTV", _event_tv(self.clock())),
+            ("Severity", "Informational"),
+            ("Service", "PJSIP"),
+            ("EventVersion", "1"),
+            ("AccountID", endpoint),
+            ("SessionID", f"1-{int(self.clock() * 1000) % 100000}@127.0.0.1"),
+            ("LocalAddress", "IPV4/UDP/127.0.0.1/5060"),
+            ("RemoteAddress", "IPV4/UDP/127.0.0.1/5070"),
+        ]
+        self.emit("ChallengeSent", "security", [*base, ("Challenge", "")])
+        if registered and self.auth_success_events:
+            self.emit("SuccessfulAuth", "security", [*base, ("UsingPassword", "1")])
+
+    def _contact_event(self, contact: Contact, status: str) -> None:
+        fields = [
+            ("URI", contact.uri),
+            ("ContactStatus", status),
+            ("AOR", contact.aor),
+            ("EndpointName", contact.aor),
+            ("RoundtripUsec", "0"),
+        ]
+        if status in ("NonQualified", "Removed"):
+            self.emit("ContactStatus", "system", fields)
+
+    def contacts(self, aor: str) -> list[Contact]:
+        with self.lock:
+            return [self.registrations[aor]] if aor in self.registrations else []
+
+    def contact_status(self, aor: str) -> str:
+        """``NonQualified`` (qualify off), ``Reachable`` or ``Unreachable``."""
+        with self.lock:
+            obj = self.pjsip_object("aor", aor)
+            contact = self.registrations.get(aor)
+            if obj is not None and obj.get("qualify_frequency") == "0":
+                return "NonQualified"
+            return "Reachable" if contact is not None and contact.reachable else "Unreachable"
+
+    def dial_contacts(self, endpoint: str) -> list[str]:
+        """What ``PJSIP_DIAL_CONTACTS`` lists: only contacts that are reachable or not qualified."""
+        with self.lock:
+            ep = self.endpoint(endpoint)
+            if ep is None:
+                return []
+            return [
+                f"PJSIP/{endpoint}/{c.uri}"
+                for aor in ep.names("aors")
+                for c in self.contacts(aor)
+                if self.contact_status(aor) != "Unreachable"
+            ]
+
+    def endpoint_state(self, endpoint: str) -> int:
+        """The device state number of ``PJSIP/<endpoint>``."""
+        with self.lock:
+            if self.endpoint(endpoint) is None:
+                return 4
+            return NOT_INUSE if self.dial_contacts(endpoint) else UNAVAILABLE
+
+    def device_state(self, device: str) -> int:
+        """The device state number of any device (``PJSIP/x``, ``Local/x@ctx``, ``Queue:...``)."""
+        with self.lock:
+            tech, _, resource = device.partition("/")
+            if tech.upper() == "PJSIP":
+                return self.endpoint_state(resource)
+            if tech.lower() == "local":
+                return NOT_INUSE
+            return self.device_states.get(device, 0)
+
+    # ---- AstDB and channel variables ----------------------------------------------------
+
+    def db_put(self, family: str, key: str, value: str) -> None:
+        with self.lock:
+            self.astdb[f"/{family.strip('/')}/{key}"] = value
+
+    def db_get(self, family: str, key: str) -> str | None:
+        """The value at family/key, or None."""
+        with self.lock:
+            return self.astdb.get(f"/{family.strip('/')}/{key}")
+
+    def db_del(self, family: str, key: str) -> bool:
+        with self.lock:
+            return self.astdb.pop(f"/{family.strip('/')}/{key}", None) is not None
+
+    def db_tree(self, prefix: str = "") -> dict[str, str]:
+        """Every ``/family/key`` under prefix (``gitops/agent``), sorted by key."""
+        with self.lock:
+            start = "/" + prefix.strip("/") if prefix.strip("/") else ""
+            return {
+                k: v
+                for k, v in sorted(self.astdb.items())
+                if not start or k == start or k.startswith(start + "/")
+            }
+
+    def db_deltree(self, family: str, key: str = "") -> int:
+        """Delete a tree; returns how many entries went."""
+        with self.lock:
+            doomed = self.db_tree(f"{family}/{key}" if key else family)
+            for k in doomed:
+                del self.astdb[k]
+            return len(doomed)
+
+    def set_var(self, channel: str, name: str, value: str) -> None:
+        with self.lock:
+            self.channel_vars.setdefault(channel, {})[name] = value
+
+    def get_var(self, channel: str, name: str) -> str | None:
+        with self.lock:
+            return self.channel_vars.get(channel, {}).get(name)
+
+
+def _module_name(module: str) -> str:
+    name = module.strip()
+    return name if name.endswith(".so") else name + ".so"
+
+
+def _event_tv(now: float) -> str:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
+    return f"{stamp}.{int(now * 1000) % 1000:03d}+0000"

@@ -1,0 +1,301 @@
+"""Asterisk configuration files as the fake keeps them: categories of ordered key/value lines.
+
+Models what the transcripts show of Asterisk's config engine: ``GetConfig`` numbering (a main
+file lists the categories of its ``#tryinclude``-d files too), the file text ``UpdateConfig``
+saves (``;!`` header, ``key = value`` lines), and the ``UpdateConfig`` actions applied in order
+to a copy and kept only if every one of them succeeded.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+logger = logging.getLogger(__name__)
+
+MAX_UPDATE_ACTIONS = 100000
+_CATEGORY_RE = re.compile(r"^\[([^\]]+)\](?:\(([^)]*)\))?")
+
+
+@dataclass
+class Category:
+    """One ``[name]`` section and its lines, in file order."""
+
+    name: str
+    lines: list[tuple[str, str]] = field(default_factory=list)
+
+    def get(self, key: str) -> str | None:
+        """Last value of ``key`` (Asterisk keeps the last one for single-valued options)."""
+        found = None
+        for name, value in self.lines:
+            if name == key:
+                found = value
+        return found
+
+
+@dataclass
+class ConfigFile:
+    """A config file: its own categories and the files it ``#tryinclude``-s (at its end)."""
+
+    name: str
+    categories: list[Category] = field(default_factory=list)
+    includes: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+class UpdateError(Exception):
+    """An UpdateConfig action failed; the message is Asterisk's, word for word."""
+
+
+def parse_config(name: str, text: str) -> ConfigFile:
+    """Parse Asterisk config syntax (sections, ``k = v``/``k => v``, ``;`` comments, includes)."""
+    result = ConfigFile(name=name, text=text)
+    current: Category | None = None
+    for raw in text.splitlines():
+        line = raw.split(";", 1)[0].strip() if not raw.startswith(";!") else ""
+        if not line:
+            continue
+        if line.startswith("#"):
+            parts = line.split(None, 1)
+            if parts[0] in ("#include", "#tryinclude") and len(parts) == 2:
+                result.includes.append(parts[1].strip().strip('"'))
+            continue
+        match = _CATEGORY_RE.match(line)
+        if match:
+            current = Category(match.group(1).strip())
+            result.categories.append(current)
+            continue
+        if current is None or "=" not in line:
+            logger.warning("%s: ignoring line outside a category or without '=': %r", name, raw)
+            continue
+        key, value = line.split("=", 1)
+        current.lines.append((key.strip(), value.lstrip(">").strip()))
+    return result
+
+
+def render_config_text(config: ConfigFile, creation_date: str, directory: str) -> str:
+    """The file text Asterisk's ``ast_config_text_file_save`` writes for UpdateConfig."""
+    out = [
+        ";!",
+        ";! Automatically generated configuration file",
+        f";! Filename: {config.name} ({directory}/{config.name})",
+        ";! Generator: Manager",
+        f";! Creation Date: {creation_date}",
+        ";!",
+    ]
+    for category in config.categories:
+        out.append(f"[{category.name}]")
+        out.extend(f"{key} = {value}" for key, value in category.lines)
+    for include in config.includes:
+        out.append(f"#tryinclude {include}")
+    return "\n".join(out) + "\n"
+
+
+def getconfig_lines(categories: list[Category], only: str | None = None) -> list[tuple[str, str]]:
+    """``Category-NNNNNN`` / ``Line-NNNNNN-MMMMMM`` headers, as GetConfig answers."""
+    out: list[tuple[str, str]] = []
+    for number, category in enumerate(categories):
+        if only is not None and category.name != only:
+            continue
+        out.append((f"Category-{number:06d}", category.name))
+        for index, (key, value) in enumerate(category.lines):
+            out.append((f"Line-{number:06d}-{index:06d}", f"{key}={value}"))
+    return out
+
+
+def getconfig_json(categories: list[Category]) -> str:
+    """GetConfigJSON's object, duplicate keys included (as Asterisk builds it by hand)."""
+
+    def quote(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    parts = []
+    for category in categories:
+        body = ",".join(f"{quote(k)}:{quote(v)}" for k, v in category.lines)
+        parts.append(f"{quote(category.name)}:{{{body}}}")
+    return "{" + ",".join(parts) + "}"
+
+
+@dataclass(frozen=True)
+class UpdateAction:
+    """One numbered UpdateConfig action (``Action-NNNNNN`` with its ``Cat-``, ``Var-``, ...)."""
+
+    action: str
+    cat: str
+    var: str
+    value: str
+    match: str
+    line: str
+    options: str
+
+
+def parse_update_actions(headers: Mapping[str, str]) -> list[UpdateAction]:
+    """Read ``Action-000000`` ... until the first missing number, as manager.c does."""
+    actions: list[UpdateAction] = []
+    for number in range(MAX_UPDATE_ACTIONS):
+        suffix = f"{number:06d}"
+        action = headers.get(f"Action-{suffix}", "")
+        if not action:
+            break
+        actions.append(
+            UpdateAction(
+                action=action,
+                cat=headers.get(f"Cat-{suffix}", ""),
+                var=headers.get(f"Var-{suffix}", ""),
+                value=headers.get(f"Value-{suffix}", ""),
+                match=headers.get(f"Match-{suffix}", ""),
+                line=headers.get(f"Line-{suffix}", ""),
+                options=headers.get(f"Options-{suffix}", ""),
+            )
+        )
+    return actions
+
+
+@dataclass(frozen=True)
+class _Options:
+    allowdups: bool
+    catfilter: tuple[tuple[str, str], ...] | None  # None: no filter
+
+
+def _parse_options(options: str) -> _Options:
+    """``allowdups`` and ``catfilter="name=value[,name=value]"``.
+
+    Only the quoted catfilter works in Asterisk (ami-09): the unquoted form
+    ``catfilter=type=aor`` is mangled by its option parser and matches no category.
+    """
+    allowdups = False
+    catfilter: tuple[tuple[str, str], ...] | None = None
+    rest = options.strip()
+    while rest:
+        if rest.startswith("catfilter="):
+            value = rest[len("catfilter=") :]
+            if value.startswith('"') and '"' in value[1:]:
+                end = value.index('"', 1)
+                pairs = [p.split("=", 1) for p in value[1:end].split(",") if "=" in p]
+                catfilter = tuple((k.strip(), v.strip()) for k, v in pairs)
+                rest = value[end + 1 :].lstrip(",").strip()
+            else:
+                catfilter = (("", "\0unmatchable"),)
+                rest = value.split(",", 1)[1] if "," in value else ""
+            continue
+        token, _, rest = rest.partition(",")
+        if token.strip().lower() == "allowdups":
+            allowdups = True
+    return _Options(allowdups, catfilter)
+
+
+def _matching(
+    categories: list[Category], name: str, catfilter: tuple[tuple[str, str], ...] | None
+) -> list[Category]:
+    def matches(category: Category) -> bool:
+        if catfilter is None:
+            return True
+        return all((k, v) in category.lines for k, v in catfilter)
+
+    return [c for c in categories if c.name == name and matches(c)]
+
+
+def apply_updates(categories: list[Category], actions: list[UpdateAction]) -> list[Category]:
+    """Apply actions to a copy; return it, or raise UpdateError leaving ``categories`` as is."""
+    work = copy.deepcopy(categories)
+    for action in actions:
+        _apply_one(work, action)
+    return work
+
+
+def _apply_one(work: list[Category], action: UpdateAction) -> None:
+    if not action.cat:
+        raise UpdateError("Category not specified")
+    options = _parse_options(action.options)
+    verb = action.action.lower()
+    if verb == "newcat":
+        if not options.allowdups and any(c.name == action.cat for c in work):
+            raise UpdateError("Create category did not complete successfully")
+        _insert_category(work, Category(action.cat), action.match)
+        return
+    handlers = {
+        "renamecat": _rename,
+        "delcat": _delcat,
+        "emptycat": _emptycat,
+        "update": _update,
+        "delete": _delete,
+        "append": _append,
+        "insert": _insert,
+    }
+    handler = handlers.get(verb)
+    if handler is None:
+        raise UpdateError("Unknown action command")
+    if verb in ("renamecat",) and not action.value:
+        raise UpdateError("Problem with category, value, or line (if required)")
+    if verb in ("update", "delete", "append", "insert") and not action.var:
+        raise UpdateError("Problem with category, value, or line (if required)")
+    targets = _matching(work, action.cat, options.catfilter)
+    if not targets:
+        raise UpdateError("Given category does not exist")
+    handler(work, targets, action)
+
+
+def _insert_category(work: list[Category], category: Category, before: str) -> None:
+    for index, existing in enumerate(work):
+        if before and existing.name == before:
+            work.insert(index, category)
+            return
+    work.append(category)
+
+
+def _rename(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+    for category in targets:
+        category.name = action.value
+
+
+def _delcat(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+    for category in targets:
+        work.remove(category)
+
+
+def _emptycat(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+    for category in targets:
+        category.lines.clear()
+
+
+def _update(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+    found = False
+    for category in targets:
+        for index, (key, value) in enumerate(category.lines):
+            if key == action.var and (not action.match or value == action.match):
+                category.lines[index] = (key, action.value)
+                found = True
+                break
+    if not found:
+        raise UpdateError("Update did not complete successfully")
+
+
+def _delete(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+    found = False
+    for category in targets:
+        kept = [
+            (k, v)
+            for k, v in category.lines
+            if not (k == action.var and (not action.match or v == action.match))
+        ]
+        found = found or len(kept) != len(category.lines)
+        category.lines[:] = kept
+    if not found:
+        raise UpdateError("Delete did not complete successfully")
+
+
+def _append(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+    for category in targets:
+        category.lines.append((action.var, action.value))
+
+
+def _insert(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+    try:
+        position = int(action.line) if action.line else 0
+    except ValueError as e:
+        raise UpdateError("Problem with category, value, or line (if required)") from e
+    for category in targets:
+        category.lines.insert(position, (action.var, action.value))
