@@ -68,7 +68,6 @@ def _object(device: Device, kind: str, options: Options) -> ConfigObject:
 def _endpoint_options(device: Device) -> Options:
     voice = device.voice
     options: list[tuple[str, str]] = [
-        ("transport", v.transport_name(voice.transports[0])),
         ("context", voice.context),
         ("disallow", "all"),
         ("allow", v.allow(voice)),

@@ -28,11 +28,6 @@ NAT_MAP: dict[frozenset[NatValue], tuple[str, str, str]] = {
 NO_NAT: frozenset[frozenset[NatValue]] = frozenset({frozenset({"no"}), frozenset({"never"})})
 
 
-def transport_name(transport: TransportName) -> str:
-    """The global transport object an endpoint is pinned to (defined in pjsip.conf)."""
-    return f"transport-{transport}"
-
-
 def is_web(voice: Voice) -> bool:
     """A WebRTC endpoint (browser client over ws/wss)."""
     return bool(voice.transports) and voice.transports[0] in WEB_TRANSPORTS
@@ -115,5 +110,7 @@ def host_text(host: str) -> str:
 
 
 def contact_uri(user: str, voice: Voice) -> str:
-    port = voice.port if voice.port is not None else DEFAULT_PORTS.get(voice.transports[0], 5060)
-    return f"sip:{user}@{host_text(voice.host)}:{port}"
+    """The static contact of a fixed host: its first transport and port, spelled out."""
+    first = voice.transports[0]
+    port = voice.port if voice.port is not None else DEFAULT_PORTS.get(first, 5060)
+    return f"sip:{user}@{host_text(voice.host)}:{port};transport={first}"
