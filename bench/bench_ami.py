@@ -1,0 +1,142 @@
+"""AMI target figures against the fake Asterisk: requests, wall time and peak memory.
+
+For 1k and 10k agents: (a) first apply, (b) one changed agent, (c) no change, each through
+the real render -> read -> diff -> plan -> apply path (``provisioner.apply.execute``) over
+TCP to ``tests.fakes.ami_server.FakeAmiServer`` on 127.0.0.1. Prints figures; asserts
+nothing about time. Run: ``python3 bench/bench_ami.py [AGENTS ...]``.
+
+Peak memory is the process's maximum resident size, which includes the in-process fake.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import resource
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from provisioner.apply import execute
+from provisioner.diff import diff
+from provisioner.model import (
+    Agent,
+    Inventory,
+    Queue,
+    QueueMember,
+    QueueMembership,
+    SecretRef,
+    Settings,
+)
+from provisioner.plan import Plan, make_plan
+from provisioner.render import render
+from provisioner.targets.ami import AmiTarget
+from tests.fakes.ami_server import FakeAmiServer
+from tests.fakes.asterisk import FakeAsterisk
+
+SECRET = "gitops-secret"
+QUEUES = ("sales", "support", "billing", "vip")
+PIN_HASH = "pbkdf2_sha256$1$c2FsdA==$aGFzaA=="
+
+
+def inventory(agents: int, revision: str) -> Inventory:
+    people = tuple(
+        Agent(
+            id=f"{10000 + n}",
+            name=f"Agent {n}",
+            extension=f"{10000 + n}",
+            pin_hash=PIN_HASH,
+            secret=SecretRef("derive", f"agent-{n}"),
+            queues=(QueueMembership(QUEUES[n % len(QUEUES)], n % 3),),
+        )
+        for n in range(agents)
+    )
+    queues = tuple(
+        Queue(
+            name=q,
+            members=tuple(
+                QueueMember(a.id, a.queues[0].penalty) for a in people if a.queues[0].queue == q
+            ),
+        )
+        for q in sorted(QUEUES)
+    )
+    return Inventory(Settings(), people, (), queues, revision)
+
+
+def changed_one(inv: Inventory, revision: str) -> Inventory:
+    agents = list(inv.agents)
+    agents[len(agents) // 2] = dataclasses.replace(agents[len(agents) // 2], name="Renamed Agent")
+    return dataclasses.replace(inv, agents=tuple(agents), revision=revision)
+
+
+def secret(ref: SecretRef) -> str:
+    return f"pw-{ref.ref}"
+
+
+@contextmanager
+def timed(figures: dict[str, float], name: str) -> Iterator[None]:
+    start = time.perf_counter()
+    yield
+    figures[name] = time.perf_counter() - start
+
+
+def plan_for(target: AmiTarget, inv: Inventory, figures: dict[str, float]) -> Plan:
+    with timed(figures, "render"):
+        desired = render(inv, secret)
+    with timed(figures, "read"):
+        actual = target.read()
+    with timed(figures, "diff"):
+        plan = make_plan(target.name, inv.revision, diff(desired, actual, inv), actual)
+    return plan
+
+
+def step(server: FakeAmiServer, inv: Inventory, label: str) -> None:
+    figures: dict[str, float] = {}
+    before = len(server.requests)
+    start = time.perf_counter()
+    with AmiTarget(server.url, SECRET, timeout=120.0) as target, target.lock("bench"):
+        plan = plan_for(target, inv, figures)
+        plan_time = time.perf_counter() - start
+        with timed(figures, "apply"):
+            outcome = execute(target, plan)
+    total = time.perf_counter() - start
+    sent = Counter(action for action, _ in server.requests[before:])
+    writes = sum(n for a, n in sent.items() if a in ("UpdateConfig", "DBPut", "DBDel"))
+    print(
+        f"  {label:<18} changes={len(plan.changes):>6}  requests={sum(sent.values()):>6} "
+        f"(writes {writes:>6}: UpdateConfig {sent['UpdateConfig']}, DBPut {sent['DBPut']}, "
+        f"DBDel {sent['DBDel']}; Reload {sent['Reload']})  plan {plan_time:6.2f} s "
+        f"[render {figures['render']:.2f}, read {figures['read']:.2f}, "
+        f"diff {figures['diff']:.2f}]  apply {figures['apply']:6.2f} s  total {total:6.2f} s"
+        f"  verify failures={len(outcome.failures)}"
+    )
+
+
+def run(agents: int, serve: Callable[[FakeAsterisk], FakeAmiServer]) -> None:
+    asterisk = FakeAsterisk()
+    server = serve(asterisk)
+    try:
+        print(f"{agents} agents:")
+        first = inventory(agents, "rev-1")
+        step(server, first, "(a) first apply")
+        step(server, changed_one(first, "rev-2"), "(b) one changed")
+        step(server, changed_one(first, "rev-2"), "(c) no change")
+    finally:
+        server.stop()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak memory (process, fake included): {peak:.0f} MiB")
+
+
+def main(argv: list[str]) -> int:
+    sizes = [int(a) for a in argv] or [1000, 10000]
+    for size in sizes:
+        run(size, lambda asterisk: FakeAmiServer(asterisk, "gitops", SECRET).start())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,191 @@
+"""AmiTarget against the fake Asterisk over TCP: read, write, reload, verify."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from provisioner.render.objects import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE
+from provisioner.targets.ami import AmiTarget
+from provisioner.targets.ami.errors import AmiWriteError
+from tests.fakes.ami_server import FakeAmiServer
+from tests.fakes.asterisk import FakeAsterisk
+from tests.reconciler.ami_helpers import (
+    SECRET,
+    agent_objects,
+    aor,
+    context,
+    creates,
+    delete,
+    endpoint,
+    fixture_text,
+    queue,
+    update,
+    without_owner,
+)
+
+
+@pytest.fixture
+def target(ami_server: FakeAmiServer) -> Iterator[AmiTarget]:
+    with AmiTarget(ami_server.url, SECRET, timeout=5.0) as t:
+        yield t
+
+
+def actions(server: FakeAmiServer, name: str) -> int:
+    return sum(1 for action, _ in server.requests if action.lower() == name.lower())
+
+
+def test_read_of_empty_managed_files(target: AmiTarget) -> None:
+    state = target.read()
+    assert state.objects == ()
+    assert state.record.revision is None and state.record.managed == frozenset()
+    assert state.members == ()
+
+
+def test_read_keeps_same_named_categories_apart(
+    target: AmiTarget, fake_asterisk: FakeAsterisk
+) -> None:
+    for file in (PJSIP_FILE, QUEUES_FILE, EXTENSIONS_FILE):
+        fake_asterisk.set_config_text(file, fixture_text(f"populated_{file.split('_')[0]}.conf"))
+    objects = {o.key: o for o in target.read().objects}
+    assert set(objects) == {
+        (PJSIP_FILE, "endpoint", "1001"),
+        (PJSIP_FILE, "aor", "1001"),
+        (PJSIP_FILE, "auth", "1001-auth"),
+        (QUEUES_FILE, "queue", "support"),
+        (EXTENSIONS_FILE, "context", "gitops-agents"),
+    }
+    ep = objects[(PJSIP_FILE, "endpoint", "1001")]
+    assert [v for k, v in ep.options if k == "allow"] == ["ulaw", "alaw"]
+    assert ep.get("callerid") == '"Agent One" <1001>'
+    assert objects[(EXTENSIONS_FILE, "context", "gitops-agents")].get("exten") == (
+        "1001,n,Hangup()"
+    )
+
+
+def test_create_same_named_objects_round_trips_and_verifies(
+    target: AmiTarget, fake_asterisk: FakeAsterisk, ami_server: FakeAmiServer
+) -> None:
+    desired = [*agent_objects("1001"), queue("support"), context("ctx", "1001,1,Dial(PJSIP/1001)")]
+    target.read()
+    target.write(creates(desired))
+    assert actions(ami_server, "UpdateConfig") == 3  # one per file
+    assert without_owner(target.read().objects) == without_owner(desired)
+    target.reload([PJSIP_FILE, QUEUES_FILE, EXTENSIONS_FILE])
+    assert fake_asterisk.endpoint("1001") is not None
+    assert target.verify([o.key for o in desired]) == {}
+
+
+def test_update_of_one_of_a_same_named_pair_leaves_the_other(
+    target: AmiTarget, fake_asterisk: FakeAsterisk
+) -> None:
+    target.write(creates(agent_objects("1001")))
+    ep = endpoint("1001")
+    ep2 = endpoint("1001", ("allow", "g722"), ("callerid", '"Ann O\'Neil" <1001>'))
+    target.write([update(aor("1001"), aor("1001", "3")), update(ep, ep2)])
+    after = {o.key: o for o in target.read().objects}
+    assert after[aor("1001").key].get("max_contacts") == "3"
+    assert after[ep.key].options == ep2.options
+    assert len(after) == 3
+    assert "max_contacts = 3" in fake_asterisk.config_text(PJSIP_FILE)
+
+
+def test_delete_of_one_of_a_same_named_pair(target: AmiTarget) -> None:
+    target.write(creates(agent_objects("1001")))
+    target.write([delete(aor("1001"))])
+    keys = {o.key for o in target.read().objects}
+    assert keys == {(PJSIP_FILE, "endpoint", "1001"), (PJSIP_FILE, "auth", "1001-auth")}
+
+
+def test_values_with_special_characters_survive(target: AmiTarget) -> None:
+    special = endpoint(
+        "1002",
+        ("callerid", '"Zoë \\"Z\\" Test" <1002>'),
+        ("set_var", "GREETING=a;b, c: d=e"),
+        ("from_user", "user@example.invalid:5060"),
+    )
+    target.write(creates([special]))
+    (read,) = target.read().objects
+    assert read.options == special.options
+
+
+def test_updateconfig_error_leaves_the_file_untouched_and_names_it(
+    target: AmiTarget, fake_asterisk: FakeAsterisk
+) -> None:
+    target.write(creates([queue("sales")]))
+    queues_before = fake_asterisk.config_text(QUEUES_FILE)
+    ghost = queue("ghost")  # not on the target: DelCat fails with Given category does not exist
+    with pytest.raises(AmiWriteError) as caught:
+        target.write([*creates(agent_objects("1001")), *creates([queue("new")]), delete(ghost)])
+    error = caught.value
+    assert error.file == QUEUES_FILE and error.written == (PJSIP_FILE,)
+    assert "queues_gitops.conf" in str(error) and "Given category does not exist" in str(error)
+    assert target.name in str(error)
+    assert fake_asterisk.config_text(QUEUES_FILE) == queues_before  # "new" was not created
+    assert {o.name for o in target.read().objects if o.file == PJSIP_FILE} == {"1001", "1001-auth"}
+
+
+def test_injected_updateconfig_failure_writes_nothing_after_it(
+    target: AmiTarget, fake_asterisk: FakeAsterisk, ami_server: FakeAmiServer
+) -> None:
+    ami_server.faults.fail_update_config("Failed to save config")
+    with pytest.raises(AmiWriteError, match="Failed to save config"):
+        target.write(creates([*agent_objects("1001"), queue("q")]))
+    assert fake_asterisk.config_text(PJSIP_FILE) == ""
+    assert actions(ami_server, "UpdateConfig") == 1
+
+
+def test_large_files_are_split_between_objects(
+    ami_server: FakeAmiServer, fake_asterisk: FakeAsterisk
+) -> None:
+    objects = [o for n in range(5) for o in agent_objects(f"20{n}")]
+    with AmiTarget(ami_server.url, SECRET, max_actions=20) as small:
+        small.write(creates(objects))
+        assert actions(ami_server, "UpdateConfig") > 1
+        assert without_owner(small.read().objects) == without_owner(objects)
+    for _, headers in ami_server.requests:
+        numbered = [k for k in headers if k.startswith("Action-")]
+        assert len(numbered) <= 20
+
+
+def test_verification_reports_an_endpoint_asterisk_dropped(target: AmiTarget) -> None:
+    bad = endpoint("1002", ("media_encryption", "bogus"))
+    target.write(creates([bad, aor("1002")]))
+    target.reload([PJSIP_FILE])
+    failures = target.verify([bad.key, aor("1002").key])
+    assert failures == {
+        bad.key: "Asterisk dropped endpoint 1002 after reload (invalid value?); see its log"
+    }
+
+
+def test_verification_reports_a_queue_strategy_asterisk_ignored(target: AmiTarget) -> None:
+    bad = queue("badq", "nosuchstrategy")
+    target.write(creates([bad, queue("goodq", "rrmemory")]))
+    target.reload([QUEUES_FILE])
+    failures = target.verify([bad.key, queue("goodq").key])
+    assert list(failures) == [bad.key]
+    assert "strategy=nosuchstrategy" in failures[bad.key] and "ringall" in failures[bad.key]
+
+
+def test_verification_costs_requests_in_proportion_to_the_change(
+    target: AmiTarget, ami_server: FakeAmiServer
+) -> None:
+    objects = [o for n in range(30) for o in agent_objects(f"3{n:02d}")]
+    target.write(creates(objects))
+    target.reload([PJSIP_FILE])
+    before = len(ami_server.requests)
+    assert target.verify([o.key for o in agent_objects("305")]) == {}
+    assert len(ami_server.requests) - before == 1  # PJSIPShowEndpoint 305 covers aor and auth
+
+
+def test_reload_reloads_the_module_of_each_file(
+    target: AmiTarget, fake_asterisk: FakeAsterisk, ami_server: FakeAmiServer
+) -> None:
+    del fake_asterisk.reloads[:]
+    target.reload([QUEUES_FILE, PJSIP_FILE])
+    assert fake_asterisk.reloads == ["res_pjsip.so", "app_queue.so"]
+    before = len(ami_server.requests)
+    target.reload([])
+    target.write([])
+    assert len(ami_server.requests) == before
