@@ -110,7 +110,9 @@ def host_text(host: str) -> str:
 
 
 def contact_uri(user: str, voice: Voice) -> str:
-    """The static contact of a fixed host: its first transport and port, spelled out."""
+    """The static contact of a fixed host: its port spelled out and, unless it is udp (the
+    URI default), its first transport as a URI parameter."""
     first = voice.transports[0]
     port = voice.port if voice.port is not None else DEFAULT_PORTS.get(first, 5060)
-    return f"sip:{user}@{host_text(voice.host)}:{port};transport={first}"
+    uri = f"sip:{user}@{host_text(voice.host)}:{port}"
+    return uri if first == "udp" else f"{uri};transport={first}"
