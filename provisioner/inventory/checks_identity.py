@@ -123,10 +123,14 @@ def _raw_reason_indexes(context: Context) -> dict[tuple[int, str], int]:
 
 
 def shared_secrets(context: Context) -> list[Finding]:
-    """Two endpoints with the same secret source would share one SIP password."""
+    """Two endpoints with the same secret source would share one SIP password.
+
+    Only declared secrets are compared: a default label follows the id, whose uniqueness
+    is checked (and reported) on its own.
+    """
     endpoints: list[tuple[SecretRef, Entry[Any], str]] = [
-        *((e.obj.secret, e, f"agent {e.obj.id}") for e in context.agents),
-        *((e.obj.secret, e, f"phone {e.obj.id}") for e in context.phones),
+        *((e.obj.secret, e, f"agent {e.obj.id}") for e in context.agents if "secret" in e.raw),
+        *((e.obj.secret, e, f"phone {e.obj.id}") for e in context.phones if "secret" in e.raw),
     ]
     keyed = ((f"{s.source}:{s.ref}", e, label) for s, e, label in endpoints)
     return [

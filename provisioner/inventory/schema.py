@@ -148,6 +148,8 @@ def _enum(item: SchemaError, where: Location) -> str:
     del where
     choices = ", ".join(str(c) for c in item.error.validator_value)
     shown = _shown(item.path, item.error.instance)
+    if item.path and isinstance(item.path[-1], int):
+        return f"{shown} is not allowed in {_field(item.path)}: choose from {choices}"
     return f"{shown} is not a valid {_field(item.path)}: choose one of {choices}"
 
 

@@ -1,0 +1,151 @@
+"""Each failure mode: a small fixture inventory, the file, line, field and sentence reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provisioner.inventory import load_inventory
+
+from .conftest import FIXTURES, problems_of
+
+# fixture: (file inside the fixture, line, column or None, field path, words of the message)
+CASES: dict[str, tuple[str, int, int | None, str, str]] = {
+    "broken-yaml": ("agents.yaml", 7, 4, "", "the YAML is broken here"),
+    "duplicate-key": ("agents.yaml", 6, 5, "", "the key 'name' appears twice"),
+    "unquoted-extension": ("agents.yaml", 4, 5, "agents[0].extension", 'quote it, e.g. "0100"'),
+    "clear-pin": ("agents.yaml", 5, 5, "agents[0].pin", "run `provisioner hash-pin`"),
+    "unknown-field": ("agents.yaml", 6, 5, "agents[0].hotdesk", "did you mean 'hot_desk'?"),
+    "bad-codec": ("agents.yaml", 7, 22, "agents[0].voice.codecs[1]", "'speex' is not allowed"),
+    "missing-required": ("agents.yaml", 2, 5, "agents[0]", "missing the required fields name, pin"),
+    "empty-file": ("agents.yaml", 1, 1, "", "the file is empty: it must start with 'agents:'"),
+    "misnamed-file": ("agent.yaml", 0, 0, "", "not an inventory file"),
+    "unknown-queue": ("agents.yaml", 8, 10, "agents[0].queues[1].queue", "unknown queue 'salse'"),
+    "unknown-phone": ("agents.yaml", 6, 5, "agents[0].phone", "unknown phone 'desk-9'"),
+    "duplicate-id": (
+        "agents/paris.yaml",
+        2,
+        5,
+        "agents[0].id",
+        "'ann' is already used by agent ann",
+    ),
+    "duplicate-extension": ("phones.yaml", 5, 5, "phones[1].extension", "'1001' is already used"),
+    "feature-code-collision": ("agents.yaml", 4, 5, "agents[0].extension", "login feature code"),
+    "hot-desk-no-phone": ("agents.yaml", 6, 5, "agents[0].hot_desk", "no phones to log in at"),
+    "hot-desk-wrong-server": ("agents.yaml", 6, 5, "agents[0].hot_desk", "no phone is served"),
+    "hot-desk-with-phone": (
+        "agents.yaml",
+        7,
+        5,
+        "agents[0].phone",
+        "hot-desk agent logs in at any",
+    ),
+    "mobile-without-number": ("agents.yaml", 6, 5, "agents[0].default_interface", "no mobile"),
+    "phone-interface-without-phone": (
+        "agents.yaml",
+        6,
+        5,
+        "agents[0].default_interface",
+        "no assigned phone",
+    ),
+    "phone-assigned-twice": (
+        "agents.yaml",
+        11,
+        5,
+        "agents[1].phone",
+        "already assigned to agent ann",
+    ),
+    "srtp-over-udp": ("agents.yaml", 8, 7, "agents[0].voice.encryption", "over udp would send"),
+    "srtp-default-transport": (
+        "settings.yaml",
+        4,
+        5,
+        "settings.defaults.encryption",
+        "media keys in clear",
+    ),
+    "unknown-pause-reason": (
+        "agents.yaml",
+        7,
+        30,
+        "agents[0].permissions.pause_reasons[1]",
+        "unknown pause reason 'coffee'",
+    ),
+    "server-unknown-names": ("settings.yaml", 5, 21, "settings.servers[0].agents[1]", "'zoe'"),
+    "queue-member-wrong-server": (
+        "agents.yaml",
+        6,
+        15,
+        "agents[0].queues[0].queue",
+        "served by server lyon, which does not serve this agent",
+    ),
+    "not-served": ("agents.yaml", 6, 5, "agents[1].id", "no server in settings.servers serves"),
+    "ami-without-secret": ("settings.yaml", 4, 7, "settings.servers[0].target", "secret_env"),
+    "nat-combination": ("agents.yaml", 7, 7, "agents[0].voice.nat", "cannot be combined"),
+    "fixed-host-user": ("agents.yaml", 8, 7, "agents[0].voice.type", "type user cannot be reached"),
+    "bad-host": ("agents.yaml", 7, 7, "agents[0].voice.host", "neither 'dynamic' nor an IP"),
+    "shared-secret": ("agents.yaml", 11, 5, "agents[1].secret", "'env:TEAM_SECRET' is already"),
+}
+
+
+@pytest.mark.parametrize("mode", sorted(CASES))
+def test_failure_mode_is_reported_with_file_line_and_field(mode: str) -> None:
+    file, line, column, path, words = CASES[mode]
+    root = FIXTURES / mode
+    problems = problems_of(root)
+    assert len(problems) == 1, [str(p) for p in problems]
+    problem = problems[0]
+    assert problem.file == str(root / file)
+    assert (problem.line, problem.path) == (line, path)
+    assert column is None or problem.column == column
+    assert words in problem.message
+
+
+def test_every_problem_is_collected_in_one_run() -> None:
+    problems = problems_of(FIXTURES / "many-problems")
+    found = {(p.line, p.path) for p in problems}
+    assert found == {
+        (6, "agents[0].queues[0].queue"),
+        (9, "agents[1].extension"),
+        (11, "agents[1].phone"),
+        (17, "agents[2].voice.nat"),
+    }
+
+
+def test_duplicate_pause_reasons_name_both_fields() -> None:
+    problems = problems_of(FIXTURES / "duplicate-pause-reason")
+    assert [(p.line, p.path) for p in problems] == [
+        (5, "settings.pause_reasons[2].code"),
+        (6, "settings.pause_reasons[3].name"),
+    ]
+    assert "code 1 is already used by 'lunch'" in problems[0].message
+
+
+def test_queue_side_members_are_checked() -> None:
+    problems = problems_of(FIXTURES / "queue-members")
+    assert [p.path for p in problems] == [
+        "queues[0].members[0].penalty",
+        "queues[0].members[1].agent",
+    ]
+    assert "penalty 1" in problems[0].message and "3 here" in problems[0].message
+    assert "unknown agent 'zoe'" in problems[1].message
+
+
+def test_a_clear_pin_is_never_repeated_in_the_message() -> None:
+    (problem,) = problems_of(FIXTURES / "clear-pin")
+    assert "1234" not in str(problem)
+
+
+def test_broken_file_does_not_hide_other_files_problems(tmp_path: Path) -> None:
+    (tmp_path / "agents.yaml").write_text("agents:\n  - id: [\n")
+    (tmp_path / "queues.yaml").write_text("queues:\n  - name: sales\n    strategy: fastest\n")
+    problems = problems_of(tmp_path)
+    assert [p.file.rsplit("/", 1)[-1] for p in problems] == ["agents.yaml", "queues.yaml"]
+    assert "choose one of ringall" in problems[1].message
+
+
+def test_valid_minimal_inventory_loads() -> None:
+    inventory = load_inventory(FIXTURES / "valid-minimal", use_cache=False)
+    assert [a.id for a in inventory.agents] == ["ann"]
+    assert inventory.queues[0].members[0].agent == "ann"
+    assert inventory.queues[0].members[0].penalty == 1

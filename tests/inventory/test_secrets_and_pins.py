@@ -1,0 +1,85 @@
+"""Secrets resolved from env, files outside git, or the master key; PIN hashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provisioner.errors import ProvisionerError, SecretError
+from provisioner.inventory import load_inventory
+from provisioner.inventory.pins import hash_pin, verify_pin
+from provisioner.inventory.secrets import derive, missing_secrets, resolve_secret
+from provisioner.model import SecretRef, Settings
+
+from .conftest import FIXTURES
+
+SETTINGS = Settings(master_key_env="MASTER")
+
+
+def test_env_secret() -> None:
+    assert resolve_secret(SecretRef("env", "SIP_ANN"), SETTINGS, {"SIP_ANN": "s3cret"}) == "s3cret"
+    with pytest.raises(SecretError, match="environment variable SIP_ANN is not set"):
+        resolve_secret(SecretRef("env", "SIP_ANN"), SETTINGS, {})
+
+
+def test_derived_secret_is_stable_per_label_and_safe_for_pjsip() -> None:
+    env = {"MASTER": "k1"}
+    first = resolve_secret(SecretRef("derive", "agent/ann"), SETTINGS, env)
+    assert first == resolve_secret(SecretRef("derive", "agent/ann"), SETTINGS, env)
+    assert first != resolve_secret(SecretRef("derive", "agent/bob"), SETTINGS, env)
+    assert first != derive("k2", "agent/ann")
+    assert len(first) == 32 and first.isascii() and first.isalnum()
+    with pytest.raises(SecretError, match="master key variable MASTER is not set"):
+        resolve_secret(SecretRef("derive", "agent/ann"), SETTINGS, {})
+
+
+def test_file_secret_outside_git(tmp_path: Path) -> None:
+    plain = tmp_path / "ann.secret"
+    plain.write_text("from-file\n")
+    keyed = tmp_path / "secrets.yaml"
+    keyed.write_text("ann: a1\nbob: b2\n")
+    assert resolve_secret(SecretRef("file", str(plain)), SETTINGS, {}) == "from-file"
+    assert resolve_secret(SecretRef("file", f"{keyed}#bob"), SETTINGS, {}) == "b2"
+    with pytest.raises(SecretError, match="has no key 'carl'"):
+        resolve_secret(SecretRef("file", f"{keyed}#carl"), SETTINGS, {})
+    with pytest.raises(SecretError, match="cannot be read"):
+        resolve_secret(SecretRef("file", str(tmp_path / "missing")), SETTINGS, {})
+
+
+def test_file_secret_inside_a_git_repository_is_refused(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    secret = tmp_path / "inventory" / "ann.secret"
+    secret.parent.mkdir()
+    secret.write_text("oops")
+    with pytest.raises(SecretError, match="inside the git repository"):
+        resolve_secret(SecretRef("file", str(secret)), SETTINGS, {})
+
+
+def test_missing_secrets_name_the_agent_and_the_variable() -> None:
+    inventory = load_inventory(FIXTURES / "valid-minimal", use_cache=False)
+    (problem,) = missing_secrets(inventory, {})
+    assert problem.file.endswith("valid-minimal/agents.yaml") and problem.line == 2
+    assert "GITOPS_MASTER_KEY is not set" in problem.message
+    assert missing_secrets(inventory, {"GITOPS_MASTER_KEY": "x"}) == []
+
+
+def test_pin_hash_round_trip() -> None:
+    encoded = hash_pin("1234")
+    algorithm, iterations, _salt, _hash = encoded.split("$")
+    assert (algorithm, iterations) == ("pbkdf2_sha256", "60000")
+    assert "1234" not in encoded
+    assert verify_pin("1234", encoded)
+    assert not verify_pin("1235", encoded)
+    assert hash_pin("1234") != encoded  # random salt
+
+
+@pytest.mark.parametrize("encoded", ["", "1234", "md5$1$a$b", "pbkdf2_sha256$x$AA==$AA==", "a$b$c"])
+def test_malformed_hash_never_verifies(encoded: str) -> None:
+    assert not verify_pin("1234", encoded)
+
+
+@pytest.mark.parametrize("pin", ["123", "12a4", "", "1234567890123", "\uff11\uff12\uff13\uff14"])
+def test_only_4_to_12_digits_are_pins(pin: str) -> None:
+    with pytest.raises(ProvisionerError, match="4 to 12 digits"):
+        hash_pin(pin)
