@@ -1,0 +1,137 @@
+"""Dialplan applications the fake runs for AGI ``EXEC`` (queue apps and a few harmless ones).
+
+An application gets the data string exactly as EXEC passed it (no ``${...}`` expansion) and
+returns the number EXEC answers; the queue applications report through channel variables.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+
+from tests.fakes.agi_channel import Channel
+from tests.fakes.asterisk import FakeAsterisk
+
+logger = logging.getLogger(__name__)
+App = Callable[[FakeAsterisk, Channel, list[str]], int]
+UNKNOWN_APP = -2
+
+
+def _arg(args: list[str], index: int) -> str:
+    return args[index].strip() if index < len(args) else ""
+
+
+def _int(text: str) -> int:
+    return int(text) if text.strip().isdigit() else 0
+
+
+def add_queue_member(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
+    """AddQueueMember(queue,interface,penalty,options,membername,stateinterface,wrapuptime)."""
+    queue = _arg(args, 0)
+    if not queue:
+        logger.warning("AddQueueMember requires an argument (queuename[,interface[,...]])")
+        return -1
+    interface = _arg(args, 1) or chan.device
+    options = _arg(args, 3)
+    reason = re.search(r"r\(([^)]*)\)", options)
+    status = ast.queue_add(
+        queue,
+        interface,
+        member_name=_arg(args, 4),
+        state_interface=_arg(args, 5),
+        penalty=_int(_arg(args, 2)),
+        paused="p" in re.sub(r"r\([^)]*\)", "", options),
+        reason=reason.group(1) if reason else "",
+        wrapuptime=_int(_arg(args, 6)),
+    )
+    chan.variables["AQMSTATUS"] = status
+    if status == "ADDED":
+        ast.log_queue(queue, chan.uniqueid, interface, "ADDMEMBER", "")
+    return 0
+
+
+def remove_queue_member(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
+    """RemoveQueueMember(queue[,interface]): RQMSTATUS REMOVED/NOTINQUEUE/NOSUCHQUEUE/..."""
+    queue = _arg(args, 0)
+    if not queue:
+        return -1
+    status = ast.queue_remove(queue, _arg(args, 1) or chan.device)
+    chan.variables["RQMSTATUS"] = status
+    return 0
+
+
+def _pause(ast: FakeAsterisk, chan: Channel, args: list[str], paused: bool) -> int:
+    interface = _arg(args, 1)
+    if not interface:
+        logger.warning("(Un)PauseQueueMember requires an interface")
+        return -1
+    found = ast.queue_pause(_arg(args, 0) or None, interface, paused, _arg(args, 3))
+    word = "PAUSED" if paused else "UNPAUSED"
+    chan.variables["PQMSTATUS" if paused else "UPQMSTATUS"] = word if found else "NOTFOUND"
+    return 0
+
+
+def pause_queue_member(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
+    """PauseQueueMember([queue],interface[,options[,reason]]): PQMSTATUS PAUSED/NOTFOUND."""
+    return _pause(ast, chan, args, True)
+
+
+def unpause_queue_member(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
+    """UnpauseQueueMember([queue],interface[,options[,reason]]): UPQMSTATUS."""
+    return _pause(ast, chan, args, False)
+
+
+def queue_log(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
+    """QueueLog(queue,uniqueid,agent,event[,additionalinfo]); fewer than four args: -1."""
+    if len(args) < 4:
+        logger.warning("QueueLog requires arguments (queue,uniqueid,queue_member,event[,info])")
+        return -1
+    ast.log_queue(*[a.strip() for a in args])
+    return 0
+
+
+def set_var(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
+    name, sep, value = ",".join(args).partition("=")
+    if sep:
+        chan.variables[name.strip()] = value
+    return 0
+
+
+def noop(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
+    return 0
+
+
+def media(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
+    """Wait, Playback, ...: nothing to do, but a hung-up channel makes them fail."""
+    return -1 if chan.hung_up else 0
+
+
+def hangup(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
+    chan.hung_up = True
+    return -1
+
+
+APPS: Mapping[str, App] = {
+    "addqueuemember": add_queue_member,
+    "removequeuemember": remove_queue_member,
+    "pausequeuemember": pause_queue_member,
+    "unpausequeuemember": unpause_queue_member,
+    "queuelog": queue_log,
+    "set": set_var,
+    "noop": noop,
+    "verbose": noop,
+    "log": noop,
+    "wait": media,
+    "playback": media,
+    "hangup": hangup,
+}
+
+
+def execute(ast: FakeAsterisk, chan: Channel, app: str, data: str) -> int:
+    """Run one application with EXEC's data string; -2 for an unknown application."""
+    handler = APPS.get(app.lower())
+    if handler is None:
+        logger.warning("EXEC of unknown application %r", app)
+        return UNKNOWN_APP
+    return handler(ast, chan, data.split(",") if data else [])

@@ -1,0 +1,224 @@
+"""FakeAgiCall: plays Asterisk's side of a FastAGI session against our AGI server.
+
+It connects like res_agi does, sends the ``agi_*`` environment and an empty line, answers each
+command with the real result lines (agi_commands), plays a scripted caller (DTMF entries, a
+hang-up after N commands with the ``HANGUP`` line of agi-03) and records what the server did.
+AgiConnection is the lower level: raw, garbage, truncated or slow input.
+"""
+
+from __future__ import annotations
+
+import itertools
+import socket
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from tests.fakes import agi_commands
+from tests.fakes.agi_channel import Channel
+from tests.fakes.asterisk import FakeAsterisk
+
+_SEQUENCE = itertools.count(1)
+
+
+@dataclass
+class AgiResult:
+    """What happened in one call: the server's commands, our replies, the channel variables."""
+
+    env: dict[str, str]
+    commands: list[str] = field(default_factory=list)
+    replies: list[list[str]] = field(default_factory=list)
+    variables: dict[str, str] = field(default_factory=dict)
+    hung_up: bool = False
+    closed_by_server: bool = False
+
+
+class AgiTimeout(TimeoutError):
+    """The server neither sent a command nor closed in time; ``.result`` has what happened."""
+
+    def __init__(self, message: str, result: AgiResult) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+class AgiConnection:
+    """A raw FastAGI socket (for garbage, truncated and slow input); ``connect()`` opens one."""
+
+    def __init__(self, sock: socket.socket, timeout: float = 5.0) -> None:
+        self.sock = sock
+        self.timeout = timeout
+        self._buffer = b""
+
+    @classmethod
+    def connect(cls, host: str, port: int, timeout: float = 5.0) -> AgiConnection:
+        return cls(socket.create_connection((host, port), timeout=timeout), timeout)
+
+    def __enter__(self) -> AgiConnection:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def send_raw(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
+    def send_slowly(self, data: bytes, chunk: int = 1, pause: float = 0.01) -> None:
+        """Send ``data`` a few bytes at a time, like a slow or congested peer."""
+        for start in range(0, len(data), chunk):
+            self.sock.sendall(data[start : start + chunk])
+            time.sleep(pause)
+
+    def send_env(self, env: Mapping[str, str]) -> None:
+        """The environment block: ``agi_x: value`` lines and the empty line."""
+        self.send_raw(render_env(env))
+
+    def send_line(self, line: str) -> None:
+        self.send_raw(line.encode() + b"\n")
+
+    def read_line(self, timeout: float | None = None) -> str | None:
+        """One line from the server without ``\\n``; None when the server closed."""
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError("AGI server sent no complete line in time")
+            self.sock.settimeout(remaining)
+            try:
+                chunk = self.sock.recv(65536)
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode(errors="replace").removesuffix("\r")
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def render_env(env: Mapping[str, str]) -> bytes:
+    return "".join(f"{k}: {v}\n" for k, v in env.items()).encode() + b"\n"
+
+
+class FakeAgiCall:
+    """One call into our FastAGI server, as Asterisk would place it."""
+
+    def __init__(
+        self,
+        asterisk: FakeAsterisk,
+        script: str,
+        *,
+        channel: str = "PJSIP/1001-00000001",
+        callerid: str = "1001",
+        args: Sequence[str] = (),
+        dtmf: Sequence[str] = (),
+        hangup_after: int | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.asterisk = asterisk
+        self.script = script
+        self.channel = channel
+        self.callerid = callerid
+        self.args = tuple(args)
+        self.dtmf = list(dtmf)
+        self.hangup_after = hangup_after
+        self.env_overrides = dict(env or {})
+
+    def environment(self, host: str, port: int) -> dict[str, str]:
+        """The ``agi_*`` variables res_agi sends (agi-01, agi-06, agi-07 show them)."""
+        tech = self.channel.split("/", 1)[0]
+        number = next(_SEQUENCE)
+        env = {
+            "agi_network": "yes",
+            "agi_network_script": self.script,
+            "agi_request": f"agi://{host}:{port}/{self.script}",
+            "agi_channel": self.channel,
+            "agi_language": "en",
+            "agi_type": tech,
+            "agi_uniqueid": f"{self.asterisk.now()}.{number}",
+            "agi_version": self.asterisk.version,
+            "agi_callerid": self.callerid or "unknown",
+            "agi_calleridname": "unknown",
+            "agi_callingpres": "0" if self.callerid else "67",
+            "agi_callingani2": "0",
+            "agi_callington": "0",
+            "agi_callingtns": "0",
+            "agi_dnid": "unknown",
+            "agi_rdnis": "unknown",
+            "agi_context": "from-sip",
+            "agi_extension": "s",
+            "agi_priority": "1",
+            "agi_enhanced": "0.0",
+            "agi_accountcode": "",
+            "agi_threadid": str(140000000000000 + number),
+        }
+        env.update(self.env_overrides)
+        for index, arg in enumerate(self.args, start=1):
+            env[f"agi_arg_{index}"] = arg
+        return env
+
+    def _channel(self, env: Mapping[str, str]) -> Channel:
+        name = env["agi_calleridname"]
+        return Channel(
+            name=env["agi_channel"],
+            callerid="" if env["agi_callerid"] == "unknown" else env["agi_callerid"],
+            callerid_name="" if name == "unknown" else name,
+            context=env["agi_context"],
+            exten=env["agi_extension"],
+            uniqueid=env["agi_uniqueid"],
+            dtmf=list(self.dtmf),
+        )
+
+    def run(self, host: str, port: int, timeout: float = 5.0) -> AgiResult:
+        """Connect, send the environment, answer commands until the server closes."""
+        env = self.environment(host, port)
+        chan = self._channel(env)
+        result = AgiResult(env=env, variables=chan.variables)
+        deadline = time.monotonic() + timeout
+        with AgiConnection.connect(host, port, timeout) as conn:
+            conn.send_env(env)
+            while True:
+                try:
+                    line = conn.read_line(max(0.0, deadline - time.monotonic()))
+                except TimeoutError as e:
+                    raise AgiTimeout(f"AGI server idle after {result.commands}", result) from e
+                if line is None:
+                    result.closed_by_server = True
+                    break
+                reply = self._reply(chan, line, result)
+                try:
+                    conn.send_raw("".join(f"{r}\n" for r in reply).encode())
+                except OSError:
+                    result.closed_by_server = True
+                    break
+        result.hung_up = chan.hung_up
+        with self.asterisk.lock:
+            self.asterisk.channel_vars[chan.name] = dict(chan.variables)
+        return result
+
+    def _reply(self, chan: Channel, line: str, result: AgiResult) -> list[str]:
+        """Reply lines; the caller hangs up during command number ``hangup_after + 1``."""
+        result.commands.append(line)
+        prefix = ["HANGUP"] if chan.hangup_notice else []
+        chan.hangup_notice = False
+        was_hung_up = chan.hung_up
+        if (
+            not was_hung_up
+            and len(result.commands) == (self.hangup_after or 0) + 1
+            and (self.hangup_after is not None)
+        ):
+            chan.hung_up = True
+            reply = ["200 result=-1"]
+        else:
+            reply = agi_commands.answer(self.asterisk, chan, line)
+        chan.hangup_notice = chan.hung_up and not was_hung_up
+        reply = prefix + reply
+        result.replies.append(reply)
+        return reply
