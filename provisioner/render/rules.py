@@ -24,6 +24,8 @@ FEATURE_CODE = re.compile(r"^[*#0-9]{1,10}$")
 MOBILE = re.compile(r"^\+?[0-9]{3,20}$")
 HOST = re.compile(r"^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:]{2,39})$")
 MUSICCLASS = re.compile(r"^[A-Za-z0-9_.-]{1,79}$")
+# Extension names with a meaning of their own in any context (agent ids name extensions).
+SPECIAL_EXTENSIONS = frozenset({"a", "e", "h", "i", "o", "s", "t", "T", "fax", "talk"})
 QUEUE_NUMBERS = ("timeout", "retry", "wrapuptime", "maxlen", "weight", "announce_frequency")
 
 Finding = tuple[str, str]
@@ -68,6 +70,8 @@ def _extension_findings(value: str) -> Iterator[Finding]:
 
 def _agent_findings(agent: Agent, settings: Settings) -> Iterator[Finding]:
     yield from _id_findings(agent.id)
+    if agent.id in SPECIAL_EXTENSIONS:
+        yield "id", f"{agent.id!r} is a special dialplan extension name (it names an extension)"
     yield from _extension_findings(agent.extension)
     if UNSAFE_TEXT.search(agent.name) or '"' in agent.name or not agent.name.strip():
         yield "name", "a display name must be non-empty, without quotes, ';' or line breaks"
@@ -146,9 +150,13 @@ def _collisions(inventory: Inventory) -> list[Problem]:
         ("agents", a.id, a.extension, a.source) for a in inventory.agents
     ]
     owners += [("phones", p.id, p.extension, p.source) for p in inventory.phones]
+    dialled: dict[str, str] = {}  # agent ids as extensions: Asterisk ignores '-' in them
     for kind, ident, exten, source in owners:
         what = f"{kind[:-1]} {ident}"
-        for field, value, seen in (("id", ident, names), ("extension", exten, extensions)):
+        checks = [("id", ident, names), ("extension", exten, extensions)]
+        if kind == "agents":
+            checks.append(("id", ident.replace("-", ""), dialled))
+        for field, value, seen in checks:
             if value in seen:
                 message = f"{value!r} is also the {field} of {seen[value]}"
                 path = f"{kind}[id={ident}].{field}"

@@ -64,6 +64,7 @@ def test_voice_values_the_renderer_cannot_express(voice: Voice, field: str) -> N
     ("kw", "field"),
     [
         ({"id": "ann smith"}, "id"),
+        ({"id": "h"}, "id"),
         ({"extension": "10a"}, "extension"),
         ({"name": 'Ann "the boss"'}, "name"),
         ({"name": "Ann\nSmith"}, "name"),
@@ -150,3 +151,14 @@ def test_render_refuses_what_check_refuses_and_renders_nothing() -> None:
     inv = replace(inventory(), agents=(agent("1001", 12, voice=Voice(nat=("yes", "no"))),))
     with pytest.raises(RenderError, match=r"inventory/agents.yaml:12:5: agents\[id=1001\]"):
         render(inv, fake_secret)
+
+
+def test_agent_ids_that_differ_only_by_dashes_are_refused() -> None:
+    """Asterisk ignores '-' in extension names: both would be one gitops-agents extension."""
+    inv = Inventory(
+        settings=Settings(),
+        agents=(agent("ann-b", 2, extension="1"), agent("annb", 8, extension="2")),
+        phones=(),
+        queues=(),
+    )
+    assert [(p.line, p.path) for p in check(inv)] == [(8, "agents[id=annb].id")]
