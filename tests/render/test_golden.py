@@ -16,7 +16,7 @@ from provisioner.model import Inventory
 from provisioner.render import render
 from provisioner.render.objects import MANAGED_FILES
 from provisioner.render.text import parse, split_by_file, to_text
-from tests.render.sample import fake_secret, inventory
+from tests.render.sample import FAKE_PREFIX, fake_secret, inventory
 
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLE = Path(__file__).parent.parent.parent / "inventory"
@@ -39,6 +39,8 @@ def _check_golden(name: str, inv: Inventory) -> None:
             path.write_text(text)
         assert path.read_text() == text, f"{path} differs (GITOPS_UPDATE_GOLDEN=1 regenerates)"
         assert parse(file, text) == files[file]
+        secret_lines = [line for line in text.splitlines() if FAKE_PREFIX in line]
+        assert all(line.startswith("password=") for line in secret_lines)
 
 
 def test_sample_inventory_matches_its_golden_files() -> None:
