@@ -83,6 +83,8 @@ def _endpoint_options(device: Device) -> Options:
     if v.is_web(voice):
         options.append(("webrtc", "yes"))
     options.append(("media_encryption", v.media_encryption(voice)))
+    if v.is_web(voice):
+        options.append(("dtls_auto_generate_cert", "yes"))
     if voice.call_group:
         options.append(("call_group", voice.call_group))
     if voice.pickup_group:

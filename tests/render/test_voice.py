@@ -47,6 +47,7 @@ def test_ws_wss_make_the_endpoint_webrtc_and_no_transport_is_pinned(
     )
     if webrtc:
         assert endpoint.get("direct_media") == "no"
+        assert endpoint.get("dtls_auto_generate_cert") == "yes"
 
 
 @pytest.mark.parametrize(
