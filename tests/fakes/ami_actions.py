@@ -238,7 +238,7 @@ def queue_reload(ast: FakeAsterisk, headers: dict[str, str], aid: str | None) ->
     queue = _h(headers, "Queue")
     if queue and ast.queue(queue) is None:
         return proto.error(aid, "Error encountered while reloading queue")
-    ast.reload("app_queue.so")
+    ast.reload("app_queue.so", announce=False)  # no Reload event, unlike a module reload
     return proto.success(aid, "Queue reloaded successfully")
 
 

@@ -41,6 +41,7 @@ class AmiSession:
     def __init__(self, server: FakeAmiServer, conn: socket.socket) -> None:
         self.server = server
         self.conn = conn
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.mask: frozenset[str] = ALL_CLASSES
         self.authenticated = False
         self._write_lock = threading.Lock()
