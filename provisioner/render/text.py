@@ -26,6 +26,7 @@ OWNER_PREFIX = "; owner: "
 # Keys of extensions.conf written as "key => value" (Asterisk reads both forms alike).
 ARROW_KEYS: frozenset[str] = frozenset({"exten", "same", "include", "switch", "ignorepat"})
 _KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
+_OWNER = OWNER_PREFIX.strip()
 _CATEGORY = re.compile(r"^\[([^\[\]]+)\]$")
 
 
@@ -86,16 +87,18 @@ class _Builder:
         self.owner = ""
 
     def line(self, number: int, raw: str) -> None:
-        stripped = raw.strip()
-        if stripped.startswith(OWNER_PREFIX.strip()):
-            self.owner = stripped[len(OWNER_PREFIX.strip()) :].strip()
-            return
-        content = _strip_comment(raw).strip()
+        content = raw.strip()
+        if ";" in content:
+            if content.startswith(_OWNER):
+                self.owner = content[len(_OWNER) :].strip()
+                return
+            content = _strip_comment(content).strip()
         if not content:
             return
-        if content.startswith("["):
+        first = content[0]
+        if first == "[":
             self._open(number, content)
-        elif content.startswith("#"):
+        elif first == "#":
             self._fail(number, f"directive {content.split()[0]!r} is not allowed in a managed file")
         else:
             self._option(number, content)

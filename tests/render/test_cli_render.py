@@ -65,3 +65,14 @@ def test_an_unknown_server_is_an_error(
     args = ["render", "--inventory", str(inventory_dir), "--server", "nope", "--out", str(tmp_path)]
     assert main(args) == 1
     assert "no server named 'nope'" in capsys.readouterr().err
+
+
+def test_an_unusable_out_directory_is_one_clear_error(
+    inventory_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    args = ["render", "--inventory", str(inventory_dir), "--out", str(blocker)]
+    assert main(args) == 1
+    assert f"cannot create {blocker}" in capsys.readouterr().err
+    assert blocker.read_text() == "not a directory"
