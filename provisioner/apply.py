@@ -10,12 +10,14 @@ nothing and reloads nothing. Several targets are handled concurrently (threads).
 
 from __future__ import annotations
 
+import gc
 import getpass
 import logging
 import os
 import socket
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -51,6 +53,22 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return not self.failures
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Raise the garbage collector's thresholds while planning, then restore them.
+
+    A plan of 10k agents holds some 30k config objects and their option tuples; with
+    CPython's default thresholds the collector rescans them again and again (20-30% of the
+    plan's CPU time, more in wall time). Nothing here makes reference cycles worth chasing.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def holder() -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 from provisioner.diff import Diff, FieldChange, field_changes
 from provisioner.errors import PlanError
-from provisioner.render.objects import ObjectKey
+from provisioner.render.objects import SENSITIVE_KEYS, ConfigObject, ObjectKey
 from provisioner.targets.base import ActualState, MemberChange, ObjectChange
 
 logger = logging.getLogger(__name__)
@@ -56,8 +56,10 @@ class Plan:
     def checksum(self) -> str:
         """sha256 of the canonical redacted config changes (live members excluded: agents
         log in and out between plan and apply, so member changes are recomputed then)."""
-        canonical = {"target": self.target, "changes": [change_data(c) for c in self.changes]}
-        return _sha256(canonical)
+        digest = hashlib.sha256(self.target.encode())
+        for change in self.changes:
+            digest.update(repr(_canonical(change)).encode())
+        return digest.hexdigest()
 
 
 def make_plan(target: str, revision: str, diff: Diff, actual: ActualState) -> Plan:
@@ -87,9 +89,21 @@ def fingerprint(actual: ActualState) -> str:
     return digest.hexdigest()
 
 
-def _sha256(data: object) -> str:
-    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+def _redacted(obj: ConfigObject | None) -> tuple[tuple[str, str], ...] | None:
+    return None if obj is None else obj.redacted().options
+
+
+def _canonical(change: ObjectChange) -> tuple[object, ...]:
+    """What a reviewer saw of one change: its redacted objects, and which secrets change."""
+    before, after = change.before, change.after
+    secrets = tuple(
+        sorted(
+            key
+            for key in SENSITIVE_KEYS
+            if (before and before.get(key)) != (after and after.get(key))
+        )
+    )
+    return (change.action, change.key, _redacted(before), _redacted(after), secrets)
 
 
 def _shown(field: FieldChange, values: tuple[str, ...]) -> list[str]:

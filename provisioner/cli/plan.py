@@ -21,6 +21,7 @@ from provisioner.apply import (
     approved_from,
     drift_job,
     each,
+    fewer_collections,
     plan_job,
     renderer,
 )
@@ -114,6 +115,11 @@ def _thresholds(args: argparse.Namespace) -> Thresholds:
 
 
 def run_plan(args: argparse.Namespace) -> int:
+    with fewer_collections():
+        return _run_plan(args)
+
+
+def _run_plan(args: argparse.Namespace) -> int:
     _, jobs = _jobs(args, args.ref)
     desired_of = renderer()
     plans = _plans(jobs, lambda job: plan_job(job, desired_of))
@@ -130,6 +136,11 @@ def run_plan(args: argparse.Namespace) -> int:
 
 
 def run_apply(args: argparse.Namespace) -> int:
+    with fewer_collections():
+        return _run_apply(args)
+
+
+def _run_apply(args: argparse.Namespace) -> int:
     saved = load(Path(args.file)) if args.file else None
     if saved is not None:
         args.target = args.target or saved.options.get("target")
@@ -224,6 +235,11 @@ def _outcome_line(outcome: Outcome) -> str:
 
 
 def run_drift(args: argparse.Namespace) -> int:
+    with fewer_collections():
+        return _run_drift(args)
+
+
+def _run_drift(args: argparse.Namespace) -> int:
     current, jobs = _jobs(args, None)
     desired_of = renderer()
     at = _inventory_at(args.inventory, current)

@@ -1,0 +1,136 @@
+"""Plan speed against the directory target, for 1k and 10k agents.
+
+Prints, per size: plan wall time on an empty target (first plan), the apply that follows,
+the no-change plan, a one-changed-agent plan, and the peak Python memory of a plan
+(tracemalloc, measured in a separate pass so it does not slow the timed ones).
+The model is generated directly (the YAML loading cost is bench_validate's business).
+
+    python3 bench/bench_plan.py [SIZE ...]      # default: 1000 10000
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from provisioner.apply import (
+    Renderer,
+    execute,
+    fewer_collections,
+    plan_job,
+    renderer,
+)
+from provisioner.model import (
+    Agent,
+    Inventory,
+    Phone,
+    Queue,
+    QueueMember,
+    QueueMembership,
+    SecretRef,
+    Settings,
+)
+from provisioner.plan import format_text
+from provisioner.targets import Job
+from provisioner.targets.directory import DirectoryTarget
+
+PIN = "pbkdf2_sha256$60000$c2FsdA==$aGFzaA=="
+ENV = {"GITOPS_MASTER_KEY": "bench-not-secret"}
+
+
+def inventory(size: int) -> Inventory:
+    queue_names = [f"q{n:03d}" for n in range(max(3, size // 100))]
+    agents = tuple(
+        Agent(
+            id=f"a{n:06d}",
+            name=f"Agent {n}",
+            extension=str(100000 + n),
+            pin_hash=PIN,
+            secret=SecretRef("derive", f"agent/a{n:06d}"),
+            queues=(QueueMembership(queue_names[n % len(queue_names)], n % 3),),
+        )
+        for n in range(size)
+    )
+    phones = tuple(
+        Phone(id=f"p{n:05d}", extension=str(900000 + n), secret=SecretRef("derive", f"p{n}"))
+        for n in range(size // 10)
+    )
+    queues = tuple(
+        Queue(
+            name=name,
+            members=tuple(
+                QueueMember(a.id, a.queues[0].penalty) for a in agents if a.queues[0].queue == name
+            ),
+        )
+        for name in queue_names
+    )
+    return Inventory(Settings(), agents, phones, queues, revision="bench")
+
+
+@dataclass(frozen=True)
+class Timing:
+    wall: float
+    cpu: float
+
+    def __str__(self) -> str:
+        return f"{self.wall:5.2f} s ({self.cpu:5.2f} s CPU)"
+
+
+@contextmanager
+def measure(into: list[Timing]) -> Iterator[None]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    yield
+    into.append(Timing(time.perf_counter() - wall, time.process_time() - cpu))
+
+
+def one_changed(inv: Inventory) -> Inventory:
+    first = replace(inv.agents[0], name="Renamed Agent")
+    return replace(inv, agents=(first, *inv.agents[1:]))
+
+
+def bench(size: int, desired_of: Renderer) -> None:
+    inv = inventory(size)
+    first: list[Timing] = []
+    other: list[Timing] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        target = DirectoryTarget(Path(tmp) / "cfg")
+        job = Job(target.name, target, inv)
+        with measure(first):
+            plan = plan_job(job, desired_of)
+        with measure(first):
+            format_text([plan])
+        with measure(first), target.lock("bench"):
+            execute(target, plan)
+        with measure(other):
+            again = plan_job(job, desired_of)
+        with measure(other):
+            one = plan_job(Job(target.name, target, one_changed(inv)), desired_of)
+        tracemalloc.start()
+        plan_job(job, desired_of)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    print(f"{size} agents, {len(plan.changes)} config objects:")
+    print(f"  first plan       {first[0]}  + its text output {first[1]}")
+    print(f"  first apply      {first[2]}")
+    print(f"  no-change plan   {other[0]}  ({len(again.changes)} changes)")
+    print(f"  one agent edited {other[1]}  ({len(one.changes)} change)")
+    print(f"  peak memory of a plan (tracemalloc): {peak / 1e6:.1f} MB")
+
+
+def main(argv: list[str]) -> int:
+    sizes = [int(a) for a in argv] or [1000, 10000]
+    desired_of = renderer(ENV)
+    with fewer_collections():
+        for size in sizes:
+            bench(size, desired_of)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
