@@ -94,25 +94,54 @@ def plan_for(target: AmiTarget, inv: Inventory, figures: dict[str, float]) -> Pl
     return plan
 
 
+def classify(action: str, headers: dict[str, str]) -> str:
+    """What a request was for, as the figures group them."""
+    if action.startswith("DB") and headers.get("Key") == "lock":
+        return "lock"
+    if action == "QueueStatus" and "Queue" not in headers:
+        return "read"
+    return GROUPS.get(action, "other")
+
+
+GROUPS = {
+    "Login": "session",
+    "Logoff": "session",
+    "GetConfig": "read",
+    "DBGetTree": "read",
+    "UpdateConfig": "config writes",
+    "DBPut": "record writes",
+    "DBDel": "record writes",
+    "Reload": "reloads",
+    "PJSIPShowEndpoint": "verify",
+    "PJSIPShowAors": "verify",
+    "PJSIPShowAuths": "verify",
+    "QueueStatus": "verify",
+    "QueueRemove": "members",
+    "QueuePenalty": "members",
+}
+SHOWN = ("config writes", "record writes", "reloads", "verify", "read", "lock", "session")
+
+
 def step(server: FakeAmiServer, inv: Inventory, label: str) -> None:
     figures: dict[str, float] = {}
     before = len(server.requests)
     start = time.perf_counter()
-    with AmiTarget(server.url, SECRET, timeout=120.0) as target, target.lock("bench"):
+    with AmiTarget(server.url, SECRET, timeout=600.0) as target, target.lock("bench"):
         plan = plan_for(target, inv, figures)
         plan_time = time.perf_counter() - start
         with timed(figures, "apply"):
             outcome = execute(target, plan)
     total = time.perf_counter() - start
-    sent = Counter(action for action, _ in server.requests[before:])
-    writes = sum(n for a, n in sent.items() if a in ("UpdateConfig", "DBPut", "DBDel"))
+    sent = Counter(classify(action, headers) for action, headers in server.requests[before:])
+    groups = ", ".join(f"{name} {sent[name]}" for name in SHOWN if sent[name])
     print(
-        f"  {label:<18} changes={len(plan.changes):>6}  requests={sum(sent.values()):>6} "
-        f"(writes {writes:>6}: UpdateConfig {sent['UpdateConfig']}, DBPut {sent['DBPut']}, "
-        f"DBDel {sent['DBDel']}; Reload {sent['Reload']})  plan {plan_time:6.2f} s "
-        f"[render {figures['render']:.2f}, read {figures['read']:.2f}, "
-        f"diff {figures['diff']:.2f}]  apply {figures['apply']:6.2f} s  total {total:6.2f} s"
-        f"  verify failures={len(outcome.failures)}"
+        f"  {label:<16} changes {len(plan.changes):>6}  AMI requests {sum(sent.values()):>6} "
+        f"({groups})"
+    )
+    print(
+        f"  {'':<16} plan {plan_time:6.2f} s (render {figures['render']:.2f}, read "
+        f"{figures['read']:.2f}, diff {figures['diff']:.2f})  apply {figures['apply']:6.2f} s"
+        f"  total {total:6.2f} s  verification failures {len(outcome.failures)}"
     )
 
 
