@@ -85,11 +85,16 @@ class Call:
     def now(self) -> float:
         return self.options.clock()
 
-    def trace(self, agent: Agent, message: str) -> None:
-        """One step of an agent's session, for agents with client logs on."""
+    def trace(self, agent: Agent, message: str, *, echo: bool = True) -> None:
+        """One step of an agent's session, for agents with client logs on.
+
+        ``echo`` also sends it to Asterisk's verbose log; clean-up paths pass False, since a
+        VERBOSE on a channel that just hung up would raise ``Hangup`` before the clean-up.
+        """
         if not agent.client_logs:
             return
         logging.getLogger(f"agi.client.{agent.id}").info(
             "%s %s: %s", self.request.uniqueid, agent.id, message
         )
-        self.channel.verbose(f"gitops agent {agent.id}: {message}", 1)
+        if echo:
+            self.channel.verbose(f"gitops agent {agent.id}: {message}", 1)

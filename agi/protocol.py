@@ -73,7 +73,7 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
         self.stderr = _NullWriter()
         self._got_sighup = False
         self.env: dict[str, str] = {}
-        self.hung_up = False
+        self.hung_up = False  # Asterisk said HANGUP, or a command failed as on a hang-up
         self._get_agi_env()
 
     def _read_line(self) -> str:
@@ -108,7 +108,8 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
         line = self._read_line()
         hangup_now = False
         if line == "HANGUP":
-            self.hung_up = hangup_now = True
+            hangup_now = not self.hung_up  # raise Hangup once per hang-up, not twice
+            self.hung_up = True
             line = self._read_line()
         match = re_code.search(line)
         code_text, response = match.groups() if match else ("", line)
@@ -163,12 +164,18 @@ class AgiChannel:
         except OSError as e:  # broken pipe / reset while writing
             raise ConnectionLost(f"writing {command} failed: {e}") from e
 
-    def _value(self, command: str, *args: object) -> tuple[str, str]:
-        return self._execute(command, *args)["result"]
+    def _value(self, command: str, *args: object, failure_ok: bool = False) -> tuple[str, str]:
+        """The ``result=`` of a command. ``-1`` is a hang-up unless ``failure_ok``."""
+        value = self._execute(command, *args)["result"]
+        if value[0] == "-1" and not failure_ok:
+            already = self._agi.hung_up
+            self._agi.hung_up = True
+            if not already:
+                raise Hangup(f"{command} answered -1: the caller hung up")
+        return value
 
     def answer(self) -> None:
-        if self._value("ANSWER")[0] == "-1":
-            raise Hangup("ANSWER failed: channel gone")
+        self._value("ANSWER")
 
     def verbose(self, message: str, level: int = 1) -> None:
         self._execute("VERBOSE", quote(message), level)
@@ -185,21 +192,19 @@ class AgiChannel:
     def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
         """Digits keyed after the prompt; ``""`` on timeout. A failure here is a hang-up."""
         digits = self._value("GET DATA", prompt, timeout_ms, max_digits)[0]
-        if digits == "-1":
-            raise Hangup("GET DATA failed: the caller hung up")
         return digits if digits.isdigit() else ""
 
     def stream_file(self, name: str) -> None:
-        if self._value("STREAM FILE", name, quote(""))[0] == "-1":
+        if self._value("STREAM FILE", name, quote(""), failure_ok=True)[0] == "-1":
             logger.warning("prompt %s could not be played (missing sound file?)", name)
 
     def say_digits(self, digits: str) -> None:
-        if self._value("SAY DIGITS", digits, quote(""))[0] == "-1":
+        if self._value("SAY DIGITS", digits, quote(""), failure_ok=True)[0] == "-1":
             logger.warning("digits %s could not be said", digits)
 
     def exec_app(self, app: str, args: Sequence[str]) -> int:
         """Run a dialplan application; its arguments are sent as one quoted string."""
-        code = self._value("EXEC", app, quote(",".join(args)))[0]
+        code = self._value("EXEC", app, quote(",".join(args)), failure_ok=True)[0]
         if code == "-2":
             raise CommandError(f"Asterisk has no application {app}")
         try:

@@ -31,7 +31,7 @@ def log_in(call: Call, agent: Agent, binding: Binding) -> Outcome:
     try:
         _move(call, agent, binding, previous)
     except (Hangup, JoinError, ClaimLost, CommandError) as e:
-        call.trace(agent, f"login failed ({e}); rolling back")
+        call.trace(agent, f"login failed ({e}); rolling back", echo=False)
         roll_back(call, agent, previous.queues, (binding.phone, previous.phone))
         if isinstance(e, Hangup):
             raise

@@ -1,18 +1,24 @@
-"""Fixtures of the AGI tests: a test inventory and an in-memory Asterisk to run handlers on."""
+"""Fixtures of the AGI tests: handlers on an in-memory Asterisk, or our server over TCP."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from agi.channel import parse_request
-from agi.context import Call, Options, Outcome
+from agi.context import Call, Options, Outcome, Prompts
 from agi.directory import Directory
+from agi.server import AgiServer, InventoryHolder, ServerConfig
 from provisioner.model import Inventory
 from tests.agi import inventory
 from tests.agi.memory import MemoryAsterisk, MemoryChannel
+from tests.fakes.agi_client import AgiResult, FakeAgiCall
+from tests.fakes.asterisk import FakeAsterisk
 
 
 @dataclass
@@ -53,3 +59,52 @@ class Harness:
 def h() -> Harness:
     asterisk = MemoryAsterisk(queues={"support": {}, "sales": {}})
     return Harness(asterisk, inventory.build())
+
+
+ENDPOINTS = ("1001", "1002", "1003", "1004", "1005", "1006", "ph-a", "ph-b", "ph-c", "ph-e")
+
+
+def pjsip_text(names: Sequence[str]) -> str:
+    blocks = [
+        f"[{n}]\ntype=aor\nmax_contacts=1\nqualify_frequency=30\n\n[{n}]\ntype=endpoint\naors={n}\n"
+        for n in names
+    ]
+    return "\n".join(blocks)
+
+
+@dataclass
+class Live:
+    """Our AGI server over TCP in front of a FakeAsterisk, called with FakeAgiCall."""
+
+    asterisk: FakeAsterisk
+    server: AgiServer
+    clock: Clock
+
+    def call(self, script: str, channel: str = "PJSIP/1001-00000001", **kw: Any) -> AgiResult:
+        host, port = self.server.address
+        return FakeAgiCall(self.asterisk, script, channel=channel, **kw).run(host, port)
+
+    def members(self, queue: str) -> dict[str, tuple[str, str, int, bool, str]]:
+        return {
+            m.interface: (m.name, m.state_interface, m.penalty, m.paused, m.reason)
+            for m in self.asterisk.members(queue)
+        }
+
+    def db(self) -> dict[str, str]:
+        return self.asterisk.db_tree("gitops")
+
+
+@pytest.fixture
+def live(fake_asterisk: FakeAsterisk, tmp_path: Path) -> Iterator[Live]:
+    fake_asterisk.set_config_text("queues_gitops.conf", "[support]\n\n[sales]\n")
+    fake_asterisk.set_config_text("pjsip_gitops.conf", pjsip_text(ENDPOINTS))
+    fake_asterisk.reload(None)
+    fake_asterisk.sounds.update({name: 8000 for name in asdict(Prompts()).values()})
+    clock = Clock()
+    options = Options(claim_settle=0.02, clock=clock)
+    config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=options)
+    server = AgiServer(config, InventoryHolder(tmp_path, lambda _root: inventory.build()))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Live(fake_asterisk, server, clock)
+    server.stop()

@@ -52,15 +52,28 @@ def test_environment_is_read_in_a_worker_thread_without_touching_sighup(
     assert out == "" and err == ""  # pyst2 would write ENV LINE debug lines to stderr
 
 
-def test_hangup_line_before_a_reply_raises_hangup_once(peers: list[ScriptedPeer]) -> None:
+def test_hangup_is_raised_once_then_commands_still_answer(peers: list[ScriptedPeer]) -> None:
     peer = open_peer(peers, "200 result=-1", "HANGUP", "200 result=1", "200 result=1 (x)")
     channel = peer.channel()
     with pytest.raises(Hangup):
         channel.get_data("beep", 8000, 4)  # pending command answers -1 when the caller hangs up
-    with pytest.raises(Hangup):
-        channel.verbose("after hangup")  # the next reply is preceded by HANGUP
+    channel.verbose("after hangup")  # its reply is preceded by HANGUP: already reported
     assert channel.hung_up
-    assert channel.get_variable("CHANNEL") == "x"  # commands still answer after it
+    assert channel.get_variable("CHANNEL") == "x"  # clean-up commands still work
+
+
+def test_hangup_line_as_first_sign_raises_hangup(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers, "HANGUP", "200 result=1", "200 result=1 (x)")
+    channel = peer.channel()
+    with pytest.raises(Hangup):
+        channel.verbose("hello")  # pyst2 would raise ValueError here (int(''))
+    assert channel.get_variable("CHANNEL") == "x"
+
+
+def test_minus_one_from_a_database_command_is_a_hangup(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers, "200 result=-1")
+    with pytest.raises(Hangup):
+        peer.channel().database_get("gitops/phone/ph-b", "agent")
 
 
 def test_eof_is_connection_lost_not_value_error(peers: list[ScriptedPeer]) -> None:
