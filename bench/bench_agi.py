@@ -26,13 +26,18 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from agi.context import Options  # noqa: E402
-from agi.server import AgiServer, InventoryHolder, ServerConfig  # noqa: E402
-from provisioner.inventory.pins import hash_pin  # noqa: E402
-from provisioner.model import Agent, Inventory, PauseReason, Queue, QueueMembership  # noqa: E402
-from provisioner.model import SecretRef, Settings  # noqa: E402
+from agi.context import Options
+from agi.server import AgiServer, InventoryHolder, ServerConfig
+from provisioner.inventory.pins import hash_pin
+from provisioner.model import (
+    Agent,
+    Inventory,
+    PauseReason,
+    Queue,
+    QueueMembership,
+    SecretRef,
+    Settings,
+)
 
 AGENTS = 1000
 PIN = "4711"
