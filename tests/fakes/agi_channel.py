@@ -29,7 +29,6 @@ class Channel:
     variables: dict[str, str] = field(default_factory=dict)
     dtmf: list[str] = field(default_factory=list)
     hung_up: bool = False
-    hangup_notice: bool = False  # the next reply is preceded by a HANGUP line
 
     @property
     def device(self) -> str:

@@ -204,21 +204,18 @@ class FakeAgiCall:
         return result
 
     def _reply(self, chan: Channel, line: str, result: AgiResult) -> list[str]:
-        """Reply lines; the caller hangs up during command number ``hangup_after + 1``."""
+        """Reply lines. The caller hangs up during command number ``hangup_after + 1``: a
+        command waiting on the channel answers -1, any other completes; either way res_agi
+        then notices the hang-up and sends ``HANGUP`` at once (agi-03)."""
         result.commands.append(line)
-        prefix = ["HANGUP"] if chan.hangup_notice else []
-        chan.hangup_notice = False
         was_hung_up = chan.hung_up
-        if (
-            not was_hung_up
-            and len(result.commands) == (self.hangup_after or 0) + 1
-            and (self.hangup_after is not None)
-        ):
-            chan.hung_up = True
-            reply = ["200 result=-1"]
+        caller_hangs_up = not was_hung_up and self.hangup_after == len(result.commands) - 1
+        if caller_hangs_up and agi_commands.blocks(line):
+            reply = agi_commands.interrupted(line)
         else:
             reply = agi_commands.answer(self.asterisk, chan, line)
-        chan.hangup_notice = chan.hung_up and not was_hung_up
-        reply = prefix + reply
+        if caller_hangs_up or (chan.hung_up and not was_hung_up):
+            chan.hung_up = True
+            reply = [*reply, "HANGUP"]
         result.replies.append(reply)
         return reply

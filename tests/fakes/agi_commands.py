@@ -37,8 +37,20 @@ MIN_ARGS: Mapping[tuple[str, ...], int] = {
 }
 
 
-class Usage(Exception):
-    """Wrong arguments: res_agi answers 520 with the command's usage."""
+# res_agi's commands[] table: only these run once the channel is hung up ("dead");
+# any other command answers 511.
+DEAD_SAFE = frozenset(
+    {("DATABASE", "GET"), ("DATABASE", "PUT"), ("DATABASE", "DEL"), ("DATABASE", "DELTREE")}
+    | {("EXEC",), ("GET", "FULL", "VARIABLE"), ("GET", "VARIABLE"), ("NOOP",)}
+    | {("SET", "VARIABLE"), ("VERBOSE",)}
+)
+# Commands that wait on the channel: a caller hanging up during one makes it answer -1.
+BLOCKING = frozenset(
+    {("GET", "DATA"), ("STREAM", "FILE"), ("WAIT", "FOR", "DIGIT"), ("SAY", "DIGITS")}
+    | {("SAY", "NUMBER"), ("SAY", "ALPHA")}
+)
+BLOCKING_APPS = frozenset({"wait", "playback", "background", "read", "record"})
+DEAD = "511 Command Not Permitted on a dead channel or intercept routine"
 
 
 def parse_args(line: str) -> list[str]:
@@ -73,12 +85,8 @@ def _result(code: int | str, value: str | None = None, extra: str = "") -> str:
     return text + (f" {extra}" if extra else "")
 
 
-def _media(chan: Channel) -> str | None:
-    return _result(-1) if chan.hung_up else None
-
-
 def answer_cmd(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
-    return _media(chan) or _result(0)
+    return _result(0)
 
 
 def channel_status(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
@@ -114,8 +122,6 @@ def get_full_variable(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
 
 def get_data(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
     """Digits from the scripted caller: ``1001``, ``#`` (empty entry) or nothing (timeout)."""
-    if chan.hung_up:
-        return _result(-1)
     maximum = int(args[4]) if len(args) > 4 and args[4].isdigit() else 1024
     if not chan.dtmf:
         return _result("", "timeout")
@@ -127,8 +133,6 @@ def get_data(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
 
 
 def wait_for_digit(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
-    if chan.hung_up:
-        return _result(-1)
     if not chan.dtmf or not chan.dtmf[0]:
         if chan.dtmf:
             chan.dtmf.pop(0)
@@ -142,13 +146,13 @@ def wait_for_digit(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
 
 
 def stream_file(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
-    if chan.hung_up or args[2] not in ast.sounds:
+    if args[2] not in ast.sounds:
         return _result(-1, None, "endpos=0")
     return _result(0, None, f"endpos={ast.sounds[args[2]]}")
 
 
 def say(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
-    return _media(chan) or _result(0)
+    return _result(0)
 
 
 def exec_app(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
@@ -211,6 +215,23 @@ def find(args: list[str]) -> tuple[tuple[str, ...], Command] | None:
     return None
 
 
+def blocks(line: str) -> bool:
+    """Whether the command waits on the channel (a hang-up during it interrupts it)."""
+    args = parse_args(line)
+    found = find(args)
+    if found is None:
+        return False
+    if found[0] == ("EXEC",):
+        return len(args) > 1 and args[1].lower() in BLOCKING_APPS
+    return found[0] in BLOCKING
+
+
+def interrupted(line: str) -> list[str]:
+    """The answer of a blocking command the caller hung up during (agi-03)."""
+    key = find(parse_args(line))
+    return ["200 result=-1 endpos=0"] if key and key[0] == ("STREAM", "FILE") else ["200 result=-1"]
+
+
 def answer(ast: FakeAsterisk, chan: Channel, line: str) -> list[str]:
     """Reply lines for one command line."""
     args = parse_args(line)
@@ -218,6 +239,8 @@ def answer(ast: FakeAsterisk, chan: Channel, line: str) -> list[str]:
     if found is None:
         return ["510 Invalid or unknown command"]
     key, command = found
+    if chan.hung_up and key not in DEAD_SAFE:
+        return [DEAD]
     if len(args) < MIN_ARGS.get(key, 0):
         usage = USAGE.get(key, "Usage: " + " ".join(key) + " <arguments>")
         return [

@@ -1,11 +1,12 @@
 """A minimal scripted FastAGI server for testing the fake AGI client (and replaying agi-*).
 
 It accepts one connection, reads the environment, sends the given command lines one by one,
-collects each reply (up to its final ``200``/``510``/``520 `` line) and closes.
+collects each reply (up to its final status line) and closes.
 """
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from collections.abc import Sequence
@@ -15,8 +16,9 @@ from tests.fakes.agi_client import AgiConnection
 
 
 def is_final(line: str) -> bool:
-    """A reply ends at a ``200``, ``510`` or ``520 `` (not ``520-``) line."""
-    return line.startswith(("200 ", "510 ", "520 ")) or line in ("200", "510", "520")
+    """A reply ends at a ``NNN `` status line (``200``, ``510``, ``511``, ``520 `` but not
+    the ``520-`` usage lines nor ``HANGUP``)."""
+    return re.match(r"^\d{3}( |$)", line) is not None
 
 
 class ScriptedAgiServer:

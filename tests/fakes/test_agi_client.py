@@ -87,3 +87,16 @@ def test_raw_connection_sees_server_close(fake_asterisk: FakeAsterisk) -> None:
             assert conn.read_line() == "NOOP"
             conn.send_line("200 result=0")
             assert conn.read_line() is None
+
+
+def test_after_hangup_only_dead_safe_commands_run(fake_asterisk: FakeAsterisk) -> None:
+    commands = ["DATABASE PUT gitops/x k v", 'STREAM FILE beep ""', "DATABASE GET gitops/x k"]
+    with ScriptedAgiServer(commands) as server:
+        result = FakeAgiCall(fake_asterisk, "s", hangup_after=0).run(server.host, server.port)
+    assert server.replies == [
+        ["200 result=1"],
+        ["HANGUP", "511 Command Not Permitted on a dead channel or intercept routine"],
+        ["200 result=1 (v)"],
+    ]
+    assert result.replies[0] == ["200 result=1", "HANGUP"]
+    assert fake_asterisk.db_get("gitops/x", "k") == "v"
