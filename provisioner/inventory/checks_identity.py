@@ -56,12 +56,12 @@ def duplicate_extensions(context: Context) -> list[Finding]:
     ]
     findings = _first_wins(numbers, "the extension", "extension")
     codes = context.settings.feature_codes
+    by_code = dict(zip(astuple(codes), _names(codes), strict=True))
     prefixed = {"pause": codes.pause, "spy": codes.spy}  # these take digits after them
     for number, entry, label in numbers:
-        for name, code in zip(_names(codes), astuple(codes), strict=True):
-            if number == code:
-                message = f"the extension of {label} is the {name} feature code {code}"
-                findings.append(entry.finding(message, "extension"))
+        if number in by_code:
+            message = f"the extension of {label} is the {by_code[number]} feature code {number}"
+            findings.append(entry.finding(message, "extension"))
         for name, code in prefixed.items():
             if number != code and number.startswith(code):
                 message = (

@@ -164,22 +164,30 @@ def _context(loaded: Sequence[LoadedFile]) -> tuple[Context, list[Finding]]:
     return context, findings
 
 
-def with_members(queue: Queue, agents: Sequence[Agent], queue_side: Any) -> Queue:
-    """The queue with its members: the agents' memberships plus its own member list."""
-    penalties: dict[str, int] = {}
-    for member in queue_side or ():
-        penalties[member["agent"]] = int(member.get("penalty", 0))
+def memberships(agents: Sequence[Agent]) -> dict[str, dict[str, int]]:
+    """Queue name -> {agent id: penalty} from the agents' own queue lists."""
+    by_queue: dict[str, dict[str, int]] = defaultdict(dict)
     for agent in agents:
         for membership in agent.queues:
-            if membership.queue == queue.name:
-                penalties[agent.id] = membership.penalty
+            by_queue[membership.queue][agent.id] = membership.penalty
+    return by_queue
+
+
+def with_members(queue: Queue, from_agents: dict[str, int], queue_side: Any) -> Queue:
+    """The queue with its members: its own member list plus the agents' memberships."""
+    penalties = {m["agent"]: int(m.get("penalty", 0)) for m in queue_side or ()}
+    penalties.update(from_agents)
     members = tuple(QueueMember(a, penalties[a]) for a in sorted(penalties))
     return replace(queue, members=members)
 
 
 def _inventory(context: Context, revision: str) -> Inventory:
     agents = sorted((e.obj for e in context.agents), key=lambda a: a.id)
-    queues = [with_members(e.obj, agents, e.raw.get("members")) for e in context.queues]
+    by_queue = memberships(agents)
+    queues = [
+        with_members(e.obj, by_queue.get(e.obj.name, {}), e.raw.get("members"))
+        for e in context.queues
+    ]
     return Inventory(
         settings=context.settings,
         agents=tuple(agents),

@@ -22,12 +22,14 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from provisioner.errors import ProvisionerError
+from provisioner.inventory.fastschema import Check, Compiler
 from provisioner.inventory.yamlparse import Location
 from provisioner.inventory.yamlparse import Path as FieldPath
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 KINDS: tuple[str, ...] = ("settings", "agents", "phones", "queues")
 SHARED = ("common",)
+ITEM_DEFS = {"agents": "#/$defs/agent", "phones": "#/$defs/phone", "queues": "#/$defs/queue"}
 SENSITIVE_FIELDS = frozenset({"pin"})  # values never repeated in a message
 _TYPE_WORDS = {
     "string": "text",
@@ -58,8 +60,25 @@ def _load(name: str) -> dict[str, Any]:
 
 
 @cache
+def _schemas() -> dict[str, dict[str, Any]]:
+    return {name: _load(name) for name in (*KINDS, *SHARED)}
+
+
+@cache
+def _fast_checks() -> dict[str, tuple[Check, Check | None]]:
+    """Per kind: the compiled check of a whole file and of one item of its list."""
+    compiler = Compiler({f"{n}.schema.json": s for n, s in _schemas().items()})
+    checks: dict[str, tuple[Check, Check | None]] = {}
+    for kind in KINDS:
+        doc = f"{kind}.schema.json"
+        item = ITEM_DEFS.get(kind)
+        checks[kind] = (compiler.document(doc), compiler.ref(doc, item) if item else None)
+    return checks
+
+
+@cache
 def _validators() -> dict[str, Draft202012Validator]:
-    schemas = {name: _load(name) for name in (*KINDS, *SHARED)}
+    schemas = _schemas()
     resources = [
         (f"{name}.schema.json", Resource.from_contents(s, default_specification=DRAFT202012))
         for name, s in schemas.items()
@@ -78,7 +97,33 @@ def schema_version() -> str:
 
 
 def iter_errors(kind: str, data: Any) -> Iterator[SchemaError]:
-    """Every schema violation of one file's data, one per offending field."""
+    """Every schema violation of one file's data, one per offending field.
+
+    The compiled check answers for valid data; ``jsonschema`` explains the rest, and for a
+    list of items it only sees the items the compiled check rejected.
+    """
+    whole, item = _fast_checks()[kind]
+    if whole(data):
+        return
+    items = data.get(kind) if isinstance(data, dict) else None
+    if item is None or not isinstance(items, list):
+        yield from _explained(kind, data, {})
+        return
+    bad = [i for i, one in enumerate(items) if not item(one)]
+    reduced = {**data, kind: [items[i] for i in bad]}
+    yield from _explained(kind, reduced, {j: i for j, i in enumerate(bad)})
+
+
+def _explained(kind: str, data: Any, indexes: dict[int, int]) -> Iterator[SchemaError]:
+    """``jsonschema``'s errors; ``indexes`` maps item positions back to the file's."""
+    for item in _jsonschema_errors(kind, data):
+        path = item.path
+        if indexes and len(path) > 1 and path[0] == kind and isinstance(path[1], int):
+            path = (kind, indexes[path[1]], *path[2:])
+        yield SchemaError(path, item.error)
+
+
+def _jsonschema_errors(kind: str, data: Any) -> Iterator[SchemaError]:
     required_seen: set[FieldPath] = set()
     for error in _validators()[kind].iter_errors(data):
         if error.validator == "required":

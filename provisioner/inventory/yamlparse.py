@@ -110,20 +110,19 @@ class _Builder:
 
     def __init__(self) -> None:
         self.stack: list[Any] = []
-        self.keys: list[tuple[str, Mark] | None] = []
+        self.keys: list[events.ScalarEvent | None] = []  # the pending key of each mapping
         self.root: Any = None
         self.item_marks: list[Mark] = []
         self.documents = 0
 
     def feed(self, event: events.Event) -> None:
+        """Any event but a scalar (``add`` takes those, on the hot path)."""
         kind = type(event)
-        if isinstance(event, events.ScalarEvent):
-            self._add(_scalar(event), event)
-        elif kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
+        if kind is events.MappingStartEvent or kind is events.SequenceStartEvent:
             self._start(event)
         elif kind is events.MappingEndEvent or kind is events.SequenceEndEvent:
             self.keys.pop()
-            self._add(self.stack.pop(), None)
+            self.add(self.stack.pop(), None)
         elif kind is events.AliasEvent:
             line, col = _mark(event)
             raise YamlSyntaxError(line, col, "YAML aliases (*name) are not supported: write it out")
@@ -151,24 +150,25 @@ class _Builder:
     def _is_key(self) -> bool:
         return bool(self.stack) and type(self.stack[-1]) is dict and self.keys[-1] is None
 
-    def _add(self, value: Any, event: events.ScalarEvent | None) -> None:
-        if not self.stack:
+    def add(self, value: Any, event: events.ScalarEvent | None) -> None:
+        stack = self.stack
+        if not stack:
             self.root = value
             return
-        top = self.stack[-1]
+        top = stack[-1]
         if type(top) is list:
-            if event is not None and len(self.stack) == 2:
+            if event is not None and len(stack) == 2:
                 self.item_marks.append(_mark(event))
             top.append(value)
             return
         pending = self.keys[-1]
         if pending is None:
-            assert event is not None
-            self.keys[-1] = (event.value, _mark(event))
+            self.keys[-1] = event
             return
-        key, mark = pending
+        key = pending.value
         if key in top:
-            raise YamlSyntaxError(*mark, f"the key '{key}' appears twice in the same mapping")
+            line, col = _mark(pending)
+            raise YamlSyntaxError(line, col, f"the key '{key}' appears twice in the same mapping")
         top[key] = value
         self.keys[-1] = None
 
@@ -176,8 +176,12 @@ class _Builder:
 def parse(data: bytes) -> Parsed:
     """Plain data of one YAML file. Raises YamlSyntaxError with the position of the fault."""
     builder = _Builder()
+    add, feed, scalar_event = builder.add, builder.feed, events.ScalarEvent
     for event in _events(data):
-        builder.feed(event)
+        if type(event) is scalar_event:
+            add(_scalar(event), event)
+        else:
+            feed(event)
     return Parsed(data=builder.root, item_marks=tuple(builder.item_marks))
 
 
