@@ -126,7 +126,7 @@ def step(server: FakeAmiServer, inv: Inventory, label: str) -> None:
     figures: dict[str, float] = {}
     before = len(server.requests)
     start = time.perf_counter()
-    with AmiTarget(server.url, SECRET, timeout=600.0) as target, target.lock("bench"):
+    with AmiTarget(server.url, SECRET, timeout=1800.0) as target, target.lock("bench"):
         plan = plan_for(target, inv, figures)
         plan_time = time.perf_counter() - start
         with timed(figures, "apply"):
@@ -134,9 +134,14 @@ def step(server: FakeAmiServer, inv: Inventory, label: str) -> None:
     total = time.perf_counter() - start
     sent = Counter(classify(action, headers) for action, headers in server.requests[before:])
     groups = ", ".join(f"{name} {sent[name]}" for name in SHOWN if sent[name])
+    numbered = sum(
+        sum(1 for key in headers if key.startswith("Action-"))
+        for action, headers in server.requests[before:]
+        if action == "UpdateConfig"
+    )
     print(
         f"  {label:<16} changes {len(plan.changes):>6}  AMI requests {sum(sent.values()):>6} "
-        f"({groups})"
+        f"({groups}; {numbered} UpdateConfig actions)"
     )
     print(
         f"  {'':<16} plan {plan_time:6.2f} s (render {figures['render']:.2f}, read "

@@ -22,6 +22,8 @@ Header = tuple[str, str]
 _SECRET_HEADERS = frozenset({"secret", "password", "md5cred", "oauthsecret", "refreshtoken"})
 _UPDATE_VAR = re.compile(r"Var-(\d{6})$")
 _UPDATE_VALUE = re.compile(r"Value-(\d{6})$")
+_EARLY = 4  # headers looked at before any index is built
+_INDEXED = 64  # messages up to this size are indexed on first lookup
 _CONFIG_LINE = re.compile(r"Line-\d{6}-\d{6}$")
 
 
@@ -39,11 +41,24 @@ class Message:
         return found
 
     def get(self, key: str, default: str = "") -> str:
-        """The first value of ``key`` (case-insensitive), or ``default``."""
-        return self._first.get(key.lower(), default)
+        """The first value of ``key`` (case-insensitive), or ``default``.
+
+        Response, Event, ActionID and EventList come first in what Asterisk sends, so they
+        are looked for there before a huge answer (GetConfig) gets scanned or indexed.
+        """
+        wanted = key.lower()
+        for name, value in self.headers[:_EARLY]:
+            if name.lower() == wanted:
+                return value
+        if len(self.headers) <= _INDEXED:
+            return self._first.get(wanted, default)
+        for name, value in self.headers:
+            if name.lower() == wanted:
+                return value
+        return default
 
     def has(self, key: str) -> bool:
-        return key.lower() in self._first
+        return self.get(key, "\0") != "\0"
 
     @property
     def action_id(self) -> str:
@@ -60,16 +75,20 @@ class Message:
 
 def parse_message(raw: bytes) -> Message:
     """One framed message (without its terminator) -> ``Message``; empty lines are skipped."""
-    text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n")
+    text = raw.decode("utf-8", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "")
     headers: list[Header] = []
+    append = headers.append
     for line in text.split("\n"):
-        line = line.rstrip("\r")
         if not line:
             continue
-        key, sep, value = line.partition(":")
+        key, sep, value = line.partition(": ")
         if not sep:
-            raise AmiProtocolError(f"not an AMI header line: {line[:80]!r}")
-        headers.append((key.strip(), value[1:] if value.startswith(" ") else value))
+            key, sep, value = line.partition(":")
+            if not sep:
+                raise AmiProtocolError(f"not an AMI header line: {line[:80]!r}")
+        append((key, value))
     return Message(tuple(headers))
 
 

@@ -12,7 +12,6 @@ One ``DBGetTree gitops/state`` reads all of it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -27,26 +26,28 @@ LOCK_KEY = "lock"
 MANAGED_FAMILY = f"{STATE_FAMILY}/managed"
 NO_KIND = "-"  # AstDB path element for an object without a kind
 
-_CATEGORY = re.compile(r"Category-(\d{6})$")
-_LINE = re.compile(r"Line-(\d{6})-\d{6}$")
-
 
 def parse_config(file: str, response: Message) -> list[ConfigObject]:
     """A ``GetConfig`` answer -> the categories of ``file``, in order, same names kept apart.
 
     The kind follows the renderer's rule (``kind_of``); a PJSIP category without ``type=``
     raises TargetError."""
-    categories: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    categories: list[tuple[str, list[tuple[str, str]]]] = []
+    number = ""
+    lines: list[tuple[str, str]] | None = None  # Asterisk lists a category's lines after it
     for key, value in response.headers:
-        if line := _LINE.match(key):
-            number = line.group(1)
+        if key.startswith("Line-"):
+            if lines is None or key[5:11] != number:
+                continue
             option, _, option_value = value.partition("=")
-            if number in categories:
-                categories[number][1].append((option, option_value.replace("\\;", ";")))
-        elif category := _CATEGORY.match(key):
-            categories[category.group(1)] = (value, [])
+            if "\\;" in option_value:
+                option_value = option_value.replace("\\;", ";")
+            lines.append((option, option_value))
+        elif key.startswith("Category-"):
+            number, lines = key[9:], []
+            categories.append((value, lines))
     objects = []
-    for name, options in categories.values():
+    for name, options in categories:
         kind = kind_of(file, name, options)
         objects.append(ConfigObject(file, kind, name, tuple(options)))
     return objects
