@@ -24,7 +24,6 @@ Status = Literal[
     "not_permitted",
     "bad_reason",
     "error",
-    "busy",
 ]
 
 

@@ -36,15 +36,16 @@ def publish(channel: AgiChannel, outcome: Outcome) -> None:
         channel.set_variable(name, value)
 
 
-def refuse(sock: socket.socket, idle_timeout: float, status: str) -> None:
-    """Answer a session we will not serve (server busy) with GITOPS_STATUS only."""
+def refuse(sock: socket.socket, idle_timeout: float, why: str) -> None:
+    """Answer a session we will not serve with GITOPS_STATUS=error (the dialplan's error
+    prompt) and a log line saying why."""
     channel = open_channel(sock, idle_timeout)
     if channel is None:
         return
     request = parse_request(channel.env)
-    logger.warning("refused %s from %s: %s", request.action, request.channel, status)
+    logger.warning("refused %s from %s: %s", request.action, request.channel, why)
     try:
-        channel.set_variable("GITOPS_STATUS", status)
+        publish(channel, Outcome("error"))
     except AgiError as e:
         logger.info("could not tell %s it was refused: %s", request.channel, e)
 

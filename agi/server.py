@@ -119,7 +119,8 @@ class AgiServer(socketserver.ThreadingTCPServer):
 
     def finish_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
         if not self._slots.acquire(blocking=False):
-            dispatch.refuse(request, self.config.idle_timeout, "busy")
+            why = f"busy: {self.config.max_sessions} sessions already running"
+            dispatch.refuse(request, self.config.idle_timeout, why)
             return
         with self._idle:
             self._active += 1

@@ -81,14 +81,17 @@ def test_idle_client_is_disconnected(tmp_path: Path, servers: list[AgiServer]) -
     assert server.active_sessions == 0
 
 
-def test_sessions_past_the_limit_are_refused_busy(tmp_path: Path, servers: list[AgiServer]) -> None:
+def test_sessions_past_the_limit_are_refused(
+    tmp_path: Path, servers: list[AgiServer], caplog: pytest.LogCaptureFixture
+) -> None:
     servers.append(server := start(tmp_path, max_sessions=1))
     first = RawSession(server.address)
     first.send(environment("login", "PJSIP/ph-c-00000001"))
     assert first.next_command() == "ANSWER"  # the first session holds the only slot
     second = RawSession(server.address)
     second.send(environment("pause", "PJSIP/1001-00000002"))
-    assert second.finish() == ['SET VARIABLE "GITOPS_STATUS" "busy"']
+    assert second.finish() == ['SET VARIABLE "GITOPS_STATUS" "error"']
+    assert "refused pause from PJSIP/1001-00000002: busy" in caplog.text
     first.close()
 
 
