@@ -1,8 +1,11 @@
 """PJSIP objects as res_pjsip loads them from config categories on a reload.
 
-An object with an unknown option name or an invalid value is dropped, exactly as Asterisk's
-sorcery does (ami-06: ``media_encryption=bogus`` -> the endpoint does not exist after the
-reload; Asterisk logs ``Error parsing media_encryption=bogus``). Values are kept as res_pjsip
+An object with an unknown option name or a value its handler refuses is dropped, exactly as
+Asterisk's sorcery does (ami-06: ``media_encryption=bogus`` -> the endpoint does not exist
+after the reload; Asterisk logs ``Error parsing media_encryption=bogus``). Refused: enum
+options (media_encryption, dtmf_mode, 100rel, ...), unsigned integers (max_contacts, ...),
+unknown codecs, unknown option names. Not refused, as in res_pjsip's source: booleans (any
+non-true word is false) and a transport name that does not exist. Values are kept as res_pjsip
 shows them over AMI (``yes`` -> ``true`` for boolean options, ``allow`` -> ``(ulaw|alaw)``).
 """
 
@@ -72,9 +75,10 @@ class PjsipObject:
 
 
 def _bool(option: str, value: str, default: str) -> str:
+    """sorcery's bool handler never fails: anything but a true word (ast_true) is false."""
     word = value.strip().lower()
     if word not in TRUE_WORDS | FALSE_WORDS:
-        raise InvalidOption(f"Error parsing {option}={value}")
+        logger.warning("%s=%s is no boolean: Asterisk silently takes it as 'no'", option, value)
     truth = word in TRUE_WORDS
     if option in YESNO_BOOLS or default in ("yes", "no"):
         return "yes" if truth else "no"
@@ -177,6 +181,12 @@ def _no_check(obj: PjsipObject, objects: dict[tuple[str, str], PjsipObject]) -> 
 
 
 def _check_endpoint(obj: PjsipObject, objects: dict[tuple[str, str], PjsipObject]) -> None:
+    """res_pjsip's endpoint apply handler: session timer limits. A missing transport is no
+    load error (the endpoint loads; calls through it fail), so it is only logged."""
+    if int(obj.get("timers_min_se")) < 90:
+        raise InvalidOption("Session timer minimum expires time must be 90 or greater")
+    if int(obj.get("timers_sess_expires")) < int(obj.get("timers_min_se")):
+        raise InvalidOption("Session timer expires must be greater than minimum session expires")
     transport = obj.get("transport")
     if transport and ("transport", transport) not in objects:
-        raise InvalidOption(f"Error parsing transport={transport}: no such transport")
+        logger.warning("endpoint %s names transport %r, which does not exist", obj.name, transport)
