@@ -189,3 +189,18 @@ def test_reload_reloads_the_module_of_each_file(
     target.reload([])
     target.write([])
     assert len(ami_server.requests) == before
+
+
+def test_verification_of_many_objects_lists_each_kind_once(
+    target: AmiTarget, ami_server: FakeAmiServer
+) -> None:
+    objects = [o for n in range(30) for o in agent_objects(f"5{n:02d}")]
+    bad = endpoint("599", ("media_encryption", "bogus"))
+    target.write(creates([*objects, bad]))
+    target.reload([PJSIP_FILE])
+    before = len(ami_server.requests)
+    failures = target.verify([o.key for o in [*objects, bad]])
+    assert failures == {
+        bad.key: "Asterisk dropped endpoint 599 after reload (invalid value?); see its log"
+    }
+    assert len(ami_server.requests) - before == 3  # PJSIPShowEndpoints, ...Aors, ...Auths

@@ -8,6 +8,8 @@ number of requests proportional to the objects checked, never to the inventory:
 - aor/auth: the ``AorDetail``/``AuthDetail`` events of ``PJSIPShowEndpoint`` of an endpoint
   that references them (usually already asked for); otherwise one ``PJSIPShowAors`` /
   ``PJSIPShowAuths`` listing;
+- more than ``LIST_ABOVE`` PJSIP objects (a first apply): one ``PJSIPShowEndpoints`` /
+  ``PJSIPShowAors`` / ``PJSIPShowAuths`` listing per kind instead;
 - queue Q: ``QueueStatus Q`` (its ``QueueParams``), whose ``Strategy`` must be the one
   written, since Asterisk silently falls back to ``ringall`` for an unknown strategy.
 
@@ -22,7 +24,13 @@ from provisioner.render.objects import PJSIP_FILE, QUEUES_FILE, ConfigObject, Ob
 from provisioner.targets.ami.client import Action, AmiClient, Reply
 
 _DETAIL_EVENTS = {"aor": "AorDetail", "auth": "AuthDetail"}
-_LISTINGS = {"aor": ("PJSIPShowAors", "AorList"), "auth": ("PJSIPShowAuths", "AuthList")}
+_KINDS = ("endpoint", "aor", "auth")
+_LISTINGS = {
+    "endpoint": ("PJSIPShowEndpoints", "EndpointList"),
+    "aor": ("PJSIPShowAors", "AorList"),
+    "auth": ("PJSIPShowAuths", "AuthList"),
+}
+LIST_ABOVE = 64  # more PJSIP objects to check than this: list each kind once instead
 _REFERENCES = {"aor": ("aors",), "auth": ("auth", "outbound_auth")}
 
 
@@ -34,23 +42,50 @@ def verify(
     client: AmiClient, keys: Collection[ObjectKey], objects: Mapping[ObjectKey, ConfigObject]
 ) -> dict[ObjectKey, str]:
     """The keys not live in Asterisk, each with the reason."""
-    pjsip = [k for k in keys if k[0] == PJSIP_FILE and k[1] in ("endpoint", "aor", "auth")]
+    pjsip = [k for k in keys if k[0] == PJSIP_FILE and k[1] in _KINDS]
     queues = [k for k in keys if k[0] == QUEUES_FILE]
-    endpoints = sorted({k[2] for k in pjsip if k[1] == "endpoint"} | _referrers(pjsip, objects))
-    actions = [Action("PJSIPShowEndpoint", (("Endpoint", e),)) for e in endpoints]
-    actions += [Action("QueueStatus", (("Queue", k[2]),)) for k in queues]
-    replies = client.pipeline(actions)
-    live_endpoints = dict(zip(endpoints, replies[: len(endpoints)], strict=True))
-    failures: dict[ObjectKey, str] = {}
-    for key in pjsip:
-        if key[1] == "endpoint" and not _endpoint_live(client, live_endpoints[key[2]]):
-            failures[key] = dropped("endpoint", key[2])
-    failures.update(_check_details(client, pjsip, live_endpoints))
-    for key, reply in zip(queues, replies[len(endpoints) :], strict=True):
+    if len(pjsip) > LIST_ABOVE:
+        failures = _pjsip_by_listing(client, pjsip)
+    else:
+        failures = _pjsip_one_by_one(client, pjsip, objects)
+    replies = client.pipeline([Action("QueueStatus", (("Queue", k[2]),)) for k in queues])
+    for key, reply in zip(queues, replies, strict=True):
         reason = _queue_problem(key, reply, objects.get(key))
         if reason:
             failures[key] = reason
     return failures
+
+
+def _pjsip_one_by_one(
+    client: AmiClient, pjsip: Collection[ObjectKey], objects: Mapping[ObjectKey, ConfigObject]
+) -> dict[ObjectKey, str]:
+    endpoints = sorted({k[2] for k in pjsip if k[1] == "endpoint"} | _referrers(pjsip, objects))
+    actions = [Action("PJSIPShowEndpoint", (("Endpoint", e),)) for e in endpoints]
+    live = dict(zip(endpoints, client.pipeline(actions), strict=True))
+    failures: dict[ObjectKey, str] = {}
+    for key in pjsip:
+        if key[1] == "endpoint" and not _endpoint_live(client, live[key[2]]):
+            failures[key] = dropped("endpoint", key[2])
+    failures.update(_check_details(client, pjsip, live))
+    return failures
+
+
+def _pjsip_by_listing(client: AmiClient, pjsip: Collection[ObjectKey]) -> dict[ObjectKey, str]:
+    """Many objects (a first apply): one listing per kind costs fewer requests."""
+    kinds = sorted({k[1] for k in pjsip})
+    replies = client.pipeline([Action(_LISTINGS[kind][0]) for kind in kinds])
+    seen = {
+        (kind, name)
+        for kind, reply in zip(kinds, replies, strict=True)
+        for name in _listed(kind, reply)
+    }
+    return {k: dropped(k[1], k[2]) for k in pjsip if (k[1], k[2]) not in seen}
+
+
+def _listed(kind: str, reply: Reply) -> set[str]:
+    """The names in a PJSIPShow* listing (an error such as ``No AORs found`` lists none)."""
+    event_name = _LISTINGS[kind][1]
+    return {e.get("ObjectName") for e in reply.events if e.event == event_name}
 
 
 def _referrers(keys: Collection[ObjectKey], objects: Mapping[ObjectKey, ConfigObject]) -> set[str]:
@@ -92,8 +127,7 @@ def _check_details(
     kinds = sorted({k[1] for k in unresolved})
     listings = client.pipeline([Action(_LISTINGS[kind][0]) for kind in kinds])
     for kind, reply in zip(kinds, listings, strict=True):
-        event_name = _LISTINGS[kind][1]
-        seen.update((kind, e.get("ObjectName")) for e in reply.events if e.event == event_name)
+        seen.update((kind, name) for name in _listed(kind, reply))
     return {k: dropped(k[1], k[2]) for k in unresolved if (k[1], k[2]) not in seen}
 
 
