@@ -130,7 +130,10 @@ def _run_plan(args: argparse.Namespace) -> int:
     if args.out:
         options = {"target": args.target, "server": args.server, "ref": args.ref}
         save(Path(args.out), plans, options)
-        print(f"Saved the plan to {args.out}; apply it with: provisioner apply {args.out}")
+        print(
+            f"Saved the plan to {args.out}; apply it with: provisioner apply {args.out}",
+            file=sys.stderr,
+        )
     changed = any(p.has_changes for p in plans)
     return 2 if args.detailed_exitcode and changed else 0
 

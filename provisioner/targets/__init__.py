@@ -59,6 +59,11 @@ def select(
     if spec in servers or (spec == ALL_SERVERS and servers):
         picked = [servers[spec]] if spec in servers else chosen
         return tuple(_server_job(inventory, s, env, timeout) for s in picked)
+    if spec == ALL_SERVERS:
+        raise TargetError(
+            "--target all needs servers in settings.servers; there are none: "
+            "use dir:PATH or ami://USER@HOST:PORT"
+        )
     if spec.startswith("dir:"):
         return _dir_jobs(inventory, spec, chosen if servers else [])
     if spec.startswith("ami://"):

@@ -189,3 +189,8 @@ def test_unparsable_target_file_is_reported(cli: Cli) -> None:
     result = cli("plan")
     assert result.code == 1
     assert f"dir:{cli.config}" in result.err and "queues_gitops.conf" in result.err
+
+
+def test_all_needs_servers(cli: Cli) -> None:
+    result = cli("plan", target="all")
+    assert result.code == 1 and "settings.servers" in result.err
