@@ -20,13 +20,19 @@ from agi.errors import ConfigError
 from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
 from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
+from provisioner.model import Inventory
 
 
 def parse_listen(text: str) -> tuple[str, int]:
     host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
         raise ConfigError(f"--listen wants HOST:PORT, got {text!r}")
     return host.strip("[]"), int(port)
+
+
+def read_inventory(root: Path) -> Inventory:
+    """The working tree as it is; no parse cache (the daemon never writes into the tree)."""
+    return load_inventory(root, use_cache=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,7 +66,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
 
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
-    holder = InventoryHolder(args.inventory, load_inventory)
+    holder = InventoryHolder(args.inventory, read_inventory)
     server = AgiServer(config, holder)
     reloader = Reloader(holder, config.reload_interval)
     stop = threading.Event()

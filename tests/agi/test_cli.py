@@ -1,0 +1,83 @@
+"""``python -m agi`` as a process: start, SIGHUP reload (bad then good), SIGTERM."""
+
+from __future__ import annotations
+
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from agi.__main__ import main, parse_listen
+from agi.errors import ConfigError
+from tests.agi.rawclient import RawSession, environment
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "inventory"
+
+
+class Process:
+    def __init__(self, inventory: Path) -> None:
+        command = [sys.executable, "-m", "agi", "--inventory", str(inventory), "-v"]
+        command += ["--listen", "127.0.0.1:0", "--reload-interval", "600"]
+        self.proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.put(line)
+
+    def wait_for(self, text: str) -> str:
+        while True:
+            line = self.lines.get(timeout=20)
+            if text in line:
+                return line
+
+
+def ask(address: tuple[str, int]) -> list[str]:
+    client = RawSession(address)
+    client.send(environment("nosuch"))
+    try:
+        return client.finish()
+    finally:
+        client.close()
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
+def test_server_process_reloads_on_sighup_and_stops_on_sigterm(tmp_path: Path) -> None:
+    root = tmp_path / "inventory"
+    shutil.copytree(EXAMPLE, root)
+    server = Process(root)
+    try:
+        line = server.wait_for("listening on")
+        address = parse_listen(line.rsplit(" ", 1)[1].strip())
+        assert ask(address) == ['SET VARIABLE "GITOPS_STATUS" "error"']
+        settings = root / "settings.yaml"
+        good = settings.read_text()
+        settings.write_text("settings: [unclosed\n")
+        server.proc.send_signal(signal.SIGHUP)
+        assert "the inventory is invalid" in server.wait_for("inventory reload refused")
+        assert ask(address) == ['SET VARIABLE "GITOPS_STATUS" "error"']  # still serving
+        settings.write_text(good)
+        server.proc.send_signal(signal.SIGHUP)
+        server.wait_for("inventory reloaded")
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(timeout=20) == 0
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+
+
+def test_bad_options_and_inventory_are_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(ConfigError):
+        parse_listen("localhost")
+    assert main(["--inventory", str(tmp_path / "missing"), "--listen", "127.0.0.1:0"]) == 1
+    assert capsys.readouterr().err.startswith("error: ")
