@@ -132,6 +132,7 @@ def step(server: FakeAmiServer, inv: Inventory, label: str) -> None:
         with timed(figures, "apply"):
             outcome = execute(target, plan)
     total = time.perf_counter() - start
+    server.wait_idle()  # the Logoff is sent without waiting: let it be counted here
     sent = Counter(classify(action, headers) for action, headers in server.requests[before:])
     groups = ", ".join(f"{name} {sent[name]}" for name in SHOWN if sent[name])
     numbered = sum(

@@ -10,7 +10,6 @@ import pytest
 from provisioner.errors import TargetError
 from provisioner.render.objects import PJSIP_FILE, QUEUES_FILE
 from provisioner.targets.ami import AmiTarget
-from provisioner.targets.ami.client import Action, AmiClient
 from provisioner.targets.ami.errors import AmiAuthError, AmiClosed, AmiTimeout, AmiUnreachable
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
@@ -86,14 +85,14 @@ def test_bad_url_names_the_expected_form() -> None:
         AmiTarget("ami://gitops:secret@127.0.0.1:5038", SECRET)
 
 
-def test_unsolicited_events_are_set_aside(ami_server: FakeAmiServer) -> None:
-    with AmiClient("127.0.0.1", ami_server.port, "gitops", SECRET, events=True) as client:
-        reply = client.request(
-            Action("QueueAdd", (("Queue", "nosuch"), ("Interface", "x"))), check=False
-        )
-        assert not reply.ok and "No such queue" in reply.message
-        pong = client.request(Action("Ping"))
-        assert pong.response.get("Ping") == "Pong"
+def test_a_category_without_type_is_named_with_the_target(
+    ami_server: FakeAmiServer, fake_asterisk: FakeAsterisk
+) -> None:
+    fake_asterisk.set_config_text(PJSIP_FILE, "[by-hand]\ncontext=from-sip\n")
+    target = AmiTarget(ami_server.url, SECRET, timeout=2.0)
+    with pytest.raises(TargetError) as caught:
+        target.read()
+    assert "[by-hand]" in one_sentence(caught.value, target)
 
 
 def test_secrets_never_reach_the_logs(
