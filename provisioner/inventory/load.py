@@ -151,6 +151,8 @@ def _context(loaded: Sequence[LoadedFile]) -> tuple[Context, list[Finding]]:
         entries[kind], ids = _entries(loaded, kind, settings)
         known[kind] = frozenset(ids)
     incomplete = frozenset(lf.file.kind for lf in loaded if not lf.checked.parsed)
+    if settings_file is None and any(lf.file.kind == "settings" for lf in loaded):
+        incomplete |= {"settings"}  # a broken settings file: don't guess its contents
     context = Context(
         settings=settings,
         settings_file=settings_file,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import os
 import string
 from collections.abc import Mapping
@@ -19,6 +20,8 @@ import yaml
 
 from provisioner.errors import Problem, SecretError
 from provisioner.model import Agent, Inventory, Phone, SecretRef, Settings
+
+logger = logging.getLogger(__name__)
 
 ALPHABET = string.ascii_letters + string.digits  # safe in pjsip.conf: no quoting needed
 DERIVED_LENGTH = 32
@@ -52,8 +55,11 @@ def _from_file(ref: str) -> str:
         )
     try:
         text = path.read_text(encoding="utf-8")
+        shared = path.stat().st_mode & 0o077
     except OSError as e:
         raise SecretError(f"the secret file {path} cannot be read: {e.strerror}") from e
+    if shared:
+        logger.warning("the secret file %s is readable by other users (chmod 600 it)", path)
     if not key:
         return text.rstrip("\r\n")
     try:

@@ -12,6 +12,13 @@ from .conftest import FIXTURES, problems_of
 
 # fixture: (file inside the fixture, line, column or None, field path, words of the message)
 CASES: dict[str, tuple[str, int, int | None, str, str]] = {
+    "broken-settings": (
+        "settings.yaml",
+        4,
+        31,
+        "settings.pause_reasons[1].colour",
+        "unknown field 'colour'",  # and no guess about the agents' reasons
+    ),
     "broken-yaml": ("agents.yaml", 7, 4, "", "the YAML is broken here"),
     "duplicate-key": ("agents.yaml", 6, 5, "", "the key 'name' appears twice"),
     "unquoted-extension": ("agents.yaml", 4, 5, "agents[0].extension", 'quote it, e.g. "0100"'),
