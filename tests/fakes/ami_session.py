@@ -78,7 +78,7 @@ class AmiSession:
 
     def deliver(self, event: AmiEvent) -> None:
         """Hub callback: write now, or after the response being built (events follow it)."""
-        if event.category not in self.mask:
+        if not self.authenticated or event.category not in self.mask:
             return
         with self._write_lock:
             if self._busy:
@@ -132,6 +132,8 @@ class AmiSession:
     def _answer(
         self, action: str, headers: dict[str, str], aid: str | None
     ) -> tuple[Reply, list[AmiEvent]]:
+        if not action:
+            return proto.error(aid, "Missing action in request"), []
         if action == "login":
             return self._login(headers, aid)
         if action == "logoff":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 logger = logging.getLogger(__name__)
@@ -187,81 +187,91 @@ def _parse_options(options: str) -> _Options:
     return _Options(allowdups, catfilter)
 
 
-def _matching(
-    categories: list[Category], name: str, catfilter: tuple[tuple[str, str], ...] | None
-) -> list[Category]:
-    def matches(category: Category) -> bool:
-        if catfilter is None:
-            return True
-        return all((k, v) in category.lines for k, v in catfilter)
+class _Work:
+    """The copy an UpdateConfig works on, indexed by name (a request may hold 100000 actions)."""
 
-    return [c for c in categories if c.name == name and matches(c)]
+    def __init__(self, categories: list[Category]) -> None:
+        self.order = copy.deepcopy(categories)
+        self.by_name: dict[str, list[Category]] = {}
+        self.removed: set[int] = set()
+        for category in self.order:
+            self.by_name.setdefault(category.name, []).append(category)
+
+    def matching(self, name: str, catfilter: tuple[tuple[str, str], ...] | None) -> list[Category]:
+        found = self.by_name.get(name, [])
+        if catfilter is None:
+            return list(found)
+        return [c for c in found if all((k, v) in c.lines for k, v in catfilter)]
+
+    def add(self, category: Category, before: str) -> None:
+        anchor = self.by_name.get(before, []) if before else []
+        if anchor:
+            index = next(i for i, c in enumerate(self.order) if c is anchor[0])
+            self.order.insert(index, category)
+        else:
+            self.order.append(category)
+        self.by_name.setdefault(category.name, []).append(category)
+
+    def rename(self, category: Category, name: str) -> None:
+        self.by_name[category.name].remove(category)
+        category.name = name
+        self.by_name.setdefault(name, []).append(category)
+
+    def remove(self, category: Category) -> None:
+        self.by_name[category.name] = [c for c in self.by_name[category.name] if c is not category]
+        self.removed.add(id(category))
+
+    def result(self) -> list[Category]:
+        return [c for c in self.order if id(c) not in self.removed]
 
 
 def apply_updates(categories: list[Category], actions: list[UpdateAction]) -> list[Category]:
     """Apply actions to a copy; return it, or raise UpdateError leaving ``categories`` as is."""
-    work = copy.deepcopy(categories)
+    work = _Work(categories)
     for action in actions:
         _apply_one(work, action)
-    return work
+    return work.result()
 
 
-def _apply_one(work: list[Category], action: UpdateAction) -> None:
+def _apply_one(work: _Work, action: UpdateAction) -> None:
     if not action.cat:
         raise UpdateError("Category not specified")
     options = _parse_options(action.options)
     verb = action.action.lower()
     if verb == "newcat":
-        if not options.allowdups and any(c.name == action.cat for c in work):
+        if not options.allowdups and work.by_name.get(action.cat):
             raise UpdateError("Create category did not complete successfully")
-        _insert_category(work, Category(action.cat), action.match)
+        work.add(Category(action.cat), action.match)
         return
-    handlers = {
-        "renamecat": _rename,
-        "delcat": _delcat,
-        "emptycat": _emptycat,
-        "update": _update,
-        "delete": _delete,
-        "append": _append,
-        "insert": _insert,
-    }
-    handler = handlers.get(verb)
+    handler = _HANDLERS.get(verb)
     if handler is None:
         raise UpdateError("Unknown action command")
     if verb in ("renamecat",) and not action.value:
         raise UpdateError("Problem with category, value, or line (if required)")
     if verb in ("update", "delete", "append", "insert") and not action.var:
         raise UpdateError("Problem with category, value, or line (if required)")
-    targets = _matching(work, action.cat, options.catfilter)
+    targets = work.matching(action.cat, options.catfilter)
     if not targets:
         raise UpdateError("Given category does not exist")
     handler(work, targets, action)
 
 
-def _insert_category(work: list[Category], category: Category, before: str) -> None:
-    for index, existing in enumerate(work):
-        if before and existing.name == before:
-            work.insert(index, category)
-            return
-    work.append(category)
-
-
-def _rename(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+def _rename(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     for category in targets:
-        category.name = action.value
+        work.rename(category, action.value)
 
 
-def _delcat(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+def _delcat(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     for category in targets:
         work.remove(category)
 
 
-def _emptycat(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+def _emptycat(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     for category in targets:
         category.lines.clear()
 
 
-def _update(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+def _update(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     found = False
     for category in targets:
         for index, (key, value) in enumerate(category.lines):
@@ -273,7 +283,7 @@ def _update(work: list[Category], targets: list[Category], action: UpdateAction)
         raise UpdateError("Update did not complete successfully")
 
 
-def _delete(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+def _delete(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     found = False
     for category in targets:
         kept = [
@@ -287,15 +297,26 @@ def _delete(work: list[Category], targets: list[Category], action: UpdateAction)
         raise UpdateError("Delete did not complete successfully")
 
 
-def _append(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+def _append(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     for category in targets:
         category.lines.append((action.var, action.value))
 
 
-def _insert(work: list[Category], targets: list[Category], action: UpdateAction) -> None:
+def _insert(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     try:
         position = int(action.line) if action.line else 0
     except ValueError as e:
         raise UpdateError("Problem with category, value, or line (if required)") from e
     for category in targets:
         category.lines.insert(position, (action.var, action.value))
+
+
+_HANDLERS: dict[str, Callable[[_Work, list[Category], UpdateAction], None]] = {
+    "renamecat": _rename,
+    "delcat": _delcat,
+    "emptycat": _emptycat,
+    "update": _update,
+    "delete": _delete,
+    "append": _append,
+    "insert": _insert,
+}

@@ -105,3 +105,17 @@ def test_registration_drives_device_state_and_dial_contacts(fake_asterisk: FakeA
     assert fake_asterisk.device_state("PJSIP/1001") == 1
     fake_asterisk.set_registered("1001", registered=False)
     assert fake_asterisk.device_state("PJSIP/1001") == 5
+
+
+def test_no_events_before_login(ami_server: FakeAmiServer, fake_asterisk: FakeAsterisk) -> None:
+    with WireClient(ami_server.host, ami_server.port) as client:
+        client.read_line()
+        fake_asterisk.emit("Reload", "system", [("Module", "x.so")])
+        client.send_action("Ping", ActionID="p")
+        assert client.read_message() == {
+            "Response": "Error",
+            "ActionID": "p",
+            "Message": "Permission denied",
+        }
+        client.send_action("Logoff")
+        assert client.read_message()["Response"] == "Goodbye"

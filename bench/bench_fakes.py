@@ -1,0 +1,72 @@
+"""Figures for the test fakes: start/stop time, AMI round trips, replays, large configs.
+
+Prints numbers only; asserts nothing about time. Run: ``python3 bench/bench_fakes.py``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.fakes.ami_server import FakeAmiServer
+from tests.fakes.asterisk import FakeAsterisk
+from tests.fakes.config import UpdateAction
+from tests.fakes.wire import WireClient
+
+
+def start_stop(rounds: int = 100) -> None:
+    times = []
+    threads_before = threading.active_count()
+    for _ in range(rounds):
+        began = time.perf_counter()
+        with FakeAmiServer(FakeAsterisk()) as server, WireClient(server.host, server.port) as c:
+            c.read_line()
+        times.append((time.perf_counter() - began) * 1000)
+    print(f"start+connect+stop: median {statistics.median(times):.2f} ms, max {max(times):.2f} ms")
+    print(
+        f"threads left behind after {rounds} servers: {threading.active_count() - threads_before}"
+    )
+
+
+def ping_rate(count: int = 2000) -> None:
+    with FakeAmiServer(FakeAsterisk()) as server, WireClient(server.host, server.port) as c:
+        c.read_line()
+        c.send_action("Login", Username="gitops", Secret="gitops-secret", Events="off")
+        c.read_message()
+        began = time.perf_counter()
+        for n in range(count):
+            c.send_action("Ping", ActionID=str(n))
+            c.read_message()
+        elapsed = time.perf_counter() - began
+    print(f"AMI Ping round trips: {count / elapsed:.0f}/s")
+
+
+def big_update(agents: int = 10000) -> None:
+    ast = FakeAsterisk()
+    actions = []
+    for n in range(agents):
+        name = str(1000 + n)
+        actions.append(UpdateAction("NewCat", name, "", "", "", "", "allowdups"))
+        for key, value in (("type", "endpoint"), ("context", "from-sip"), ("aors", name)):
+            actions.append(UpdateAction("Append", name, key, value, "", "", ""))
+    began = time.perf_counter()
+    ast.update_config("pjsip_gitops.conf", actions)
+    applied = time.perf_counter() - began
+    began = time.perf_counter()
+    ast.reload("res_pjsip.so")
+    reloaded = time.perf_counter() - began
+    print(
+        f"UpdateConfig of {len(actions)} actions ({agents} endpoints): {applied:.2f} s; "
+        f"reload: {reloaded:.2f} s; endpoints loaded: {len(ast.pjsip_list('endpoint'))}"
+    )
+
+
+if __name__ == "__main__":
+    start_stop()
+    ping_rate()
+    big_update(10000)
