@@ -307,17 +307,34 @@ def format_text(plans: Sequence[Plan]) -> str:
 MARKDOWN_MARKER = "<!-- asterisk-gitops:plan -->"
 
 
-def format_markdown(plans: Sequence[Plan]) -> str:
-    """A pull-request comment; the hidden marker lets CI find and edit its own comment."""
+# GitHub refuses comments over 65536 characters; the targets' changes share this budget.
+MARKDOWN_BUDGET = 60000
+
+
+def format_markdown(plans: Sequence[Plan], budget: int = MARKDOWN_BUDGET) -> str:
+    """A pull-request comment; the hidden marker lets CI find and edit its own comment.
+
+    A plan too long for a comment is cut, saying how many lines the CI log has in full.
+    """
     lines = [MARKDOWN_MARKER, "## asterisk-gitops plan", ""]
+    share = budget // max(1, len(plans))
     for plan in plans:
         lines.append(f"### `{plan.target}`")
         lines.append("")
         lines.append(f"**{summary_line(plan)}** (inventory revision `{plan.revision}`)")
-        body = body_lines(plan)
+        body = [line.removeprefix("  ").replace("```", "'''") for line in body_lines(plan)]
         if body:
-            text = "\n".join(line.removeprefix("  ") for line in body).replace("```", "'''")
             lines.extend(["", "<details open><summary>Changes</summary>", ""])
-            lines.extend(["```diff", text, "```", "", "</details>"])
+            lines.extend(["```diff", *_within(body, share), "```", "", "</details>"])
         lines.append("")
     return "\n".join(lines)
+
+
+def _within(lines: list[str], budget: int) -> list[str]:
+    size = 0
+    for count, line in enumerate(lines):
+        size += len(line) + 1
+        if size > budget:
+            cut = len(lines) - count
+            return [*lines[:count], f"... {cut} more line(s): the full plan is in the CI job log"]
+    return lines

@@ -154,3 +154,12 @@ def test_threshold_counts_deletes_and_ignores_small_targets() -> None:
     (found,) = violations(_plan(many[:6], state(many)), Thresholds())
     assert "delete 4 of 10" in found and "40.00% is over 30.00% (4/10)" in found
     assert violations(_plan(many[:7], state(many)), Thresholds()) == []
+
+
+def test_markdown_too_long_for_a_comment_is_cut() -> None:
+    plan = _plan([*agent_objects("1001"), *agent_objects("1002")], state([]))
+    full = format_markdown([plan])
+    short = format_markdown([plan], budget=300)
+    assert len(short) < len(full)
+    assert "more line(s): the full plan is in the CI job log" in short
+    assert short.rstrip().endswith("</details>")
