@@ -14,17 +14,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from provisioner.errors import ProvisionerError
 from provisioner.inventory.fastschema import Check, Compiler
 from provisioner.inventory.yamlparse import Location
 from provisioner.inventory.yamlparse import Path as FieldPath
+
+if TYPE_CHECKING:  # jsonschema is imported only when there are errors to explain
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 KINDS: tuple[str, ...] = ("settings", "agents", "phones", "queues")
@@ -78,6 +77,10 @@ def _fast_checks() -> dict[str, tuple[Check, Check | None]]:
 
 @cache
 def _validators() -> dict[str, Draft202012Validator]:
+    from jsonschema import Draft202012Validator
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
     schemas = _schemas()
     resources = [
         (f"{name}.schema.json", Resource.from_contents(s, default_specification=DRAFT202012))
