@@ -11,6 +11,8 @@ import git
 import pytest
 
 from provisioner.cli import main
+from provisioner.cli.validate import github_line
+from provisioner.errors import Problem
 from provisioner.inventory.pins import verify_pin
 
 from .conftest import EXAMPLE, FIXTURES
@@ -145,3 +147,13 @@ def test_hash_pin_refuses_what_is_not_a_pin(
     assert main(["hash-pin"]) == 1
     captured = capsys.readouterr()
     assert captured.out == "" and "4 to 12 digits" in captured.err
+
+
+def test_github_annotation_escapes_what_would_break_it() -> None:
+    problem = Problem("inv/a,b.yaml", 3, 0, "agents[0].name", "50% done\nnext line")
+    assert github_line(problem) == (
+        "::error file=inv/a%2Cb.yaml,line=3,col=1,title=agents[0].name::50%25 done%0Anext line"
+    )
+    assert github_line(Problem("inv/x.yml", 0, 0, "", "not an inventory file")) == (
+        "::error file=inv/x.yml,title=inventory::not an inventory file"
+    )
