@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -245,11 +246,24 @@ _SIGN = {"create": "+", "update": "~", "delete": "-"}
 def _change_lines(data: JsonDict) -> list[str]:
     owner = f"  ({data['owner']})" if data["owner"] else ""
     lines = [f"  {_SIGN[data['action']]} {data['file']}: {data['kind']} {data['name']!r}{owner}"]
-    for f in data["fields"] if data["action"] != "delete" else []:
-        if data["action"] == "create":
-            lines.append(f"      {f['key']}: {_values(f['new'])}")
-        else:
-            lines.append(f"      {f['key']}: {_values(f['old'])} -> {_values(f['new'])}")
+    for item in data["fields"] if data["action"] != "delete" else []:
+        lines.extend(_field_lines(data["action"], item))
+    return lines
+
+
+def _field_lines(action: str, change: JsonDict) -> list[str]:
+    """``key: value`` per value of a created key; ``key: old -> new`` for a single value;
+    for a repeated key (``exten``, several ``allow``), the values removed and added."""
+    key, old, new = change["key"], change["old"], change["new"]
+    if action == "create":
+        return [f"      {key}: {value}" for value in new]
+    if len(old) <= 1 and len(new) <= 1:
+        return [f"      {key}: {_values(old)} -> {_values(new)}"]
+    lines = [f"      {key}:"]
+    for tag, i1, i2, j1, j2 in SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            lines.extend(f"        - {value}" for value in old[i1:i2])
+            lines.extend(f"        + {value}" for value in new[j1:j2])
     return lines
 
 

@@ -49,7 +49,7 @@ def test_text_is_terraform_style() -> None:
     assert "      context: from-sip -> internal" in text
     assert "      password: (sensitive) -> (sensitive)" in text
     assert "  + pjsip_gitops.conf: auth '1003'" in text
-    assert "      allow: ulaw, alaw" in text
+    assert "      allow: ulaw\n      allow: alaw\n" in text
     assert "  - queues_gitops.conf: queue 'old'" in text
     assert "Plan: 3 to add, 2 to change, 1 to destroy." in text
 
@@ -163,3 +163,11 @@ def test_markdown_too_long_for_a_comment_is_cut() -> None:
     assert len(short) < len(full)
     assert "more line(s): the full plan is in the CI job log" in short
     assert short.rstrip().endswith("</details>")
+
+
+def test_repeated_keys_show_values_removed_and_added() -> None:
+    before = endpoint("1001")
+    options = (*(o for o in before.options if o != ("allow", "alaw")), ("allow", "g722"))
+    after = replace(before, options=options)
+    text = format_text([_plan([after], state([before]))])
+    assert "      allow:\n        - alaw\n        + g722\n" in text
