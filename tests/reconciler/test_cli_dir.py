@@ -56,6 +56,9 @@ def test_update_every_kind_of_field(cli: Cli, monkeypatch: pytest.MonkeyPatch) -
     queues["queues"][0]["strategy"] = "rrmemory"  # queue option
     cli.save("queues.yaml", queues)
     monkeypatch.setenv("AGENT_1003_SECRET", "rotated-clear-secret")  # secret only
+    settings = cli.edit("settings.yaml")
+    settings["settings"]["feature_codes"] = {"login": "*81"}  # dialplan: repeated exten
+    cli.save("settings.yaml", settings)
     plan = cli("plan", "--detailed-exitcode")
     assert plan.code == 2, plan.err
     assert 'callerid: "Ann Smith" <1001> -> "Ann Smyth" <1001>' in plan.out
@@ -63,6 +66,8 @@ def test_update_every_kind_of_field(cli: Cli, monkeypatch: pytest.MonkeyPatch) -
     assert "strategy: leastrecent -> rrmemory" in plan.out
     assert "password: (sensitive) -> (sensitive)" in plan.out
     assert "rotated-clear-secret" not in plan.out
+    assert "~ extensions_gitops.conf: context 'gitops-features'" in plan.out
+    assert "        + *81,1," in plan.out and "        - *71,1," in plan.out
     assert cli("apply", "--auto-approve").code == 0
     assert cli("plan", "--detailed-exitcode").code == 0
     assert "rotated-clear-secret" in cli.passwords()
