@@ -13,11 +13,11 @@ import socket
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from types import TracebackType
 
 from tests.fakes import agi_commands
 from tests.fakes.agi_channel import Channel
 from tests.fakes.asterisk import FakeAsterisk
+from tests.fakes.wire import LineSocket
 
 _SEQUENCE = itertools.count(1)
 
@@ -42,65 +42,16 @@ class AgiTimeout(TimeoutError):
         self.result = result
 
 
-class AgiConnection:
+class AgiConnection(LineSocket):
     """A raw FastAGI socket (for garbage, truncated and slow input); ``connect()`` opens one."""
-
-    def __init__(self, sock: socket.socket, timeout: float = 5.0) -> None:
-        self.sock = sock
-        self.timeout = timeout
-        self._buffer = b""
 
     @classmethod
     def connect(cls, host: str, port: int, timeout: float = 5.0) -> AgiConnection:
         return cls(socket.create_connection((host, port), timeout=timeout), timeout)
 
-    def __enter__(self) -> AgiConnection:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def send_raw(self, data: bytes) -> None:
-        self.sock.sendall(data)
-
-    def send_slowly(self, data: bytes, chunk: int = 1, pause: float = 0.01) -> None:
-        """Send ``data`` a few bytes at a time, like a slow or congested peer."""
-        for start in range(0, len(data), chunk):
-            self.sock.sendall(data[start : start + chunk])
-            time.sleep(pause)
-
     def send_env(self, env: Mapping[str, str]) -> None:
         """The environment block: ``agi_x: value`` lines and the empty line."""
         self.send_raw(render_env(env))
-
-    def send_line(self, line: str) -> None:
-        self.send_raw(line.encode() + b"\n")
-
-    def read_line(self, timeout: float | None = None) -> str | None:
-        """One line from the server without ``\\n``; None when the server closed."""
-        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
-        while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError("AGI server sent no complete line in time")
-            self.sock.settimeout(remaining)
-            try:
-                chunk = self.sock.recv(65536)
-            except ConnectionResetError:
-                chunk = b""
-            if not chunk:
-                return None
-            self._buffer += chunk
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return line.decode(errors="replace").removesuffix("\r")
-
-    def close(self) -> None:
-        self.sock.close()
 
 
 def render_env(env: Mapping[str, str]) -> bytes:

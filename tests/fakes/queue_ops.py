@@ -76,6 +76,14 @@ class QueueOps:
         device = f"Queue:{queue.name}_pause_{member.interface}"
         self.set_device_state(device, INUSE if member.paused else NOT_INUSE)
 
+    def _holding(self, queue: str | None, interface: str) -> list[Queue]:
+        """The queues (one, or all when ``queue`` is empty) where interface is a member."""
+        return [
+            q
+            for q in self.queues.values()
+            if (not queue or q.name == queue) and interface in q.members
+        ]
+
     def queue_add(
         self,
         queue: str,
@@ -135,11 +143,7 @@ class QueueOps:
     ) -> bool:
         """Pause/unpause in one queue or (queue None or empty) all; False if no such member."""
         with self.lock:
-            targets = [
-                q
-                for q in self.queues.values()
-                if (not queue or q.name == queue) and interface in q.members
-            ]
+            targets = self._holding(queue, interface)
             for target in targets:
                 member = target.members[interface]
                 member.paused = paused
@@ -154,11 +158,7 @@ class QueueOps:
     def queue_penalty(self, queue: str | None, interface: str, penalty: int) -> bool:
         """Set a member's penalty in one queue or all; False if no such member."""
         with self.lock:
-            targets = [
-                q
-                for q in self.queues.values()
-                if (not queue or q.name == queue) and interface in q.members
-            ]
+            targets = self._holding(queue, interface)
             for target in targets:
                 member = target.members[interface]
                 member.penalty = penalty

@@ -1,21 +1,22 @@
-"""A raw line-oriented TCP client for tests: read exact lines and whole AMI messages."""
+"""Raw line-oriented TCP clients for tests: exact lines, whole AMI messages, slow peers."""
 
 from __future__ import annotations
 
 import socket
 import time
 from types import TracebackType
+from typing import Self
 
 
-class WireClient:
-    """Connect to host:port; read ``\\n``-terminated lines with a deadline."""
+class LineSocket:
+    """A TCP socket read as ``\\n``-terminated lines, each read bounded by ``timeout``."""
 
-    def __init__(self, host: str, port: int, timeout: float = 2.0) -> None:
-        self.sock = socket.create_connection((host, port), timeout=timeout)
+    def __init__(self, sock: socket.socket, timeout: float = 2.0) -> None:
+        self.sock = sock
         self.timeout = timeout
         self._buffer = b""
 
-    def __enter__(self) -> WireClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
@@ -29,31 +30,41 @@ class WireClient:
     def close(self) -> None:
         self.sock.close()
 
+    def send_raw(self, data: bytes) -> None:
+        self.sock.sendall(data)
+
     def send(self, text: str) -> None:
         self.sock.sendall(text.encode())
 
-    def send_action(self, action: str, **headers: str) -> None:
-        """One AMI message: ``Action: X``, the headers in order, then the empty line."""
-        lines = [f"Action: {action}", *(f"{k}: {v}" for k, v in headers.items())]
-        self.send("\r\n".join(lines) + "\r\n\r\n")
+    def send_line(self, line: str) -> None:
+        self.send_raw(line.encode() + b"\n")
+
+    def send_slowly(self, data: bytes, chunk: int = 1, pause: float = 0.01) -> None:
+        """Send ``data`` a few bytes at a time, like a slow or congested peer."""
+        for start in range(0, len(data), chunk):
+            self.sock.sendall(data[start : start + chunk])
+            time.sleep(pause)
 
     def _fill(self, deadline: float) -> bool:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise TimeoutError(f"no data within {self.timeout}s; buffered: {self._buffer!r}")
+            raise TimeoutError(f"no complete line within {self.timeout}s: {self._buffer!r}")
         self.sock.settimeout(remaining)
-        chunk = self.sock.recv(65536)
+        try:
+            chunk = self.sock.recv(65536)
+        except ConnectionResetError:
+            chunk = b""
         self._buffer += chunk
         return bool(chunk)
 
-    def read_line(self) -> str | None:
+    def read_line(self, timeout: float | None = None) -> str | None:
         """One line without its ``\\r\\n``/``\\n``; None at end of stream."""
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + (self.timeout if timeout is None else timeout)
         while b"\n" not in self._buffer:
             if not self._fill(deadline):
                 return None
         line, _, self._buffer = self._buffer.partition(b"\n")
-        return line.decode().removesuffix("\r")
+        return line.decode(errors="replace").removesuffix("\r")
 
     def read_lines(self, count: int) -> list[str]:
         lines = []
@@ -63,6 +74,28 @@ class WireClient:
                 break
             lines.append(line)
         return lines
+
+    def at_eof(self) -> bool:
+        """True if the peer closed the connection (no more data)."""
+        deadline = time.monotonic() + self.timeout
+        try:
+            while True:
+                if not self._fill(deadline):
+                    return True
+        except TimeoutError:
+            return False
+
+
+class WireClient(LineSocket):
+    """An AMI-speaking test client connected to host:port."""
+
+    def __init__(self, host: str, port: int, timeout: float = 2.0) -> None:
+        super().__init__(socket.create_connection((host, port), timeout=timeout), timeout)
+
+    def send_action(self, action: str, **headers: str) -> None:
+        """One AMI message: ``Action: X``, the headers in order, then the empty line."""
+        lines = [f"Action: {action}", *(f"{k}: {v}" for k, v in headers.items())]
+        self.send("\r\n".join(lines) + "\r\n\r\n")
 
     def read_message(self) -> dict[str, str]:
         """One AMI message as headers (first occurrence wins); empty dict at end of stream."""
@@ -87,13 +120,3 @@ class WireClient:
             messages.append(message)
             if message.get(key) == value:
                 return messages
-
-    def at_eof(self) -> bool:
-        """True if the server closed the connection (no more data)."""
-        deadline = time.monotonic() + self.timeout
-        try:
-            while True:
-                if not self._fill(deadline):
-                    return True
-        except TimeoutError:
-            return False
