@@ -199,3 +199,23 @@ def test_unparsable_target_file_is_reported(cli: Cli) -> None:
 def test_all_needs_servers(cli: Cli) -> None:
     result = cli("plan", target="all")
     assert result.code == 1 and "settings.servers" in result.err
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "code", "written"), [("yes", 0, True), ("no", 1, False)])
+def test_apply_asks_on_a_terminal(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, answer: str, code: int, written: bool
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or answer)
+    result = cli("apply")
+    assert result.code == code
+    assert len(asked) == 1 and "Only 'yes' will be accepted" in result.out
+    assert (cli.config / "pjsip_gitops.conf").exists() is written
+    if not written:
+        assert "apply cancelled: nothing was changed" in result.err
