@@ -22,12 +22,19 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from provisioner.diff import diff
-from provisioner.errors import PlanError, ProvisionerError
+from provisioner.errors import ApplyError, PlanError, ProvisionerError, TargetError
 from provisioner.inventory.secrets import resolve_secret
 from provisioner.model import Inventory, SecretRef
 from provisioner.plan import Plan, SavedPlan, check_saved, make_plan
 from provisioner.render import render
-from provisioner.render.objects import MANAGED_FILES, ConfigObject, ObjectKey
+from provisioner.render.objects import (
+    EXTENSIONS_FILE,
+    MANAGED_FILES,
+    PJSIP_FILE,
+    QUEUES_FILE,
+    ConfigObject,
+    ObjectKey,
+)
 from provisioner.safety import Thresholds, check
 from provisioner.targets import Job
 from provisioner.targets.base import StateRecord, Target
@@ -38,6 +45,11 @@ Renderer = Callable[[Inventory], Sequence[ConfigObject]]
 T = TypeVar("T")
 
 VERIFIED_KINDS = frozenset({"endpoint", "aor", "auth", "queue"})
+MODULES = {  # the Asterisk module that reads each managed file
+    PJSIP_FILE: "res_pjsip.so",
+    QUEUES_FILE: "app_queue.so",
+    EXTENSIONS_FILE: "pbx_config.so",
+}
 
 
 @dataclass(frozen=True)
@@ -144,10 +156,7 @@ def execute(target: Target, plan: Plan) -> Outcome:
         target.write(plan.changes)
         changed = {change.key[0] for change in plan.changes}
         files = tuple(f for f in MANAGED_FILES if f in changed)
-        target.reload(files)
-        failures = target.verify(_to_verify(plan))
-        for key, reason in sorted(failures.items()):
-            logger.error("%s: verification failed for %s: %s", plan.target, key, reason)
+        failures = _reload_and_verify(target, plan, files)
     if plan.members:
         target.change_members(plan.members)
     if plan.changes or plan.record_outdated:
@@ -157,6 +166,29 @@ def execute(target: Target, plan: Plan) -> Outcome:
     return Outcome(
         plan.target, len(plan.changes), files, len(plan.members), tuple(sorted(failures.items()))
     )
+
+
+def _reload_and_verify(target: Target, plan: Plan, files: tuple[str, ...]) -> dict[ObjectKey, str]:
+    """After a successful write: reload, then read back. A failure here leaves the files
+    written but not live, which a later plan cannot see: say what to do by hand."""
+    modules = ", ".join(MODULES[f] for f in files)
+    try:
+        target.reload(files)
+    except TargetError as e:
+        raise ApplyError(
+            f"{e}; the changes to {', '.join(files)} were written but not reloaded: run "
+            f"'module reload' of {modules} on the Asterisk host, then 'provisioner drift'"
+        ) from e
+    try:
+        failures = target.verify(_to_verify(plan))
+    except TargetError as e:
+        raise ApplyError(
+            f"{e}; the changes were written and {modules} reloaded, but could not be "
+            "read back: check the objects in Asterisk ('pjsip show endpoints', 'queue show')"
+        ) from e
+    for key, reason in sorted(failures.items()):
+        logger.error("%s: verification failed for %s: %s", plan.target, key, reason)
+    return failures
 
 
 def _to_verify(plan: Plan) -> list[ObjectKey]:

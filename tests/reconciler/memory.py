@@ -30,6 +30,7 @@ class MemoryTarget:
         self.calls: list[str] = []
         self.locked_by: str | None = None
         self.fail_write: str | None = None
+        self.fail_reload: str | None = None
 
     @property
     def name(self) -> str:
@@ -63,6 +64,8 @@ class MemoryTarget:
         self.objects = list(by_key.values())
 
     def reload(self, files: Collection[str]) -> None:
+        if self.fail_reload:
+            raise TargetError(f"{self.name}: {self.fail_reload}")
         self.calls.append(f"reload {','.join(files)}")
 
     def verify(self, keys: Collection[ObjectKey]) -> dict[ObjectKey, str]:

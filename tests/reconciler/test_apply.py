@@ -3,7 +3,7 @@ from collections.abc import Sequence
 import pytest
 
 from provisioner.apply import Outcome, Renderer, apply_job, approved_from, execute, plan_job
-from provisioner.errors import PlanError, SafetyError, TargetError
+from provisioner.errors import ApplyError, PlanError, SafetyError, TargetError
 from provisioner.model import (
     Agent,
     Inventory,
@@ -145,3 +145,15 @@ def test_delete_reloads_only_the_file_touched() -> None:
     outcome = _apply(target, [*agent_objects("1001"), queue("a"), aor("1002")])
     assert outcome.reloaded == ("pjsip_gitops.conf", "queues_gitops.conf")
     assert "verify 1" in target.calls  # the created aor; deletes are not verified
+
+
+def test_reload_failure_says_what_was_written_and_what_to_do() -> None:
+    target = MemoryTarget()
+    target.fail_reload = "connection lost"
+    with pytest.raises(ApplyError) as caught:
+        _apply(target, [*agent_objects("1001"), queue("sales")])
+    message = str(caught.value)
+    assert "connection lost" in message
+    assert "written but not reloaded" in message
+    assert "res_pjsip.so, app_queue.so" in message
+    assert "record" not in target.calls
