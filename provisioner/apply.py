@@ -177,7 +177,8 @@ def _reload_and_verify(target: Target, plan: Plan, files: tuple[str, ...]) -> di
     except TargetError as e:
         raise ApplyError(
             f"{e}; the changes to {', '.join(files)} were written but not reloaded: run "
-            f"'module reload' of {modules} on the Asterisk host, then 'provisioner drift'"
+            f"'module reload' of {modules} on the Asterisk host (a later apply sees nothing "
+            "left to write, so it will not reload them)"
         ) from e
     try:
         failures = target.verify(_to_verify(plan))
