@@ -44,10 +44,9 @@ def add_queue_member(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
         paused="p" in re.sub(r"r\([^)]*\)", "", options),
         reason=reason.group(1) if reason else "",
         wrapuptime=_int(_arg(args, 6)),
+        callid=chan.uniqueid,
     )
     chan.variables["AQMSTATUS"] = status
-    if status == "ADDED":
-        ast.log_queue(queue, chan.uniqueid, interface, "ADDMEMBER", "")
     return 0
 
 
@@ -56,7 +55,7 @@ def remove_queue_member(ast: FakeAsterisk, chan: Channel, args: list[str]) -> in
     queue = _arg(args, 0)
     if not queue:
         return -1
-    status = ast.queue_remove(queue, _arg(args, 1) or chan.device)
+    status = ast.queue_remove(queue, _arg(args, 1) or chan.device, chan.uniqueid)
     chan.variables["RQMSTATUS"] = status
     return 0
 
@@ -87,7 +86,8 @@ def queue_log(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
     if len(args) < 4:
         logger.warning("QueueLog requires arguments (queue,uniqueid,queue_member,event[,info])")
         return -1
-    ast.log_queue(*[a.strip() for a in args])
+    queue, uniqueid, agent, event = (a.strip() for a in args[:4])
+    ast.log_queue(queue, uniqueid, agent, event, ",".join(args[4:]))
     return 0
 
 

@@ -6,7 +6,7 @@ import re
 
 from tests.fakes import ami_protocol as proto
 from tests.fakes.ami_protocol import Fields, Reply
-from tests.fakes.asterisk import Contact, FakeAsterisk
+from tests.fakes.asterisk import FakeAsterisk
 from tests.fakes.events import DEVICE_STATE_TEXT
 from tests.fakes.pjsip import PjsipObject
 from tests.fakes.pjsip_fields import (
@@ -16,6 +16,7 @@ from tests.fakes.pjsip_fields import (
     TRANSPORT_FIELDS,
     camel,
 )
+from tests.fakes.registration import Contact
 
 _CLI_HEADER = (
     "",
@@ -130,7 +131,7 @@ def _contact_detail(ast: FakeAsterisk, c: Contact, aor: PjsipObject, endpoint: s
         ("RegExpire", str(c.expiration)),
         ("ViaAddress", _via(c.uri)[0]),
         ("CallID", c.call_id),
-        ("Status", ast.contact_status(c.aor)),
+        ("Status", ast.status_of(c)),
         ("RoundtripUsec", "N/A"),
         ("EndpointName", endpoint),
         ("ID", c.object_name),
@@ -190,7 +191,7 @@ def show_contacts(ast: FakeAsterisk, headers: dict[str, str], aid: str | None) -
                     ("UserAgent", ""),
                     ("ExpirationTime", str(c.expiration)),
                     ("OutboundProxy", ""),
-                    ("Status", ast.contact_status(c.aor)),
+                    ("Status", ast.status_of(c)),
                     ("RoundtripUsec", "N/A"),
                 ]
             )
@@ -237,7 +238,7 @@ def cli_show_endpoint(ast: FakeAsterisk, name: str) -> list[str] | None:
         if aor is not None:
             out.append(f"        Aor:  {aor_name:<51}{aor.get('max_contacts')}")
             for c in ast.contacts(aor_name):
-                status = ast.contact_status(aor_name)[:5]
+                status = ast.status_of(c)[:5]
                 uri = f"{c.aor}/{c.uri}"
                 out.append(f"      Contact:  {uri:<40} {c.object_name[-32:][:10]} {status:<8} nan")
     transport = ast.pjsip_object("transport", ep.get("transport"))

@@ -7,17 +7,16 @@ states, AstDB, channel variables and the queue log. Everything the transcripts i
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from tests.fakes import config as cfg
 from tests.fakes import pjsip
 from tests.fakes.events import AmiEvent, EventHub
 from tests.fakes.queue_ops import QueueOps
-from tests.fakes.queues import NOT_INUSE, UNAVAILABLE, Queue, build_queue
+from tests.fakes.queues import NOT_INUSE, Queue, build_queue
+from tests.fakes.registration import Contact, RegistrationOps
 
 INITIAL_FILES = {
     "pjsip.conf": (
@@ -34,23 +33,7 @@ INITIAL_FILES = {
 MODULES = ("res_pjsip.so", "app_queue.so", "pbx_config.so", "chan_pjsip.so", "res_agi.so")
 
 
-@dataclass(frozen=True)
-class Contact:
-    """A contact registered to an aor (as REGISTER from a SIP phone would create it)."""
-
-    aor: str
-    uri: str
-    reachable: bool
-    call_id: str
-    expiration: int
-
-    @property
-    def object_name(self) -> str:
-        """``1001;@<md5 of the URI>``, the id Asterisk gives a dynamic contact."""
-        return f"{self.aor};@{hashlib.md5(self.uri.encode()).hexdigest()}"
-
-
-class FakeAsterisk(QueueOps):
+class FakeAsterisk(QueueOps, RegistrationOps):
     """The state of one fake Asterisk 22 (thread-safe: every public method takes the lock)."""
 
     version = "22.10.1"
@@ -69,6 +52,7 @@ class FakeAsterisk(QueueOps):
         self.pjsip_objects: dict[tuple[str, str], pjsip.PjsipObject] = {}
         self.queues: dict[str, Queue] = {}
         self.registrations: dict[str, Contact] = {}
+        self.unreachable: set[str] = set()
         self.device_states: dict[str, int] = {}
         self.astdb: dict[str, str] = {}
         self.channel_vars: dict[str, dict[str, str]] = {}
@@ -140,12 +124,23 @@ class FakeAsterisk(QueueOps):
             for name in wanted:
                 self.reloads.append(name)
                 if name == "res_pjsip.so":
-                    self.pjsip_objects = pjsip.load(self._expanded("pjsip.conf", set()))
+                    self._reload_pjsip()
                 elif name == "app_queue.so":
                     self._load_queues()
                 if announce:
                     self.emit("Reload", "system", [("Module", name), ("Status", "0")])
         return True
+
+    def _reload_pjsip(self) -> None:
+        """Load PJSIP objects; endpoints whose device state changed (qualify switched off, an
+        aor appeared) notify the queues, as chan_pjsip's device state updates do."""
+        names = {name for kind, name in self.pjsip_objects if kind == "endpoint"}
+        before = {name: self.endpoint_state(name) for name in names}
+        self.pjsip_objects = pjsip.load(self._expanded("pjsip.conf", set()))
+        names |= {name for kind, name in self.pjsip_objects if kind == "endpoint"}
+        for name in sorted(names):
+            if self.endpoint_state(name) != before.get(name, 4):
+                self.device_changed(f"PJSIP/{name}")
 
     def _load_queues(self) -> None:
         now = self.now()
@@ -164,105 +159,10 @@ class FakeAsterisk(QueueOps):
         with self.lock:
             return self.pjsip_objects.get((kind, name))
 
-    def endpoint(self, name: str) -> pjsip.PjsipObject | None:
-        """The loaded endpoint (None if absent or dropped by the last reload)."""
-        return self.pjsip_object("endpoint", name)
-
     def pjsip_list(self, kind: str) -> list[pjsip.PjsipObject]:
         with self.lock:
             found = [o for (k, _), o in self.pjsip_objects.items() if k == kind]
             return sorted(found, key=lambda o: o.name)
-
-    def set_registered(
-        self,
-        endpoint: str,
-        registered: bool = True,
-        reachable: bool = True,
-        contact: str | None = None,
-    ) -> None:
-        """Register (or unregister) a phone on the endpoint's aor, raising the events of ami-07/11.
-
-        ``reachable`` says whether the phone answers qualify OPTIONS; with
-        ``qualify_frequency=0`` the contact is NonQualified and counts as reachable.
-        """
-        uri = contact or f"sip:{endpoint}@127.0.0.1:5070"
-        with self.lock:
-            ep = self.endpoint(endpoint)
-            if ep is None:
-                raise LookupError(f"endpoint {endpoint!r} is not loaded: a REGISTER would fail")
-            aor = ep.names("aors")[0] if ep.names("aors") else endpoint
-            before = self.endpoint_state(endpoint)
-            self._security_events(endpoint, registered)
-            old = self.registrations.pop(aor, None)
-            if registered:
-                expiry = self.now() + 3600
-                call_id = f"1-{int(self.clock() * 1000) % 100000}@127.0.0.1"
-                self.registrations[aor] = Contact(aor, uri, reachable, call_id, expiry)
-                if old is None or old.uri != uri:
-                    self._contact_event(self.registrations[aor], self.contact_status(aor))
-            elif old is not None:
-                self._contact_event(old, "Removed")
-            if self.endpoint_state(endpoint) != before:
-                self.device_changed(f"PJSIP/{endpoint}")
-
-    def _security_events(self, endpoint: str, registered: bool) -> None:
-        base = [
-            ("EventTV", _event_tv(self.clock())),
-            ("Severity", "Informational"),
-            ("Service", "PJSIP"),
-            ("EventVersion", "1"),
-            ("AccountID", endpoint),
-            ("SessionID", f"1-{int(self.clock() * 1000) % 100000}@127.0.0.1"),
-            ("LocalAddress", "IPV4/UDP/127.0.0.1/5060"),
-            ("RemoteAddress", "IPV4/UDP/127.0.0.1/5070"),
-        ]
-        self.emit("ChallengeSent", "security", [*base, ("Challenge", "")])
-        if registered and self.auth_success_events:
-            self.emit("SuccessfulAuth", "security", [*base, ("UsingPassword", "1")])
-
-    def _contact_event(self, contact: Contact, status: str) -> None:
-        fields = [
-            ("URI", contact.uri),
-            ("ContactStatus", status),
-            ("AOR", contact.aor),
-            ("EndpointName", contact.aor),
-            ("RoundtripUsec", "0"),
-        ]
-        if status in ("NonQualified", "Removed"):
-            self.emit("ContactStatus", "system", fields)
-
-    def contacts(self, aor: str) -> list[Contact]:
-        with self.lock:
-            return [self.registrations[aor]] if aor in self.registrations else []
-
-    def contact_status(self, aor: str) -> str:
-        """``NonQualified`` (qualify off), ``Reachable`` or ``Unreachable``."""
-        with self.lock:
-            obj = self.pjsip_object("aor", aor)
-            contact = self.registrations.get(aor)
-            if obj is not None and obj.get("qualify_frequency") == "0":
-                return "NonQualified"
-            return "Reachable" if contact is not None and contact.reachable else "Unreachable"
-
-    def dial_contacts(self, endpoint: str) -> list[str]:
-        """What ``PJSIP_DIAL_CONTACTS`` lists: only contacts that are reachable or not qualified."""
-        with self.lock:
-            ep = self.endpoint(endpoint)
-            if ep is None:
-                return []
-            return [
-                f"PJSIP/{endpoint}/{c.uri}"
-                for aor in ep.names("aors")
-                for c in self.contacts(aor)
-                if self.contact_status(aor) != "Unreachable"
-            ]
-
-    def endpoint_state(self, endpoint: str) -> int:
-        """The device state number of ``PJSIP/<endpoint>``."""
-        with self.lock:
-            if self.endpoint(endpoint) is None:
-                return 4
-            return NOT_INUSE if self.dial_contacts(endpoint) else UNAVAILABLE
 
     def device_state(self, device: str) -> int:
         """The device state number of any device (``PJSIP/x``, ``Local/x@ctx``, ``Queue:...``)."""
@@ -319,8 +219,3 @@ class FakeAsterisk(QueueOps):
 def _module_name(module: str) -> str:
     name = module.strip()
     return name if name.endswith(".so") else name + ".so"
-
-
-def _event_tv(now: float) -> str:
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now))
-    return f"{stamp}.{int(now * 1000) % 1000:03d}+0000"

@@ -16,7 +16,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from tests.fakes.config import Category
-from tests.fakes.pjsip_fields import AOR_FIELDS, AUTH_FIELDS, ENDPOINT_FIELDS, TRANSPORT_FIELDS
+from tests.fakes.pjsip_fields import (
+    AOR_FIELDS,
+    AUTH_FIELDS,
+    ENDPOINT_FIELDS,
+    IDENTIFY_FIELDS,
+    TRANSPORT_FIELDS,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,12 +50,14 @@ _DEFAULTS: Mapping[str, Mapping[str, str]] = {
     "aor": dict(AOR_FIELDS),
     "auth": dict(AUTH_FIELDS),
     "transport": dict(TRANSPORT_FIELDS),
+    "identify": dict(IDENTIFY_FIELDS),
 }
 _EXTRA_OPTIONS: Mapping[str, frozenset[str]] = {
     "endpoint": frozenset({"disallow", "allow", "set_var"}),
     "aor": frozenset(),
     "auth": frozenset(),
     "transport": frozenset(),
+    "identify": frozenset(),
 }
 
 
@@ -146,6 +154,8 @@ def build_object(kind: str, category: Category) -> PjsipObject:
             _codecs(codecs, option, value)
         elif option == "set_var" and kind == "endpoint":
             set_vars.append(value)
+        elif option == "contact" and kind == "aor":
+            values[option] = ",".join(v for v in (values[option], value.strip()) if v)
         elif option in defaults:
             values[option] = _convert(option, value, defaults[option])
         elif option not in _EXTRA_OPTIONS[kind]:
@@ -162,7 +172,7 @@ def load(categories: list[Category]) -> dict[tuple[str, str], PjsipObject]:
     checks: Mapping[str, Callable[[PjsipObject, dict[tuple[str, str], PjsipObject]], None]] = {
         "endpoint": _check_endpoint,
     }
-    for kind in ("transport", "auth", "aor", "endpoint"):
+    for kind in ("transport", "auth", "aor", "endpoint", "identify"):
         for category in categories:
             if category.get("type") != kind:
                 continue

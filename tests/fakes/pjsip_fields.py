@@ -226,3 +226,12 @@ AOR_FIELDS: tuple[tuple[str, str], ...] = (
     ("remove_existing", "false"),
     ("outbound_proxy", ""),
 )
+
+# not recorded; res_pjsip_endpoint_identifier_ip's options and defaults
+IDENTIFY_FIELDS: tuple[tuple[str, str], ...] = (
+    ("endpoint", ""),
+    ("match", ""),
+    ("srv_lookups", "true"),
+    ("match_header", ""),
+    ("match_request_uri", ""),
+)

@@ -95,8 +95,12 @@ class QueueOps:
         paused: bool = False,
         reason: str = "",
         wrapuptime: int = 0,
+        callid: str = "MANAGER",
     ) -> str:
-        """Add a dynamic member: ``ADDED``, ``MEMBERALREADY`` or ``NOSUCHQUEUE``."""
+        """Add a dynamic member: ``ADDED``, ``MEMBERALREADY`` or ``NOSUCHQUEUE``.
+
+        ``callid`` goes to the queue log: ``MANAGER`` for AMI, the channel's unique id for
+        the dialplan application."""
         with self.lock:
             found = self.queues.get(queue)
             if found is None:
@@ -117,12 +121,13 @@ class QueueOps:
                 ringinuse=found.ringinuse,
             )
             found.members[interface] = member
+            self.log_queue(queue, callid, interface, "ADDMEMBER", "PAUSED" if paused else "")
             self._pause_device(found, member)
             self._member_event("QueueMemberAdded", found, member)
             self.refresh_queue_states(found)
             return "ADDED"
 
-    def queue_remove(self, queue: str, interface: str) -> str:
+    def queue_remove(self, queue: str, interface: str, callid: str = "MANAGER") -> str:
         """``REMOVED``, ``NOTINQUEUE``, ``NOSUCHQUEUE`` or ``NOTDYNAMIC``."""
         with self.lock:
             found = self.queues.get(queue)
@@ -134,6 +139,7 @@ class QueueOps:
             if not member.dynamic:
                 return "NOTDYNAMIC"
             del found.members[interface]
+            self.log_queue(queue, callid, interface, "REMOVEMEMBER", "")
             self._member_event("QueueMemberRemoved", found, member)
             self.refresh_queue_states(found)
             return "REMOVED"
@@ -144,8 +150,15 @@ class QueueOps:
         """Pause/unpause in one queue or (queue None or empty) all; False if no such member."""
         with self.lock:
             targets = self._holding(queue, interface)
+            if targets and not queue:
+                self.log_queue(
+                    "NONE", "NONE", interface, "PAUSEALL" if paused else "UNPAUSEALL", reason
+                )
             for target in targets:
                 member = target.members[interface]
+                self.log_queue(
+                    target.name, "NONE", member.name, "PAUSE" if paused else "UNPAUSE", reason
+                )
                 member.paused = paused
                 if paused:
                     member.last_pause = self.now()
@@ -161,13 +174,14 @@ class QueueOps:
             targets = self._holding(queue, interface)
             for target in targets:
                 member = target.members[interface]
+                self.log_queue(target.name, "NONE", interface, "PENALTY", str(penalty))
                 member.penalty = penalty
                 self._member_event("QueueMemberPenalty", target, member)
             return bool(targets)
 
-    def log_queue(self, *fields: str) -> None:
-        """Record a queue_log line (QueueLog application, ADDMEMBER, ...)."""
+    def log_queue(self, queue: str, callid: str, agent: str, event: str, data: str = "") -> None:
+        """Record a queue_log line: ``(time, callid, queue, agent, event, data)``."""
         with self.lock:
-            self.queue_log.append((str(self.now()), *fields))
+            self.queue_log.append((str(self.now()), callid, queue, agent, event, data))
 
     queue_log: list[tuple[str, ...]]

@@ -169,3 +169,63 @@ def test_concurrent_queue_changes_lose_nothing(fake_asterisk: FakeAsterisk) -> N
     members = ast.members("q")
     assert len(members) == 200
     assert all(m.paused for m in members)
+
+
+STATIC_PHONE = (
+    "[ph]\ntype=endpoint\naors=ph\n[ph]\ntype=aor\ncontact=sip:ph@192.0.2.7:5060\n"
+    "qualify_frequency={qualify}\n[ph-id]\ntype=identify\nendpoint=ph\nmatch=192.0.2.7\n"
+)
+
+
+def test_permanent_contact_is_dialable_unless_it_stops_answering(
+    fake_asterisk: FakeAsterisk,
+) -> None:
+    ast = reloaded(fake_asterisk, STATIC_PHONE.format(qualify=30))
+    assert ast.pjsip_object("identify", "ph-id") is not None
+    assert ast.dial_contacts("ph") == ["PJSIP/ph/sip:ph@192.0.2.7:5060"]
+    [contact] = ast.contacts("ph")
+    assert contact.object_name.startswith("ph@@")
+    ast.set_contact_reachable("sip:ph@192.0.2.7:5060", False)
+    assert ast.dial_contacts("ph") == []
+    reloaded(ast, STATIC_PHONE.format(qualify=0))
+    assert ast.dial_contacts("ph") == ["PJSIP/ph/sip:ph@192.0.2.7:5060"]
+
+
+def test_identify_with_an_unknown_option_is_dropped(fake_asterisk: FakeAsterisk) -> None:
+    ast = reloaded(fake_asterisk, "[i]\ntype=identify\nendpoint=x\nmatch_ip=1.2.3.4\n")
+    assert ast.pjsip_list("identify") == []
+
+
+def test_turning_qualify_off_makes_members_available(fake_asterisk: FakeAsterisk) -> None:
+    ast = reloaded(
+        fake_asterisk, "[a]\ntype=endpoint\naors=a\n[a]\ntype=aor\nqualify_frequency=30\n"
+    )
+    ast.set_config_text("queues_gitops.conf", "[q]\n")
+    ast.reload("app_queue.so")
+    ast.set_registered("a", reachable=False)
+    ast.queue_add("q", "Local/a@agents", state_interface="PJSIP/a")
+    assert ast.device_state("Queue:q_avail") == 2
+    seen: list[str] = []
+    ast.hub.subscribe(lambda event: seen.append(event.name))
+    reloaded(ast, "[a]\ntype=endpoint\naors=a\n[a]\ntype=aor\nqualify_frequency=0\n")
+    assert "QueueMemberStatus" in seen
+    assert ast.device_state("Queue:q_avail") == 1
+
+
+def test_queue_log_records_member_changes(fake_asterisk: FakeAsterisk) -> None:
+    ast = fake_asterisk
+    ast.set_config_text("queues_gitops.conf", "[q]\n")
+    ast.reload("app_queue.so")
+    ast.queue_add("q", "Local/1@x", member_name="Ann", paused=True, callid="1795.1")
+    ast.queue_pause(None, "Local/1@x", False, "back")
+    ast.queue_remove("q", "Local/1@x")
+    events = [
+        (callid, queue, agent, event, data)
+        for _, callid, queue, agent, event, data in ast.queue_log
+    ]
+    assert events == [
+        ("1795.1", "q", "Local/1@x", "ADDMEMBER", "PAUSED"),
+        ("NONE", "NONE", "Local/1@x", "UNPAUSEALL", "back"),
+        ("NONE", "q", "Ann", "UNPAUSE", "back"),
+        ("MANAGER", "q", "Local/1@x", "REMOVEMEMBER", ""),
+    ]
