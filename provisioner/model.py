@@ -251,13 +251,14 @@ class Inventory:
     def for_server(self, server: Server) -> Inventory:
         """The part of the inventory one server serves."""
 
-        def keep(ids: tuple[str, ...] | None, value: str) -> bool:
-            return ids is None or value in ids
+        def kept(ids: tuple[str, ...] | None) -> frozenset[str] | None:
+            return None if ids is None else frozenset(ids)  # a set: 10k ids stay linear
 
+        agents, phones, queues = kept(server.agents), kept(server.phones), kept(server.queues)
         return Inventory(
             settings=self.settings,
-            agents=tuple(a for a in self.agents if keep(server.agents, a.id)),
-            phones=tuple(p for p in self.phones if keep(server.phones, p.id)),
-            queues=tuple(q for q in self.queues if keep(server.queues, q.name)),
+            agents=tuple(a for a in self.agents if agents is None or a.id in agents),
+            phones=tuple(p for p in self.phones if phones is None or p.id in phones),
+            queues=tuple(q for q in self.queues if queues is None or q.name in queues),
             revision=self.revision,
         )
