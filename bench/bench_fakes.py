@@ -66,7 +66,31 @@ def big_update(agents: int = 10000) -> None:
     )
 
 
+def wire_update(actions: int = 100000) -> None:
+    """One UpdateConfig at Asterisk's limit of 100000 actions, over TCP."""
+    headers = {"SrcFilename": "pjsip_gitops.conf", "DstFilename": "pjsip_gitops.conf"}
+    for n in range(actions):
+        name = str(n // 4)
+        if n % 4 == 0:
+            headers.update({f"Action-{n:06d}": "NewCat", f"Cat-{n:06d}": name})
+        else:
+            headers.update(
+                {f"Action-{n:06d}": "Append", f"Cat-{n:06d}": name, f"Var-{n:06d}": f"k{n % 4}"}
+            )
+            headers[f"Value-{n:06d}"] = "v"
+    with FakeAmiServer(FakeAsterisk()) as server, WireClient(server.host, server.port, 60) as c:
+        c.read_line()
+        c.send_action("Login", Username="gitops", Secret="gitops-secret", Events="off")
+        c.read_message()
+        began = time.perf_counter()
+        c.send_action("UpdateConfig", **headers)
+        reply = c.read_message()
+        elapsed = time.perf_counter() - began
+    print(f"UpdateConfig of {actions} actions over TCP: {elapsed:.2f} s -> {reply['Response']}")
+
+
 if __name__ == "__main__":
     start_stop()
     ping_rate()
     big_update(10000)
+    wire_update()

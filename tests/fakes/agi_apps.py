@@ -10,7 +10,7 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 
-from tests.fakes.agi_channel import Channel
+from tests.fakes.agi_channel import Channel, write
 from tests.fakes.asterisk import FakeAsterisk
 
 logger = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def queue_log(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
 def set_var(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
     name, sep, value = ",".join(args).partition("=")
     if sep:
-        chan.variables[name.strip()] = value
+        write(ast, chan, name.strip(), value)
     return 0
 
 

@@ -63,6 +63,16 @@ def read(ast: FakeAsterisk, chan: Channel, name: str) -> str | None:
     return chan.variables.get(name)
 
 
+def write(ast: FakeAsterisk, chan: Channel, name: str, value: str) -> None:
+    """``SET VARIABLE``/``Set()``: a channel variable, or ``DB(family/key)`` in AstDB."""
+    func, _, rest = name.partition("(")
+    if func.strip().upper() == "DB" and rest.endswith(")"):
+        family, _, key = rest[:-1].strip().rpartition("/")
+        ast.db_put(family, key, value)
+        return
+    chan.variables[name] = value
+
+
 def substitute(ast: FakeAsterisk, chan: Channel, text: str) -> str:
     """Expand ``${...}`` (nested too), as ``GET FULL VARIABLE`` does."""
     out: list[str] = []

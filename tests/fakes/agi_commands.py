@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from tests.fakes import agi_apps
-from tests.fakes.agi_channel import Channel, read, substitute
+from tests.fakes.agi_channel import Channel, read, substitute, write
 from tests.fakes.asterisk import FakeAsterisk
 
 Command = Callable[[FakeAsterisk, Channel, list[str]], str]
@@ -107,7 +107,7 @@ def hangup(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
 
 
 def set_variable(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
-    chan.variables[args[2]] = args[3]
+    write(ast, chan, args[2], args[3])
     return _result(1)
 
 

@@ -90,14 +90,11 @@ class AmiSession:
         unsubscribe = self.server.asterisk.hub.subscribe(self.deliver)
         try:
             self._write(proto.BANNER)
-            buffer = b""
+            reader = _MessageReader(self.conn)
             while not self._closed.is_set():
-                while b"\r\n\r\n" not in buffer and b"\n\n" not in buffer:
-                    chunk = self.conn.recv(65536)
-                    if not chunk:
-                        return
-                    buffer += chunk
-                message, buffer = _split(buffer)
+                message = reader.next_message()
+                if message is None:
+                    return
                 if not self._handle(proto.parse_message(message.decode(errors="replace"))):
                     return
         except OSError:
@@ -222,8 +219,34 @@ def _with_id(response: str, aid: str | None, rest: Fields) -> Fields:
     return head + rest
 
 
-def _split(buffer: bytes) -> tuple[bytes, bytes]:
-    """First message and the rest; accepts ``\\r\\n\\r\\n`` and bare ``\\n\\n`` terminators."""
-    cuts = [(buffer.find(sep), len(sep)) for sep in (b"\r\n\r\n", b"\n\n") if sep in buffer]
-    index, size = min(cuts)
-    return buffer[:index], buffer[index + size :]
+class _MessageReader:
+    """Splits the byte stream at empty lines (``\\r\\n\\r\\n``, or a bare ``\\n\\n``),
+    scanning only new bytes, so a 5 MB UpdateConfig is read in linear time."""
+
+    def __init__(self, conn: socket.socket) -> None:
+        self.conn = conn
+        self.buffer = bytearray()
+        self.scanned = 0
+
+    def next_message(self) -> bytes | None:
+        while True:
+            found = self._find()
+            if found is not None:
+                end, size = found
+                message = bytes(self.buffer[:end])
+                del self.buffer[: end + size]
+                self.scanned = 0
+                return message
+            self.scanned = max(0, len(self.buffer) - 3)
+            chunk = self.conn.recv(65536)
+            if not chunk:
+                return None
+            self.buffer += chunk
+
+    def _find(self) -> tuple[int, int] | None:
+        hits = [
+            (index, len(sep))
+            for sep in (b"\r\n\r\n", b"\n\n")
+            if (index := self.buffer.find(sep, self.scanned)) >= 0
+        ]
+        return min(hits) if hits else None

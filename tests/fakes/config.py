@@ -8,7 +8,6 @@ to a copy and kept only if every one of them succeeded.
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -191,7 +190,7 @@ class _Work:
     """The copy an UpdateConfig works on, indexed by name (a request may hold 100000 actions)."""
 
     def __init__(self, categories: list[Category]) -> None:
-        self.order = copy.deepcopy(categories)
+        self.order = [Category(c.name, list(c.lines)) for c in categories]
         self.by_name: dict[str, list[Category]] = {}
         self.removed: set[int] = set()
         for category in self.order:

@@ -100,3 +100,22 @@ def test_after_hangup_only_dead_safe_commands_run(fake_asterisk: FakeAsterisk) -
     ]
     assert result.replies[0] == ["200 result=1", "HANGUP"]
     assert fake_asterisk.db_get("gitops/x", "k") == "v"
+
+
+def test_variables_functions_and_astdb(fake_asterisk: FakeAsterisk) -> None:
+    commands = [
+        "SET VARIABLE DB(gitops/agent/7/dial) PJSIP/7",
+        'EXEC Set "GITOPS_STATUS=ok"',
+        "GET FULL VARIABLE ${DB(gitops/agent/7/dial)}/${GITOPS_STATUS}/${CALLERID(num)}",
+        "GET VARIABLE DB_EXISTS(gitops/agent/7/nope)",
+        "GET VARIABLE QUEUE_MEMBER(nosuchqueue,logged)",
+    ]
+    with ScriptedAgiServer(commands) as server:
+        result = FakeAgiCall(fake_asterisk, "s", callerid="1007").run(server.host, server.port)
+    assert server.replies[2:] == [
+        ["200 result=1 (PJSIP/7/ok/1007)"],
+        ["200 result=1 (0)"],
+        ["200 result=0"],
+    ]
+    assert fake_asterisk.db_get("gitops/agent/7", "dial") == "PJSIP/7"
+    assert result.variables == {"GITOPS_STATUS": "ok"}
