@@ -56,10 +56,15 @@ class _NullWriter:
         return None
 
 
+_SPECIAL = ('"', "\\", "\n", "\r")
+
+
 def quote(value: object) -> str:
     """One AGI argument, quoted so that Asterisk reads it back unchanged as one argument."""
-    text = str(value).replace("\r", " ").replace("\n", " ")
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    text = str(value)
+    if any(c in text for c in _SPECIAL):
+        text = text.replace("\r", " ").replace("\n", " ")
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
 
 
@@ -103,6 +108,11 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
 
     def _quote(self, string: object) -> str:
         return quote(string)
+
+    def send_command(self, command: str, *args: object) -> None:
+        # pyst2's version also formats a debug line for stderr on every command.
+        self.stdout.write(" ".join((command, *map(str, args))).strip() + "\n")
+        self.stdout.flush()
 
     def get_result(self, stdin: Any = None) -> Result:
         line = self._read_line()

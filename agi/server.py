@@ -15,6 +15,7 @@ from agi import dispatch
 from agi.context import Options
 from agi.directory import Directory
 from agi.routes import ROUTES, Handler
+from agi.workers import Workers
 from provisioner.errors import ProvisionerError
 from provisioner.model import Inventory
 
@@ -87,7 +88,9 @@ def inventory_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 class AgiServer(socketserver.ThreadingTCPServer):
-    """One thread per session, a bounded number of sessions, a large listen backlog."""
+    """Threaded FastAGI server: a bounded number of sessions, each on a (reused) worker
+    thread, and a large listen backlog. ``process_request`` replaces ThreadingMixIn's
+    thread-per-connection with ``agi.workers.Workers``."""
 
     request_queue_size = 1024  # the default 5 collapses throughput at 100 concurrent calls
     daemon_threads = True
@@ -106,6 +109,7 @@ class AgiServer(socketserver.ThreadingTCPServer):
         self._slots = threading.BoundedSemaphore(config.max_sessions)
         self._active = 0
         self._idle = threading.Condition()
+        self._workers = Workers(self._session)
         super().__init__((config.host, config.port), socketserver.BaseRequestHandler)
 
     @property
@@ -117,13 +121,24 @@ class AgiServer(socketserver.ThreadingTCPServer):
     def active_sessions(self) -> int:
         return self._active
 
-    def finish_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
-        if not self._slots.acquire(blocking=False):
+    def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
+        """Hand the call to a session worker, or refuse it past the limit."""
+        if self._slots.acquire(blocking=False):
+            with self._idle:
+                self._active += 1
+            self._workers.submit(request)
+        else:
             why = f"busy: {self.config.max_sessions} sessions already running"
+            refusal = threading.Thread(target=self._refuse, args=(request, why), daemon=True)
+            refusal.start()
+
+    def _refuse(self, request: socket.socket, why: str) -> None:
+        try:
             dispatch.refuse(request, self.config.idle_timeout, why)
-            return
-        with self._idle:
-            self._active += 1
+        finally:
+            self.shutdown_request(request)
+
+    def _session(self, request: socket.socket) -> None:
         try:
             dispatch.serve(
                 request,
@@ -132,7 +147,10 @@ class AgiServer(socketserver.ThreadingTCPServer):
                 self.config.options,
                 self.config.idle_timeout,
             )
+        except Exception:
+            logger.exception("session crashed")
         finally:
+            self.shutdown_request(request)
             self._slots.release()
             with self._idle:
                 self._active -= 1
@@ -151,6 +169,7 @@ class AgiServer(socketserver.ThreadingTCPServer):
         self.shutdown()
         self.server_close()
         finished = self.wait_idle(self.config.shutdown_grace)
+        self._workers.stop()
         if finished:
             logger.info("stopped; every session finished")
         else:

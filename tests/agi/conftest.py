@@ -104,7 +104,7 @@ def live(fake_asterisk: FakeAsterisk, tmp_path: Path) -> Iterator[Live]:
     options = Options(claim_settle=0.02, clock=clock)
     config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=options)
     server = AgiServer(config, InventoryHolder(tmp_path, lambda _root: inventory.build()))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield Live(fake_asterisk, server, clock)
     server.stop()

@@ -34,7 +34,7 @@ def start(root: Path, **config: float) -> AgiServer:
         ServerConfig(port=0, options=Options(claim_settle=0.0), **settings),  # type: ignore[arg-type]
         InventoryHolder(root, load),
     )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
     return server
 
 
