@@ -134,6 +134,15 @@ def read_revision(root: Path, ref: str) -> tuple[list[InventoryFile], list[Probl
     repo = _repo(start)
     if repo is None:
         raise ProvisionerError(f"--ref needs a git repository, and {start} is not inside one")
+    try:
+        return _read_commit(repo, root, ref)
+    finally:
+        repo.close()
+
+
+def _read_commit(
+    repo: git.Repo, root: Path, ref: str
+) -> tuple[list[InventoryFile], list[Problem], str]:
     relative = _relative_to_repo(repo, root)
     try:
         commit = repo.commit(ref)
@@ -162,4 +171,6 @@ def working_revision(root: Path) -> str:
     except (ValueError, ProvisionerError, git.GitCommandError) as e:
         logger.debug("no revision for %s: %s", root, e)
         return "working-tree"
+    finally:
+        repo.close()
     return f"{sha}-dirty" if dirty else sha
