@@ -83,16 +83,18 @@ def _candidates(root: Path) -> Iterable[Path]:
     for path in root.iterdir():
         if path.name.startswith("."):
             continue
-        if path.is_dir() and path.name in DIRECTORY_KINDS:
-            yield from (p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file())
+        if path.is_dir() and path.name in DIRECTORY_KINDS:  # nested files get reported
+            yield from (p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
         elif path.is_file() and path.suffix in SUFFIXES:
             yield path
 
 
 def read_directory(root: Path) -> tuple[list[InventoryFile], list[Problem]]:
     """The inventory files of a directory on disk."""
-    if not root.is_dir():
+    if not root.exists():
         return [], [_problem(str(root), "the inventory directory does not exist")]
+    if not root.is_dir():
+        return [], [_problem(str(root), "the inventory must be a directory, not a file")]
     entries = [(PurePosixPath(p.relative_to(root).as_posix()), _read(p)) for p in _candidates(root)]
     return _sorted_entries(entries, PurePosixPath(root.as_posix()))
 
@@ -120,9 +122,10 @@ def _tree_entries(tree: git.Tree) -> Iterable[tuple[PurePosixPath, bytes | None]
             yield PurePosixPath(blob.name), blob.data_stream.read()
     for sub in tree.trees:
         if sub.name in DIRECTORY_KINDS:
-            for blob in sub.blobs:
-                if blob.name.endswith(SUFFIXES):
-                    yield PurePosixPath(sub.name, blob.name), blob.data_stream.read()
+            for item in sub.traverse():
+                if isinstance(item, git.Blob) and item.name.endswith(SUFFIXES):
+                    path = PurePosixPath(item.path).relative_to(PurePosixPath(tree.path))
+                    yield path, item.data_stream.read()
 
 
 def read_revision(root: Path, ref: str) -> tuple[list[InventoryFile], list[Problem], str]:

@@ -157,3 +157,23 @@ def test_github_annotation_escapes_what_would_break_it() -> None:
     assert github_line(Problem("inv/x.yml", 0, 0, "", "not an inventory file")) == (
         "::error file=inv/x.yml,title=inventory::not an inventory file"
     )
+
+
+def test_nested_files_are_reported_on_disk_and_at_a_revision(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = git.Repo.init(tmp_path)
+    shutil.copytree(FIXTURES / "valid-minimal", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "old").mkdir()
+    (tmp_path / "agents" / "old" / "x.yaml").write_text("agents: []\n")
+    head = _commit(repo, "nested")
+    monkeypatch.chdir(tmp_path)
+    for extra in ([], ["--ref", head]):
+        code, out = _validate(capsys, "--inventory", ".", "--skip-secrets", *extra)
+        assert code == 1
+        assert out.splitlines()[0].endswith(
+            "agents/old/x.yaml:0:0: not an inventory file: use "
+            "settings.yaml, agents.yaml, phones.yaml, queues.yaml "
+            "or agents/, phones/, queues/ directories of .yaml files"
+        )
