@@ -8,7 +8,6 @@ AgiConnection is the lower level: raw, garbage, truncated or slow input.
 
 from __future__ import annotations
 
-import itertools
 import socket
 import time
 from collections.abc import Mapping, Sequence
@@ -18,8 +17,6 @@ from tests.fakes import agi_commands
 from tests.fakes.agi_channel import Channel
 from tests.fakes.asterisk import FakeAsterisk
 from tests.fakes.wire import LineSocket
-
-_SEQUENCE = itertools.count(1)
 
 
 @dataclass
@@ -85,7 +82,7 @@ class FakeAgiCall:
     def environment(self, host: str, port: int) -> dict[str, str]:
         """The ``agi_*`` variables res_agi sends (agi-01, agi-06, agi-07 show them)."""
         tech = self.channel.split("/", 1)[0]
-        number = next(_SEQUENCE)
+        number = self.asterisk.next_sequence()
         env = {
             "agi_network": "yes",
             "agi_network_script": self.script,

@@ -69,7 +69,7 @@ def update_config(ast: FakeAsterisk, headers: dict[str, str], aid: str | None) -
     if not source or not dest:
         return proto.error(aid, "Filename not specified")
     try:
-        ast.update_config(dest, cfg.parse_update_actions(headers))
+        ast.update_config(dest, cfg.parse_update_actions(headers), source)
     except cfg.UpdateError as e:
         return proto.error(aid, str(e))
     module = _h(headers, "Reload")

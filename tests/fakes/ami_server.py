@@ -14,7 +14,6 @@ import threading
 import time
 from types import TracebackType
 
-from tests.fakes import ami_protocol as proto
 from tests.fakes.ami_actions import HANDLERS
 from tests.fakes.ami_session import AmiSession
 from tests.fakes.asterisk import FakeAsterisk
@@ -180,6 +179,3 @@ class FakeAmiServer:
                 return True
             time.sleep(0.005)
         return False
-
-
-__all__ = ["FakeAmiServer", "Faults", "proto"]

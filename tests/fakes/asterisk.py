@@ -7,9 +7,10 @@ states, AstDB, channel variables and the queue log. Everything the transcripts i
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from tests.fakes import config as cfg
 from tests.fakes import pjsip
@@ -18,7 +19,7 @@ from tests.fakes.queue_ops import QueueOps
 from tests.fakes.queues import NOT_INUSE, Queue, build_queue
 from tests.fakes.registration import Contact, RegistrationOps
 
-INITIAL_FILES = {
+INITIAL_FILES: Mapping[str, str] = {
     "pjsip.conf": (
         "[transport-udp]\ntype=transport\nprotocol=udp\nbind=127.0.0.1:5060\n\n"
         "[transport-tcp]\ntype=transport\nprotocol=tcp\nbind=127.0.0.1:5060\n\n"
@@ -61,10 +62,16 @@ class FakeAsterisk(QueueOps, RegistrationOps):
         self.sounds: dict[str, int] = {"agent-pass": 26400, "agent-user": 14400, "beep": 2400}
         self.reloads: list[str] = []
         self.boot_time = self.now()
+        self._sequence = itertools.count(1)
         self.reload(None, announce=False)
 
     def now(self) -> int:
         return int(self.clock())
+
+    def next_sequence(self) -> int:
+        """1, 2, 3, ...: numbers channels and unique ids, as Asterisk's counter does."""
+        with self.lock:
+            return next(self._sequence)
 
     def emit(self, name: str, category: str, fields: list[tuple[str, str]]) -> None:
         """Publish an unsolicited AMI event to every connected session."""
@@ -101,12 +108,15 @@ class FakeAsterisk(QueueOps, RegistrationOps):
             result.extend(self._expanded(include, seen))
         return result
 
-    def update_config(self, name: str, actions: list[cfg.UpdateAction]) -> None:
-        """Apply UpdateConfig actions all-or-nothing; raises config.UpdateError (file unchanged)."""
+    def update_config(
+        self, name: str, actions: list[cfg.UpdateAction], source: str | None = None
+    ) -> None:
+        """Apply UpdateConfig actions to ``source`` (default: the same file) and save the
+        result as ``name``, all or nothing; raises config.UpdateError, changing nothing."""
         with self.lock:
-            if name not in self.files:
+            if name not in self.files or (source or name) not in self.files:
                 raise cfg.UpdateError("File requires escalated privileges")
-            current = self.files[name]
+            current = self.files[source or name]
             updated = cfg.apply_updates(current.categories, actions)
             new = cfg.ConfigFile(name, updated, list(current.includes))
             stamp = time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(self.clock()))

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 # ast_devstate_str / ast_devstate2str
-DEVICE_STATE_NAMES = {
+DEVICE_STATE_NAMES: Mapping[int, str] = {
     0: "UNKNOWN",
     1: "NOT_INUSE",
     2: "INUSE",
@@ -18,7 +18,7 @@ DEVICE_STATE_NAMES = {
     7: "RINGINUSE",
     8: "ONHOLD",
 }
-DEVICE_STATE_TEXT = {
+DEVICE_STATE_TEXT: Mapping[int, str] = {
     0: "Unknown",
     1: "Not in use",
     2: "In use",
