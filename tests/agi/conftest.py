@@ -61,7 +61,8 @@ def h() -> Harness:
     return Harness(asterisk, inventory.build())
 
 
-ENDPOINTS = ("1001", "1002", "1003", "1004", "1005", "1006", "ph-a", "ph-b", "ph-c", "ph-e")
+AGENTS = ("1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008")
+ENDPOINTS = (*AGENTS, "ph-a", "ph-b", "ph-c", "ph-e")
 
 
 def pjsip_text(names: Sequence[str]) -> str:

@@ -58,6 +58,8 @@ def build(*, revision: str = "r1", extra: tuple[Agent, ...] = ()) -> Inventory:
             permissions=Permissions(choose_interface=False, pause_reasons=("lunch",)),
         ),
         agent("1006", "2006", queues=(QueueMembership("support", 0), QueueMembership("gone", 0))),
+        agent("1007", "2007", hot_desk=True),
+        agent("1008", "2008", hot_desk=True),
         *extra,
     )
     return Inventory(

@@ -9,6 +9,7 @@ import pytest
 
 from tests.agi.conftest import Live
 from tests.agi.inventory import PIN
+from tests.fakes.agi_client import AgiConnection, FakeAgiCall, render_env
 
 ANN = "Local/1001@gitops-agents"
 BOB = "Local/1002@gitops-agents"
@@ -188,23 +189,46 @@ def test_pause_reason_from_the_script_path(live: Live) -> None:
     assert (status(result), result.variables["GITOPS_REASON"]) == ("ok", "break")
 
 
+def race(live: Live, agent: str, start: threading.Barrier, results: dict[str, str]) -> None:
+    start.wait(5)
+    results[agent] = status(live.call("login", f"PJSIP/{agent}-1", args=["3003"]))
+
+
 def test_concurrent_logins_for_one_phone_have_exactly_one_winner(live: Live) -> None:
     live.asterisk.set_registered("ph-c")
-    extra = [f"PJSIP/{a}-1" for a in ("1002", "1003")]
-    results: dict[str, str] = {}
+    contenders = ("1002", "1003", "1007", "1008")
+    for _round in range(5):
+        live.asterisk.db_deltree("gitops")
+        for queue in ("support", "sales"):
+            for agent in contenders:
+                live.asterisk.queue_remove(queue, f"Local/{agent}@gitops-agents")
+        results: dict[str, str] = {}
+        start = threading.Barrier(len(contenders))
+        threads = [
+            threading.Thread(target=race, args=(live, a, start, results)) for a in contenders
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        winners = [a for a, s in results.items() if s == "ok"]
+        assert len(winners) == 1, results
+        assert sorted(results.values()) == ["ok"] + ["phone_in_use"] * 3
+        db = live.db()
+        assert db["/gitops/phone/ph-c/agent"] == winners[0]
+        assert {k.split("/")[3] for k in db if k.startswith("/gitops/agent/")} == set(winners)
+        members = {*live.members("support"), *live.members("sales")}
+        assert members == {f"Local/{winners[0]}@gitops-agents"}
 
-    def log_in(channel: str) -> None:
-        results[channel] = status(live.call("login", channel, args=["3003"]))
 
-    threads = [threading.Thread(target=log_in, args=(c,)) for c in extra * 2]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(10)
-    winner = live.db()["/gitops/phone/ph-c/agent"]
-    loser = "1003" if winner == "1002" else "1002"
-    assert results[f"PJSIP/{winner}-1"] in ("ok",)
-    assert results[f"PJSIP/{loser}-1"] == "phone_in_use"
-    assert f"/gitops/agent/{loser}/since" not in live.db()
-    member = f"Local/{loser}@gitops-agents"
-    assert member not in live.members("support") and member not in live.members("sales")
+def test_a_slow_but_steady_client_is_served(live: Live) -> None:
+    host, port = live.server.address
+    call = FakeAgiCall(live.asterisk, "status", channel="PJSIP/1001-00000009")
+    with AgiConnection.connect(host, port) as conn:
+        conn.send_slowly(render_env(call.environment(host, port)), chunk=16, pause=0.002)
+        commands = []
+        while (line := conn.read_line()) is not None:
+            commands.append(line)
+            conn.send_line("200 result=0" if line.startswith("DATABASE GET") else "200 result=1")
+    assert commands[-1] == 'SET VARIABLE "GITOPS_AGENT" "1001"'
+    assert 'SET VARIABLE "GITOPS_STATUS" "not_logged_in"' in commands
