@@ -2,14 +2,20 @@
 
 Prints, per size: plan wall time on an empty target (first plan), the apply that follows,
 the no-change plan, a one-changed-agent plan, and the peak Python memory of a plan
-(tracemalloc, measured in a separate pass so it does not slow the timed ones).
-The model is generated directly (the YAML loading cost is bench_validate's business).
+(tracemalloc, measured in a separate pass so it does not slow the timed ones); the model is
+generated directly. Then the whole command, ``provisioner plan`` on a YAML inventory from
+bench/gen_inventory.py (two servers, so two directory targets): load + render + read +
+compare, cold (first YAML parse) and warm (the inventory cache filled).
+Wall times include whatever else the machine runs; CPU times are this process's.
 
     python3 bench/bench_plan.py [SIZE ...]      # default: 1000 10000
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import sys
 import tempfile
 import time
@@ -19,6 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gen_inventory import generate
+
 from provisioner.apply import (
     Renderer,
     execute,
@@ -26,6 +36,7 @@ from provisioner.apply import (
     plan_job,
     renderer,
 )
+from provisioner.cli import main as main_cli
 from provisioner.model import (
     Agent,
     Inventory,
@@ -123,12 +134,32 @@ def bench(size: int, desired_of: Renderer) -> None:
     print(f"  peak memory of a plan (tracemalloc): {peak / 1e6:.1f} MB")
 
 
+def bench_cli(size: int) -> None:
+    timings: list[Timing] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "inventory"
+        generate(size, root)
+        argv = ["plan", "--inventory", str(root), "--target", f"dir:{Path(tmp) / 'cfg'}"]
+        with contextlib.redirect_stdout(io.StringIO()):
+            for _ in range(2):
+                with measure(timings):
+                    main_cli(argv)
+            main_cli(["apply", "--auto-approve", *argv[1:]])
+            with measure(timings):
+                main_cli(argv)
+    print(f"{size} agents, 'provisioner plan' end to end (YAML inventory, 2 servers):")
+    print(f"  cold {timings[0]}  warm {timings[1]}  no-change (warm) {timings[2]}")
+
+
 def main(argv: list[str]) -> int:
     sizes = [int(a) for a in argv] or [1000, 10000]
+    os.environ.update(ENV)
     desired_of = renderer(ENV)
     with fewer_collections():
         for size in sizes:
             bench(size, desired_of)
+    for size in sizes:
+        bench_cli(size)
     return 0
 
 
