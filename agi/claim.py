@@ -31,12 +31,14 @@ def holder(channel: Channel, phone_id: str) -> str:
     return channel.database_get(phone_family(phone_id), "agent") or ""
 
 
+def _is_live(channel: Channel, agent_id: str, phone_id: str) -> bool:
+    return channel.database_get(agent_family(agent_id), "phone") == phone_id
+
+
 def live_holder(channel: Channel, phone_id: str) -> str:
     """The agent holding the phone, if that agent's session is really on it."""
     current = holder(channel, phone_id)
-    if current and channel.database_get(agent_family(current), "phone") == phone_id:
-        return current
-    return ""
+    return current if current and _is_live(channel, current, phone_id) else ""
 
 
 def claim_phone(
@@ -45,7 +47,7 @@ def claim_phone(
     current = holder(channel, phone_id)
     if current == agent_id:
         return True
-    if current and channel.database_get(agent_family(current), "phone") == phone_id:
+    if current and _is_live(channel, current, phone_id):
         logger.info("phone %s is held by agent %s; %s cannot claim it", phone_id, current, agent_id)
         return False
     channel.database_put(phone_family(phone_id), "agent", agent_id)
