@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="asterisk-gitops-agi", description=__doc__.splitlines()[0])
     p.add_argument("--inventory", type=Path, required=True, metavar="DIR")
     p.add_argument("--listen", default="127.0.0.1:4573", metavar="HOST:PORT")
-    p.add_argument("--max-sessions", type=int, default=500, metavar="N")
+    p.add_argument("--max-sessions", type=int, default=1000, metavar="N")
     p.add_argument("--idle-timeout", type=float, default=60.0, metavar="S")
     p.add_argument("--shutdown-grace", type=float, default=10.0, metavar="S")
     p.add_argument("--reload-interval", type=float, default=2.0, metavar="S")

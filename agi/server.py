@@ -28,7 +28,7 @@ Loader = Callable[[Path], Inventory]
 class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 4573
-    max_sessions: int = 500
+    max_sessions: int = 1000
     idle_timeout: float = 60.0  # seconds a session may wait for Asterisk
     shutdown_grace: float = 10.0  # seconds running sessions get to finish on SIGTERM
     reload_interval: float = 2.0  # seconds between checks of the inventory on disk
