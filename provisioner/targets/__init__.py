@@ -56,6 +56,8 @@ def select(
         )
     chosen = [servers[server]] if server is not None else list(servers.values())
     spec = spec or DEFAULT_TARGET
+    if spec in servers and server is not None and server != spec:
+        raise TargetError(f"--target {spec} is a server already: drop --server {server}")
     if spec in servers or (spec == ALL_SERVERS and servers):
         picked = [servers[spec]] if spec in servers else chosen
         return tuple(_server_job(inventory, s, env, timeout) for s in picked)

@@ -63,3 +63,8 @@ def test_one_target_failing_does_not_stop_the_other(cli: Cli) -> None:
     (cli.config / "pbx1" / "queues_gitops.conf").write_text("[broken\n")
     plan = cli("plan")
     assert plan.code == 1 and "pbx1" in plan.err and "pbx2" not in plan.err
+
+
+def test_server_target_and_other_server_conflict(cli: Cli) -> None:
+    result = cli("plan", "--server", "pbx2", target="pbx1")
+    assert result.code == 1 and "drop --server pbx2" in result.err
