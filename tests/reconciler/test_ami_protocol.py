@@ -116,3 +116,11 @@ def test_dbgettree_parses_revision_lock_and_managed_keys() -> None:
     assert stored.record.revision == "abc123"
     assert stored.lock == "99 t ci-1"
     assert stored.record.managed == frozenset({("pjsip_gitops.conf", "endpoint", "a/b")})
+
+
+def test_encode_refuses_what_asterisk_would_not_read() -> None:
+    with pytest.raises(AmiProtocolError, match="at most 128"):
+        encode_action("UpdateConfig", "u1", [(f"H-{n}", "x") for n in range(127)])
+    with pytest.raises(AmiProtocolError, match="too long"):
+        encode_action("DBPut", "d1", [("Val", "x" * 1100)])
+    assert encode_action("Ping", "p", [(f"H-{n}", "x") for n in range(126)])

@@ -204,3 +204,30 @@ def test_verification_of_many_objects_lists_each_kind_once(
         bad.key: "Asterisk dropped endpoint 599 after reload (invalid value?); see its log"
     }
     assert len(ami_server.requests) - before == 3  # PJSIPShowEndpoints, ...Aors, ...Auths
+
+
+def test_an_interrupted_write_keeps_whole_objects_and_the_next_one_cleans_up(
+    target: AmiTarget, fake_asterisk: FakeAsterisk, caplog: pytest.LogCaptureFixture
+) -> None:
+    big = context("gitops-agents", *(f"{n},1,Dial(PJSIP/{n})" for n in range(60)))
+    ghost = context("gitops-agents", "1,1,Hangup()")  # planned against a state that is gone
+    with pytest.raises(AmiWriteError) as caught:
+        target.write([update(ghost, big)])
+    assert "Given category does not exist" in str(caught.value)
+    assert "of its" in str(caught.value) and "requests were applied" in str(caught.value)
+    assert "~gitops-new~" in fake_asterisk.config_text(EXTENSIONS_FILE)  # unfinished build
+    state = target.read()
+    assert state.objects == ()  # the leftover is not shown as an object
+    assert "leftovers of an interrupted apply" in caplog.text
+    target.write(creates([big]))
+    assert "~gitops-new~" not in fake_asterisk.config_text(EXTENSIONS_FILE)
+    assert without_owner(target.read().objects) == without_owner([big])
+
+
+def test_every_request_fits_what_asterisk_reads(
+    target: AmiTarget, ami_server: FakeAmiServer
+) -> None:
+    objects = [o for n in range(20) for o in agent_objects(f"6{n:02d}")]
+    target.write(creates([*objects, context("big", *(f"{n},1,NoOp()" for n in range(80)))]))
+    sizes = [len(headers) for action, headers in ami_server.requests if action == "UpdateConfig"]
+    assert len(sizes) > 3 and max(sizes) <= 128

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from provisioner.render.objects import PJSIP_FILE, QUEUES_FILE
+from provisioner.render.objects import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE
 from provisioner.targets.ami.updates import file_requests
-from tests.reconciler.ami_helpers import aor, creates, delete, endpoint, queue, update
+from tests.reconciler.ami_helpers import aor, context, creates, delete, endpoint, queue, update
 
 
 def numbered(headers: tuple[tuple[str, str], ...]) -> list[tuple[str, ...]]:
@@ -41,9 +41,41 @@ def test_deletes_then_updates_then_creates() -> None:
     (request,) = file_requests(PJSIP_FILE, changes)
     ops = [(step[0], step[1]) for step in numbered(request.headers)]
     assert ops[0] == ("Action=DelCat", "Cat=3")
-    assert ops[1] == ("Action=DelCat", "Cat=1")
-    assert ops[2] == ("Action=NewCat", "Cat=1~gitops-new~aor")
+    assert ops[1] == ("Action=NewCat", "Cat=1~gitops-new~aor")
+    swap = ops.index(("Action=DelCat", "Cat=1"))
+    assert ops[swap + 1] == ("Action=RenameCat", "Cat=1~gitops-new~aor")
+    assert ops[swap + 2] == ("Action=NewCat", "Cat=2~gitops-new~endpoint")
     assert ops[-1] == ("Action=RenameCat", "Cat=2~gitops-new~endpoint")
+
+
+def test_no_request_exceeds_what_asterisk_reads() -> None:
+    objects = [endpoint(str(n)) for n in range(40)]
+    requests = file_requests(PJSIP_FILE, creates(objects))
+    assert len(requests) > 1
+    for request in requests:
+        assert len(request.headers) + 2 <= 128  # Action and ActionID come on top
+        ops = [step[0] for step in numbered(request.headers)]
+        assert ops.count("Action=NewCat") == ops.count("Action=RenameCat")
+
+
+def test_a_large_object_is_built_over_several_requests_and_swapped_in_by_the_last() -> None:
+    big = context("gitops-agents", *(f"{n},1,Dial(PJSIP/{n})" for n in range(100)))
+    before = context("gitops-agents", "1,1,Hangup()")
+    requests = file_requests(EXTENSIONS_FILE, [update(before, big)])
+    assert len(requests) >= 4
+    first, last = numbered(requests[0].headers), numbered(requests[-1].headers)
+    assert first[0] == ("Action=NewCat", "Cat=gitops-agents~gitops-new~context")
+    assert last[-2:] == [
+        ("Action=DelCat", "Cat=gitops-agents"),
+        ("Action=RenameCat", "Cat=gitops-agents~gitops-new~context", "Value=gitops-agents"),
+    ]
+    appended = [s for r in requests for s in numbered(r.headers) if s[0] == "Action=Append"]
+    assert len(appended) == 100
+
+
+def test_leftovers_are_removed_first() -> None:
+    (request,) = file_requests(QUEUES_FILE, creates([queue("q")]), leftovers=["q~gitops-new~queue"])
+    assert numbered(request.headers)[0] == ("Action=DelCat", "Cat=q~gitops-new~queue")
 
 
 def test_semicolons_are_escaped_for_the_config_file() -> None:
@@ -52,7 +84,7 @@ def test_semicolons_are_escaped_for_the_config_file() -> None:
 
 
 def test_requests_are_split_between_objects_only() -> None:
-    objects = [aor(str(n)) for n in range(10)]  # NewCat, 3 Append, RenameCat: 5 actions each
+    objects = [aor(str(n)) for n in range(10)]  # NewCat, 3 Append, RenameCat: 5 actions
     requests = file_requests(PJSIP_FILE, creates(objects), max_actions=12)
     assert [len(numbered(r.headers)) for r in requests] == [10, 10, 10, 10, 10]
     for request in requests:

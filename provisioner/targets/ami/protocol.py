@@ -8,7 +8,7 @@ then ``\\r\\n\\r\\n``); the framer tolerates it and any empty lines between mess
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,6 +16,10 @@ from provisioner.render.objects import SENSITIVE_KEYS
 from provisioner.targets.ami.errors import AmiProtocolError
 
 TERMINATOR = b"\r\n\r\n"
+# Asterisk's limits on an incoming action (manager.h AST_MAX_MANHEADERS; manager.c reads a
+# line into a 1024-byte buffer, CRLF included): beyond them it refuses or drops the action.
+MAX_HEADER_LINES = 128
+MAX_LINE_BYTES = 1022
 Header = tuple[str, str]
 
 # Headers whose values are secrets wherever they appear (Login, PJSIPShow* details).
@@ -135,15 +139,27 @@ class Framer:
         return line
 
 
-def encode_action(action: str, action_id: str, headers: Iterable[Header]) -> bytes:
-    """An action as bytes; refuses values that would break the framing (CR or LF)."""
+def encode_action(action: str, action_id: str, headers: Sequence[Header]) -> bytes:
+    """An action as bytes. Refuses what Asterisk would not read: a value with a line break,
+    more than ``MAX_HEADER_LINES`` lines, or a line longer than ``MAX_LINE_BYTES``."""
+    if len(headers) + 2 > MAX_HEADER_LINES:
+        raise AmiProtocolError(
+            f"{action} has {len(headers) + 2} header lines; Asterisk reads at most "
+            f"{MAX_HEADER_LINES} per action"
+        )
     lines = [f"Action: {action}", f"ActionID: {action_id}"]
     for key, value in headers:
         if "\r" in value or "\n" in value or "\r" in key or "\n" in key:
             raise AmiProtocolError(
                 f"the value of {key} in {action} contains a line break, which AMI cannot carry"
             )
-        lines.append(f"{key}: {value}")
+        line = f"{key}: {value}"
+        if len(line.encode("utf-8")) > MAX_LINE_BYTES:
+            raise AmiProtocolError(
+                f"the value of {key} in {action} is too long for AMI (a line holds at most "
+                f"{MAX_LINE_BYTES} bytes)"
+            )
+        lines.append(line)
     lines.append("")
     lines.append("")
     return "\r\n".join(lines).encode("utf-8")

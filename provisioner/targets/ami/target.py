@@ -8,7 +8,6 @@ cost requests in proportion to what changed, not to the inventory.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
@@ -26,18 +25,17 @@ from provisioner.render.objects import (
 )
 from provisioner.targets.ami.client import Action, AmiClient, Reply
 from provisioner.targets.ami.errors import AmiError, AmiWriteError
+from provisioner.targets.ami.lock import NOT_FOUND, AstDbLock
 from provisioner.targets.ami.state import (
-    LOCK_KEY,
     REVISION_KEY,
     STATE_FAMILY,
-    LockValue,
     StoredState,
     managed_location,
     parse_config,
     parse_members,
     parse_tree,
 )
-from provisioner.targets.ami.updates import MAX_ACTIONS, file_requests
+from provisioner.targets.ami.updates import MAX_ACTIONS, MAX_LINES, file_requests, is_leftover
 from provisioner.targets.ami.verify import verify as verify_live
 from provisioner.targets.base import (
     ActualState,
@@ -59,7 +57,6 @@ MAIN_FILES: dict[str, str] = {
     QUEUES_FILE: "queues.conf",
     EXTENSIONS_FILE: "extensions.conf",
 }
-_NOT_FOUND = "Database entry not found"
 
 
 def parse_url(url: str) -> tuple[str, str, int]:
@@ -88,15 +85,17 @@ class AmiTarget:
         timeout: float = 10.0,
         lock_ttl: float = 900.0,
         max_actions: int = MAX_ACTIONS,
+        max_lines: int = MAX_LINES,
         clock: Callable[[], float] = time.time,
     ) -> None:
         user, host, port = parse_url(url)
         self._name = f"ami://{user}@{host}:{port}"
         self._client = AmiClient(host, port, user, secret, timeout=timeout, name=self._name)
-        self._lock_ttl = lock_ttl
+        self._lock = AstDbLock(self._client, lock_ttl, clock)
         self._max_actions = max_actions
-        self._clock = clock
+        self._max_lines = max_lines
         self._objects: dict[ObjectKey, ConfigObject] = {}
+        self._leftovers: dict[str, list[str]] = {}
         self._record: StateRecord | None = None
 
     @property
@@ -131,11 +130,7 @@ class AmiTarget:
         replies = self._client.pipeline(actions)
         objects: list[ConfigObject] = []
         for file, reply in zip(MANAGED_FILES, replies, strict=False):
-            response = self._config_reply(file, reply).response
-            try:
-                objects.extend(parse_config(file, response))
-            except TargetError as e:
-                raise TargetError(f"{self._name}: {e}") from e
+            objects.extend(self._file_objects(file, self._config_reply(file, reply)))
         stored = self._stored(replies[len(MANAGED_FILES)])
         queues = {o.name for o in objects if o.file == QUEUES_FILE}
         members = parse_members(self._client.check(replies[-1]).events, queues)
@@ -143,6 +138,25 @@ class AmiTarget:
         self._record = stored.record
         logger.info("%s: read %d objects, %d live members", self._name, len(objects), len(members))
         return ActualState(tuple(objects), stored.record, tuple(members))
+
+    def _file_objects(self, file: str, reply: Reply) -> list[ConfigObject]:
+        """The categories of one file; leftovers of an interrupted build are set aside."""
+        try:
+            objects = parse_config(file, reply.response)
+        except TargetError as e:
+            raise TargetError(f"{self._name}: {e}") from e
+        leftovers = [o.name for o in objects if is_leftover(o.name)]
+        self._leftovers[file] = leftovers
+        if leftovers:
+            logger.warning(
+                "%s: %s holds %d leftovers of an interrupted apply (e.g. [%s]); the next "
+                "write to it removes them",
+                self._name,
+                file,
+                len(leftovers),
+                leftovers[0],
+            )
+        return [o for o in objects if not is_leftover(o.name)]
 
     def _config_reply(self, file: str, reply: Reply) -> Reply:
         if reply.ok:
@@ -155,7 +169,7 @@ class AmiTarget:
         return self._client.check(reply)
 
     def _stored(self, reply: Reply) -> StoredState:
-        if not reply.ok and reply.message.startswith(_NOT_FOUND):
+        if not reply.ok and reply.message.startswith(NOT_FOUND):
             return parse_tree(())
         return parse_tree(self._client.check(reply).events)
 
@@ -175,22 +189,38 @@ class AmiTarget:
             self._remember(by_file[file])
 
     def _write_file(self, file: str, changes: list[ObjectChange], written: tuple[str, ...]) -> None:
-        requests = file_requests(file, changes, self._max_actions)
-        before = f"already written: {', '.join(written)}" if written else "nothing else written"
-        for part, request in enumerate(requests):
+        requests = file_requests(
+            file,
+            changes,
+            leftovers=self._leftovers.pop(file, ()),
+            max_lines=self._max_lines,
+            max_actions=self._max_actions,
+        )
+        before = f"already written: {', '.join(written)}" if written else "no other file written"
+        for done, request in enumerate(requests):
+            self._lock.keep()
             try:
                 reply = self._client.request(request, check=False)
             except AmiError as e:
-                raise AmiWriteError(f"{e} ({before})", file=file, written=written) from e
-            if not reply.ok:
-                parts = f" (the first {part} of {len(requests)} parts were)" if part else ""
                 raise AmiWriteError(
-                    f"{self._name} rejected the changes to {file} ({reply.message}); nothing "
-                    f"in {file} was changed{parts}, {before}; run plan again",
+                    f"{e} (while writing {file}: {_progress(done, len(requests))}; {before})",
+                    file=file,
+                    written=written,
+                ) from e
+            if not reply.ok:
+                raise AmiWriteError(
+                    f"{self._name} rejected a change to {file} ({reply.message}); "
+                    f"{_progress(done, len(requests))}, {before}; run plan again",
                     file=file,
                     written=written,
                 )
-        logger.info("%s: wrote %d changes to %s", self._name, len(changes), file)
+        logger.info(
+            "%s: wrote %d changes to %s in %d requests",
+            self._name,
+            len(changes),
+            file,
+            len(requests),
+        )
 
     def _remember(self, changes: list[ObjectChange]) -> None:
         for change in changes:
@@ -243,50 +273,11 @@ class AmiTarget:
 
     @contextmanager
     def lock(self, holder: str) -> Iterator[None]:
-        token = secrets.token_hex(8)
-        self._acquire(holder, token)
+        self._lock.acquire(holder)
         try:
             yield
         finally:
-            self._release(token)
-
-    def _current_lock(self) -> LockValue | None:
-        reply = self._client.request(_db_get(LOCK_KEY), check=False)
-        if not reply.ok and reply.message.startswith(_NOT_FOUND):
-            return None
-        events = self._client.check(reply).events
-        return LockValue.decode(events[0].get("Val")) if events else None
-
-    def _acquire(self, holder: str, token: str) -> None:
-        now = self._clock()
-        current = self._current_lock()
-        if current is not None and current.expires > now:
-            raise TargetError(
-                f"{self._name} is locked by {current.holder} (until "
-                f"{time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime(current.expires))}); "
-                f"wait for that apply to finish, or delete AstDB key {STATE_FAMILY}/{LOCK_KEY} "
-                "if it died"
-            )
-        if current is not None:
-            logger.warning("%s: taking over the expired lock of %s", self._name, current.holder)
-        value = LockValue(now + self._lock_ttl, token, holder)
-        self._client.request(_db_put(STATE_FAMILY, LOCK_KEY, value.encode()))
-        confirmed = self._current_lock()
-        if confirmed is None or confirmed.token != token:
-            other = confirmed.holder if confirmed else "someone else"
-            raise TargetError(f"{self._name} was locked by {other} at the same time; try again")
-        logger.info("%s: locked by %s", self._name, holder)
-
-    def _release(self, token: str) -> None:
-        try:
-            current = self._current_lock()
-            if current is not None and current.token == token:
-                self._client.request(_db_del(STATE_FAMILY, LOCK_KEY))
-                logger.info("%s: lock released", self._name)
-        except AmiError as e:
-            logger.warning(
-                "%s: the lock was not released (%s); it expires by itself", self._name, e
-            )
+            self._lock.release()
 
     def read_record(self) -> StateRecord:
         reply = self._client.request(Action("DBGetTree", (("Family", STATE_FAMILY),)), check=False)
@@ -310,6 +301,12 @@ class AmiTarget:
         )
 
 
+def _progress(done: int, total: int) -> str:
+    if done == 0:
+        return "nothing in it was changed"
+    return f"{done} of its {total} requests were applied, each one whole objects"
+
+
 def _member_action(change: MemberChange) -> Action:
     headers = (("Queue", change.queue), ("Interface", change.interface))
     if change.action == "remove":
@@ -320,10 +317,6 @@ def _member_action(change: MemberChange) -> Action:
 def _member_gone(message: str) -> bool:
     """The member is no longer there (logged out meanwhile): nothing left to change."""
     return "Not there" in message or message.startswith("Invalid interface")
-
-
-def _db_get(key: str) -> Action:
-    return Action("DBGet", (("Family", STATE_FAMILY), ("Key", key)))
 
 
 def _db_put(family: str, key: str, value: str) -> Action:

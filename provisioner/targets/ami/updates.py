@@ -1,7 +1,7 @@
-"""Object changes -> ``UpdateConfig`` requests (one per file, split past 100000 actions).
+"""Object changes -> ``UpdateConfig`` requests that Asterisk accepts.
 
-What the transcripts prove (``/work/shared/asterisk/ami-02``, ``ami-08``, ``ami-09``) and how
-it is used here; docs/ami-target.md explains it for operators:
+What the transcripts prove (``ami-02``, ``ami-08``, ``ami-09``) and how it is used here;
+docs/ami-target.md explains it for operators:
 
 - ``Append``/``DelCat``/``RenameCat`` on a name act on *every* category of that name, and a
   category just created by ``NewCat`` cannot be told apart from its same-named sibling. So a
@@ -9,13 +9,19 @@ it is used here; docs/ami-target.md explains it for operators:
   ``gitops-2``): ``NewCat tmp``, ``Append tmp k v`` ..., ``RenameCat tmp -> name``.
 - One category of a same-named PJSIP pair is addressed with the *quoted* filter
   ``catfilter="type=aor"`` (the unquoted form answers ``Given category does not exist``).
-- An update is ``DelCat`` (filtered) + the create above: options may repeat (``allow=``,
-  ``exten=``) and change order, which ``Update`` cannot express. The object moves to the end
-  of the file, which Asterisk does not care about.
+- An update is the create above followed by ``DelCat`` (filtered) of the old category and the
+  rename, in one request: options may repeat (``allow=``, ``exten=``) and change order, which
+  ``Update`` cannot express. The object moves to the end of its file; Asterisk does not mind.
 - ``;`` in a value is sent as ``\\;`` (Asterisk writes values verbatim to the file, where an
   unescaped ``;`` would start a comment).
-- Within a request, deletes come first, then updates, then creates; the actions of one
-  object are never split between two requests.
+
+Asterisk also bounds one AMI message: at most 128 header lines (``AST_MAX_MANHEADERS``; more
+answers ``Too many lines in message``) of at most 1022 bytes each, and 100000 numbered
+actions. So changes are packed into as few requests as fit. The steps that make one object
+change visible (its ``DelCat`` and ``RenameCat``) always travel in one request, so every
+object changes all at once or not at all. An object too large for one request (a dialplan
+context of many agents) is built under its temporary name over several requests and swapped
+in by the last one; ``LEFTOVER`` recognises what an interrupted build left behind.
 """
 
 from __future__ import annotations
@@ -25,10 +31,12 @@ from dataclasses import dataclass
 
 from provisioner.render.objects import PJSIP_FILE, ConfigObject
 from provisioner.targets.ami.client import Action
-from provisioner.targets.ami.protocol import Header
+from provisioner.targets.ami.protocol import MAX_HEADER_LINES, Header
 from provisioner.targets.base import ObjectChange
 
-MAX_ACTIONS = 100_000  # Asterisk's limit of numbered actions in one UpdateConfig
+MAX_ACTIONS = 100_000  # numbered actions Asterisk reads from one UpdateConfig
+BASE_LINES = 4  # Action, ActionID, SrcFilename, DstFilename
+MAX_LINES = MAX_HEADER_LINES - BASE_LINES  # lines left for the numbered actions
 TEMP_MARK = "~gitops-new~"
 _ORDER = {"delete": 0, "update": 1, "create": 2}
 
@@ -42,6 +50,19 @@ class Step:
     var: str | None = None
     value: str | None = None
     options: str | None = None
+
+    @property
+    def lines(self) -> int:
+        extra = (self.var is not None) + (self.value is not None) + (self.options is not None)
+        return 2 + extra
+
+
+Group = list[Step]  # steps that must land in one request
+
+
+def is_leftover(name: str) -> bool:
+    """A category an interrupted build left under its temporary name."""
+    return TEMP_MARK in name
 
 
 def catfilter(obj: ConfigObject) -> str | None:
@@ -64,41 +85,51 @@ def temporary_name(obj: ConfigObject) -> str:
     return f"{obj.name}{TEMP_MARK}{obj.kind or 'category'}"
 
 
-def create_steps(obj: ConfigObject) -> list[Step]:
+def change_groups(change: ObjectChange, budget: int = MAX_LINES) -> list[Group]:
+    """The steps of one change, grouped: each group goes in one request, the last one makes
+    the change visible."""
+    removal: Group = []
+    if change.before is not None:
+        removal = [Step("DelCat", change.before.name, options=catfilter(change.before))]
+    if change.after is None:
+        return [removal]
+    obj = change.after
     temp = temporary_name(obj)
-    steps = [Step("NewCat", temp)]
-    steps.extend(Step("Append", temp, key, escape(value)) for key, value in obj.options)
-    steps.append(Step("RenameCat", temp, value=obj.name))
-    return steps
+    build = [Step("NewCat", temp)]
+    build += [Step("Append", temp, key, escape(value)) for key, value in obj.options]
+    swap = [*removal, Step("RenameCat", temp, value=obj.name)]
+    if _lines(build) + _lines(swap) <= budget:
+        return [build + swap]
+    return [*_chunks(build, budget), swap]
 
 
-def delete_steps(obj: ConfigObject) -> list[Step]:
-    return [Step("DelCat", obj.name, options=catfilter(obj))]
-
-
-def change_steps(change: ObjectChange) -> list[Step]:
-    """The steps of one change, kept together in one request."""
-    steps: list[Step] = []
-    if change.action in ("delete", "update"):
-        assert change.before is not None
-        steps.extend(delete_steps(change.before))
-    if change.action in ("create", "update"):
-        assert change.after is not None
-        steps.extend(create_steps(change.after))
-    return steps
+def cleanup_groups(names: Iterable[str]) -> list[Group]:
+    """Remove leftovers of an interrupted build (unique temporary names: no filter)."""
+    return [[Step("DelCat", name)] for name in names]
 
 
 def file_requests(
-    file: str, changes: Iterable[ObjectChange], max_actions: int = MAX_ACTIONS
+    file: str,
+    changes: Iterable[ObjectChange],
+    *,
+    leftovers: Iterable[str] = (),
+    max_lines: int = MAX_LINES,
+    max_actions: int = MAX_ACTIONS,
 ) -> list[Action]:
-    """The ``UpdateConfig`` requests for one file: one unless it needs > ``max_actions``."""
-    ordered = sorted(changes, key=lambda c: _ORDER[c.action])
+    """The ``UpdateConfig`` requests for one file, to be sent in order."""
+    groups = cleanup_groups(leftovers)
+    for change in sorted(changes, key=lambda c: _ORDER[c.action]):
+        groups.extend(change_groups(change, max_lines))
     batches: list[list[Step]] = [[]]
-    for change in ordered:
-        steps = change_steps(change)
-        if batches[-1] and len(batches[-1]) + len(steps) > max_actions:
+    lines = 0
+    for group in groups:
+        size = _lines(group)
+        full = lines + size > max_lines or len(batches[-1]) + len(group) > max_actions
+        if batches[-1] and full:
             batches.append([])
-        batches[-1].extend(steps)
+            lines = 0
+        batches[-1].extend(group)
+        lines += size
     return [update_config(file, batch) for batch in batches if batch]
 
 
@@ -115,3 +146,19 @@ def update_config(file: str, steps: Sequence[Step]) -> Action:
         if step.options is not None:
             headers.append((f"Options-{n}", step.options))
     return Action("UpdateConfig", tuple(headers))
+
+
+def _lines(steps: Iterable[Step]) -> int:
+    return sum(step.lines for step in steps)
+
+
+def _chunks(steps: list[Step], budget: int) -> list[Group]:
+    chunks: list[Group] = [[]]
+    lines = 0
+    for step in steps:
+        if chunks[-1] and lines + step.lines > budget:
+            chunks.append([])
+            lines = 0
+        chunks[-1].append(step)
+        lines += step.lines
+    return chunks
