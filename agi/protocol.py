@@ -30,6 +30,7 @@ from asterisk.agi import (
     AGI,
     AGIHangup,
     AGIInvalidCommand,
+    AGISIGPIPEHangup,
     AGIUnknownError,
     AGIUsageError,
     re_code,
@@ -167,6 +168,8 @@ class AgiChannel:
     def _execute(self, command: str, *args: object) -> Result:
         try:
             return self._agi.execute(command, *args)  # type: ignore[no-any-return]
+        except AGISIGPIPEHangup as e:  # pyst2's name for a broken pipe while writing
+            raise ConnectionLost(f"{command}: {e}") from e
         except AGIHangup as e:
             raise Hangup(f"{command}: {e}") from e
         except (AGIInvalidCommand, AGIUsageError, AGIUnknownError) as e:

@@ -176,3 +176,12 @@ def test_reply_that_is_not_agi_is_a_protocol_error(peers: list[ScriptedPeer]) ->
 def test_quote_escapes_backslash_and_quote() -> None:
     assert quote('a\\b"c') == '"a\\\\b\\"c"'
     assert quote(5) == '"5"'
+
+
+def test_writing_to_a_closed_peer_is_connection_lost(peers: list[ScriptedPeer]) -> None:
+    peer = open_peer(peers)
+    channel = peer.channel()
+    peer.theirs.close()
+    with pytest.raises(ConnectionLost):
+        for _ in range(100):  # the first write may still be buffered by the kernel
+            channel.verbose("anyone there?")
