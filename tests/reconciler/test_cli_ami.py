@@ -224,3 +224,25 @@ def test_secrets_never_in_ami_logs_or_outputs(
     shown = out + err + caplog.text + cli.ami("plan", "--format", "json")[1]
     for secret in [*secrets, AMI_SECRET]:
         assert secret not in shown
+
+
+def test_two_servers_each_get_their_part_concurrently(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = FakeAsterisk(), FakeAsterisk()
+    with FakeAmiServer(first) as pbx1, FakeAmiServer(second) as pbx2:
+        for key, value in {**ENV, "PBX1_SECRET": AMI_SECRET, "PBX2_SECRET": AMI_SECRET}.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.chdir(tmp_path)
+        cli = Cli(tmp_path, capsys, "two-servers")
+        settings = cli.edit("settings.yaml")
+        servers = settings["settings"]["servers"]
+        servers[0].update(target=pbx1.url, secret_env="PBX1_SECRET")
+        servers[1].update(target=pbx2.url, secret_env="PBX2_SECRET")
+        cli.save("settings.yaml", settings)
+        result = cli("apply", "--auto-approve", target="all")
+        assert result.code == 0, result.err
+        assert first.endpoint("1001") is not None and first.endpoint("1003") is None
+        assert second.endpoint("1003") is not None and second.endpoint("1001") is None
+        assert first.queue("sales") is not None and second.queue("sales") is None
+        assert cli("plan", "--detailed-exitcode", target="all").code == 0

@@ -71,3 +71,16 @@ def test_drift_refuses_an_uncommitted_revision(cli: Cli) -> None:
     assert result.code == 1
     assert "made from uncommitted files (working-tree)" in result.err
     assert f"dir:{cli.config}" in result.err
+
+
+def test_saved_plan_refused_after_a_new_commit(cli: Cli, repo: git.Repo, tmp_path: Path) -> None:
+    planned = repo.head.commit.hexsha
+    out = str(tmp_path / "plan.json")
+    assert cli("plan", "--out", out).code == 0
+    path = cli.inventory / "queues.yaml"
+    path.write_text(path.read_text() + "# a comment only: same config, new revision\n")
+    now = _commit(repo, "comment")
+    result = cli("apply", out)
+    assert result.code == 1
+    assert f"made from inventory revision {planned} but the inventory is now at {now}" in result.err
+    assert not (cli.config / "pjsip_gitops.conf").exists()
