@@ -25,7 +25,7 @@ from provisioner.apply import (
     plan_job,
     renderer,
 )
-from provisioner.errors import PlanError, ProvisionerError
+from provisioner.errors import PlanError, ProvisionerError, SafetyError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
 from provisioner.plan import Plan, SavedPlan, format_markdown, format_text, load, save, to_json
@@ -187,7 +187,7 @@ def _approve(
     if not args.force:
         found = [v for p in plans for v in violations(p, _thresholds(args))]
         if found:
-            raise PlanError("; ".join(found))
+            raise SafetyError("; ".join(found))
     if any(p.has_changes for _, p in todo):
         _confirm(args.auto_approve)
     return {p.target: approved_from(p) for _, p in todo}, tuple(j for j, _ in todo)
