@@ -6,7 +6,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import yaml
@@ -15,6 +15,7 @@ from provisioner.cli import main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reconciler"
 ENV = {"GITOPS_MASTER_KEY": "test-master-key", "AGENT_1003_SECRET": "agent-1003-clear-secret"}
+C = TypeVar("C", bound="Cli")
 
 
 @dataclass
@@ -62,3 +63,18 @@ class Cli:
     def passwords(self) -> list[str]:
         """The real SIP passwords written to the target (what must never be shown)."""
         return re.findall(r"^password\s*=\s*(\S+)$", self.config_text(), re.MULTILINE)
+
+
+def start(
+    kind: type[C],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fixture: str = "basic",
+    **env: str,
+) -> C:
+    """A CLI on a copy of ``fixture``, run from ``tmp_path`` with the test secrets set."""
+    for key, value in {**ENV, **env}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return kind(tmp_path, capsys, fixture)

@@ -17,7 +17,7 @@ from provisioner.render import render
 from provisioner.render.objects import ConfigObject
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
-from tests.reconciler.cli_helpers import ENV, Cli
+from tests.reconciler.cli_helpers import Cli, start
 
 AMI_SECRET = "gitops-secret"
 PJSIP = "pjsip_gitops.conf"
@@ -41,10 +41,7 @@ def cli(
     monkeypatch: pytest.MonkeyPatch,
     ami_server: FakeAmiServer,
 ) -> AmiCli:
-    for key, value in {**ENV, "GITOPS_AMI_SECRET": AMI_SECRET}.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    cli = AmiCli(tmp_path, capsys, "basic")
+    cli = start(AmiCli, tmp_path, capsys, monkeypatch, GITOPS_AMI_SECRET=AMI_SECRET)
     cli.url = ami_server.url
     return cli
 
@@ -231,10 +228,8 @@ def test_two_servers_each_get_their_part_concurrently(
 ) -> None:
     first, second = FakeAsterisk(), FakeAsterisk()
     with FakeAmiServer(first) as pbx1, FakeAmiServer(second) as pbx2:
-        for key, value in {**ENV, "PBX1_SECRET": AMI_SECRET, "PBX2_SECRET": AMI_SECRET}.items():
-            monkeypatch.setenv(key, value)
-        monkeypatch.chdir(tmp_path)
-        cli = Cli(tmp_path, capsys, "two-servers")
+        secrets = {"PBX1_SECRET": AMI_SECRET, "PBX2_SECRET": AMI_SECRET}
+        cli = start(Cli, tmp_path, capsys, monkeypatch, "two-servers", **secrets)
         settings = cli.edit("settings.yaml")
         servers = settings["settings"]["servers"]
         servers[0].update(target=pbx1.url, secret_env="PBX1_SECRET")

@@ -9,15 +9,12 @@ from pathlib import Path
 import pytest
 
 from provisioner.targets.directory import LOCK_FILE, STATE_FILE
-from tests.reconciler.cli_helpers import ENV, Cli
+from tests.reconciler.cli_helpers import ENV, Cli, start
 
 
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for key, value in ENV.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    return Cli(tmp_path, capsys, "basic")
+    return start(Cli, tmp_path, capsys, monkeypatch, "basic")
 
 
 def test_create_apply_then_plan_shows_no_changes(cli: Cli) -> None:

@@ -9,7 +9,7 @@ import git
 import pytest
 
 from provisioner.targets.directory import STATE_FILE
-from tests.reconciler.cli_helpers import ENV, Cli
+from tests.reconciler.cli_helpers import Cli, start
 
 
 def _commit(repo: git.Repo, message: str) -> str:
@@ -20,10 +20,7 @@ def _commit(repo: git.Repo, message: str) -> str:
 
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for key, value in ENV.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    return Cli(tmp_path, capsys, "basic")
+    return start(Cli, tmp_path, capsys, monkeypatch, "basic")
 
 
 @pytest.fixture

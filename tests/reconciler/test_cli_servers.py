@@ -7,15 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.reconciler.cli_helpers import ENV, Cli
+from tests.reconciler.cli_helpers import Cli, start
 
 
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    for key, value in ENV.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
-    return Cli(tmp_path, capsys, "two-servers")
+    return start(Cli, tmp_path, capsys, monkeypatch, "two-servers")
 
 
 def test_dir_target_gives_each_server_its_own_directory_and_part(cli: Cli) -> None:
