@@ -11,13 +11,17 @@ Python 3.11 several of its habits break, so ``_ThreadedAGI`` overrides exactly t
   failure, a missing sound file or a hang-up, depending on the command): ours returns it and
   each ``AgiChannel`` method says what it means. pyst2 also turns a ``HANGUP`` line or EOF
   into ``ValueError`` (``int('')``) and formats every result with ``pprint``: ours reads the
-  ``HANGUP`` marker, remembers it and raises ``Hangup`` once the reply it precedes has been
-  read; EOF and socket errors become ``ConnectionLost``; ``511`` (dead channel) ``Hangup``.
+  ``HANGUP`` marker and remembers it (the reply after it is valid); EOF and socket errors
+  become ``ConnectionLost``; ``511`` (dead channel) ``Hangup``.
 - ``_quote`` does not escape an embedded ``"`` (nor ``\\``, nor newlines, which would inject a
   second command): ours escapes them the way Asterisk's argument parser reads them.
 - ``database_get`` quotes its arguments twice, so we send that command ourselves.
 
 ``AgiChannel`` wraps it in the small typed interface the handlers use (``agi.channel.Channel``).
+After a hang-up, Asterisk still runs the commands that need no caller (``EXEC``, ``DATABASE``,
+``GET``/``SET VARIABLE``, ``VERBOSE``): those go on, so a login, logout or pause that has
+started writing finishes. Commands that need the caller (``ANSWER``, ``GET DATA``,
+``STREAM FILE``, ``SAY DIGITS``) raise ``Hangup`` instead of being sent.
 """
 
 from __future__ import annotations
@@ -117,19 +121,14 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
 
     def get_result(self, stdin: Any = None) -> Result:
         line = self._read_line()
-        hangup_now = False
-        if line == "HANGUP":
-            hangup_now = not self.hung_up  # raise Hangup once per hang-up, not twice
+        if line == "HANGUP":  # the caller hung up; the reply that follows is still valid
             self.hung_up = True
             line = self._read_line()
         match = re_code.search(line)
         code_text, response = match.groups() if match else ("", line)
         if not code_text:
             raise ProtocolError(f"not an AGI reply: {line[:60]!r}")
-        result = self._parse(int(code_text), response, line)
-        if hangup_now:
-            raise Hangup("the caller hung up")
-        return result
+        return self._parse(int(code_text), response, line)
 
     def _parse(self, code: int, response: str, line: str) -> Result:
         if code == 200:
@@ -181,13 +180,16 @@ class AgiChannel:
         """The ``result=`` of a command. ``-1`` is a hang-up unless ``failure_ok``."""
         value = self._execute(command, *args)["result"]
         if value[0] == "-1" and not failure_ok:
-            already = self._agi.hung_up
             self._agi.hung_up = True
-            if not already:
-                raise Hangup(f"{command} answered -1: the caller hung up")
+            raise Hangup(f"{command} answered -1: the caller hung up")
         return value
 
+    def _needs_caller(self, command: str) -> None:
+        if self._agi.hung_up:
+            raise Hangup(f"{command}: the caller has hung up")
+
     def answer(self) -> None:
+        self._needs_caller("ANSWER")
         self._value("ANSWER")
 
     def verbose(self, message: str, level: int = 1) -> None:
@@ -204,14 +206,17 @@ class AgiChannel:
 
     def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
         """Digits keyed after the prompt; ``""`` on timeout. A failure here is a hang-up."""
+        self._needs_caller("GET DATA")
         digits = self._value("GET DATA", prompt, timeout_ms, max_digits)[0]
         return digits if digits.isdigit() else ""
 
     def stream_file(self, name: str) -> None:
+        self._needs_caller("STREAM FILE")
         if self._value("STREAM FILE", name, quote(""), failure_ok=True)[0] == "-1":
             logger.warning("prompt %s could not be played (missing sound file?)", name)
 
     def say_digits(self, digits: str) -> None:
+        self._needs_caller("SAY DIGITS")
         if self._value("SAY DIGITS", digits, quote(""), failure_ok=True)[0] == "-1":
             logger.warning("digits %s could not be said", digits)
 

@@ -1,9 +1,11 @@
 """Logging an agent in and out of their queues, all or nothing.
 
 A login writes where to ring the agent, joins every queue, then writes ``queues`` and
-``since`` (the commit point). Any failure or hang-up before the commit rolls everything back:
-the agent leaves every queue, the session is cleared and claimed phones are freed. An agent
-is never left in some queues only; a failed re-login leaves the agent logged out.
+``since`` (the commit point). Any failure before the commit (a queue refusing, Asterisk
+refusing a command, ``511`` on a hung-up channel) rolls everything back: the agent leaves
+every queue, the session is cleared and claimed phones are freed. An agent is never left in
+some queues only; a failed re-login leaves the agent logged out. A caller hanging up does
+not stop a commit: it only uses commands Asterisk runs on a hung-up channel.
 """
 
 from __future__ import annotations
@@ -38,8 +40,6 @@ def log_in(call: Call, agent: Agent, binding: Binding) -> Outcome:
         if isinstance(e, ClaimLost):
             return Outcome("phone_in_use", agent=agent.id)
         return Outcome("error", agent=agent.id)
-    if previous.phone and previous.phone != binding.phone:
-        release_phone(channel, previous.phone, agent.id)
     call.trace(agent, f"logged in on {binding.interface} ({binding.dial})")
     channel.stream_file(call.options.prompts.logged_in)
     return Outcome("ok", agent=agent.id, interface=binding.interface)
@@ -69,6 +69,8 @@ def _move(call: Call, agent: Agent, binding: Binding, previous: Session) -> None
         _join(call, agent, membership.queue, membership.penalty, binding.device)
     if binding.interface == "hotdesk" and not still_holds(channel, binding.phone, agent.id):
         raise ClaimLost(f"phone {binding.phone} was taken by another agent")
+    if previous.phone and previous.phone != binding.phone:
+        release_phone(channel, previous.phone, agent.id)
     commit_session(channel, agent.id, tuple(m.queue for m in agent.queues), call.now())
 
 

@@ -53,18 +53,26 @@ class MemoryChannel:
         self.hangup_after = hangup_after
         self.commands: list[str] = []
         self.variables: dict[str, str] = {}
+        self.hung_up = False
 
     @property
     def env(self) -> Mapping[str, str]:
         return self._env
 
-    def _command(self, text: str) -> None:
+    def _command(self, text: str, *, caller: bool = False) -> None:
+        """Like res_agi: the caller hangs up during command ``hangup_after + 1``; a command
+        that waits on the caller fails, any other completes; after that, only commands that
+        need no caller run (the protocol adapter raises Hangup for the others)."""
+        if self.hung_up and caller:
+            raise Hangup(f"{text}: the caller has hung up")
         self.commands.append(text)
         if self.hangup_after is not None and len(self.commands) == self.hangup_after + 1:
-            raise Hangup(f"scripted hang-up at {text}")
+            self.hung_up = True
+            if caller:
+                raise Hangup(f"scripted hang-up during {text}")
 
     def answer(self) -> None:
-        self._command("ANSWER")
+        self._command("ANSWER", caller=True)
 
     def verbose(self, message: str, level: int = 1) -> None:
         self._command(f"VERBOSE {message}")
@@ -84,14 +92,14 @@ class MemoryChannel:
         return f"PJSIP/{endpoint}/sip:x" if endpoint in self.asterisk.registered else ""
 
     def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
-        self._command(f"GET DATA {prompt}")
+        self._command(f"GET DATA {prompt}", caller=True)
         return self.dtmf.pop(0) if self.dtmf else ""
 
     def stream_file(self, name: str) -> None:
-        self._command(f"STREAM FILE {name}")
+        self._command(f"STREAM FILE {name}", caller=True)
 
     def say_digits(self, digits: str) -> None:
-        self._command(f"SAY DIGITS {digits}")
+        self._command(f"SAY DIGITS {digits}", caller=True)
 
     def exec_app(self, app: str, args: Sequence[str]) -> int:
         self._command(f"EXEC {app} {','.join(args)}")

@@ -154,6 +154,7 @@ def test_hang_up_at_every_step_of_login_leaves_all_or_nothing(
     agent = "1001" if "2001" in dtmf else "1002"
     member = f"Local/{agent}@gitops-agents"
     steps = full_login_length(h, channel, dtmf, args)
+    outcomes = set()
     for step in range(steps):
         h.asterisk.db.clear()
         for queue in h.asterisk.queues.values():
@@ -168,9 +169,12 @@ def test_hang_up_at_every_step_of_login_leaves_all_or_nothing(
             assert outcome is None or outcome.status == "ok", step
             assert joined == (["support", "sales"] if agent == "1001" else ["support"]), step
             assert {"dial", "device", "interface", "queues"} <= record.keys(), step
+            outcomes.add("in")
         else:
             assert joined == [] and record == {}, step
             assert h.asterisk.db_tree("gitops/phone/") == {}, step
+            outcomes.add("out")
+    assert outcomes == {"in", "out"}
 
 
 def test_logout_leaves_queues_clears_session_and_frees_phone(h: Harness) -> None:

@@ -132,6 +132,7 @@ def test_hang_up_at_every_step_of_login(
     live.asterisk.set_registered("ph-b")
     steps = len(live.call("login", channel, dtmf=dtmf).commands)
     member = f"Local/{agent}@gitops-agents"
+    outcomes = set()
     for step in range(steps):
         live.asterisk.db_deltree("gitops")
         for queue in queues:
@@ -139,11 +140,14 @@ def test_hang_up_at_every_step_of_login(
         result = live.call("login", channel, dtmf=dtmf, hangup_after=step)
         joined = tuple(q for q in ("support", "sales") if member in live.members(q))
         db = live.db()
-        if f"/gitops/agent/{agent}/since" in db:  # committed before the hang-up: complete
+        if f"/gitops/agent/{agent}/since" in db:  # the commit had started: complete
             assert joined == queues, step
             assert db[f"/gitops/agent/{agent}/queues"] == ",".join(queues), step
-        else:
+            outcomes.add("in")
+        else:  # hung up in a prompt: nothing written
             assert (joined, db) == ((), {}), (step, result.commands)
+            outcomes.add("out")
+    assert outcomes == {"in", "out"}
 
 
 def test_logout_pause_unpause_status(live: Live) -> None:
@@ -232,3 +236,37 @@ def test_a_slow_but_steady_client_is_served(live: Live) -> None:
             conn.send_line("200 result=0" if line.startswith("DATABASE GET") else "200 result=1")
     assert commands[-1] == 'SET VARIABLE "GITOPS_AGENT" "1001"'
     assert 'SET VARIABLE "GITOPS_STATUS" "not_logged_in"' in commands
+
+
+def login_state(live: Live, agent: str) -> str:
+    """ "out", "at <phone>" for a complete hot-desk login, or "HALF" for anything else."""
+    db = live.db()
+    member = f"Local/{agent}@gitops-agents"
+    joined = member in live.members("support")
+    if not db and not joined:
+        return "out"
+    phone = db.get(f"/gitops/agent/{agent}/phone", "")
+    complete = (
+        joined
+        and f"/gitops/agent/{agent}/since" in db
+        and db.get(f"/gitops/phone/{phone}/agent") == agent
+        and live.members("support")[member][1] == f"PJSIP/{phone}"
+        and len([k for k in db if k.startswith("/gitops/phone/")]) == 1
+    )
+    return f"at {phone}" if complete else "HALF"
+
+
+def test_hang_up_at_every_step_of_a_relogin_to_another_phone(live: Live) -> None:
+    live.asterisk.set_registered("ph-b")
+    live.asterisk.set_registered("ph-c")
+    steps = len(live.call("login", "PJSIP/1002-1", args=["3003"]).commands)
+    seen = set()
+    for step in range(steps):
+        live.asterisk.db_deltree("gitops")
+        live.asterisk.queue_remove("support", BOB)
+        assert status(live.call("login", "PJSIP/1002-1", args=["3002"])) == "ok"
+        live.call("login", "PJSIP/1002-1", args=["3003"], hangup_after=step)
+        state = login_state(live, "1002")
+        assert state in ("out", "at ph-b", "at ph-c"), (step, state, live.db())
+        seen.add(state)
+    assert seen == {"at ph-c"}  # no prompt before the commit: once dialled, the move completes

@@ -52,22 +52,36 @@ def test_environment_is_read_in_a_worker_thread_without_touching_sighup(
     assert out == "" and err == ""  # pyst2 would write ENV LINE debug lines to stderr
 
 
-def test_hangup_is_raised_once_then_commands_still_answer(peers: list[ScriptedPeer]) -> None:
+def test_after_a_hangup_only_commands_needing_no_caller_are_sent(
+    peers: list[ScriptedPeer],
+) -> None:
     peer = open_peer(peers, "200 result=-1", "HANGUP", "200 result=1", "200 result=1 (x)")
     channel = peer.channel()
     with pytest.raises(Hangup):
         channel.get_data("beep", 8000, 4)  # pending command answers -1 when the caller hangs up
-    channel.verbose("after hangup")  # its reply is preceded by HANGUP: already reported
+    channel.verbose("after hangup")  # its reply is preceded by HANGUP (pyst2: ValueError)
     assert channel.hung_up
-    assert channel.get_variable("CHANNEL") == "x"  # clean-up commands still work
-
-
-def test_hangup_line_as_first_sign_raises_hangup(peers: list[ScriptedPeer]) -> None:
-    peer = open_peer(peers, "HANGUP", "200 result=1", "200 result=1 (x)")
-    channel = peer.channel()
+    assert channel.get_variable("CHANNEL") == "x"  # clean-up and commit commands still work
     with pytest.raises(Hangup):
-        channel.verbose("hello")  # pyst2 would raise ValueError here (int(''))
-    assert channel.get_variable("CHANNEL") == "x"
+        channel.stream_file("agent-loginok")  # needs the caller: not even sent
+    assert peer.sent() == [
+        "GET DATA beep 8000 4",
+        'VERBOSE "after hangup" 1',
+        'GET VARIABLE "CHANNEL"',
+    ]
+
+
+def test_hangup_line_is_remembered_and_the_reply_after_it_used(
+    peers: list[ScriptedPeer],
+) -> None:
+    peer = open_peer(peers, "200 result=1", "HANGUP")
+    channel = peer.channel()
+    channel.database_put("gitops/agent/1001", "since", "1")  # completed, then HANGUP at once
+    assert not channel.hung_up
+    peer.close_input()
+    with pytest.raises(ConnectionLost):
+        channel.verbose("x")  # reads HANGUP, then EOF
+    assert channel.hung_up
 
 
 def test_minus_one_from_a_database_command_is_a_hangup(peers: list[ScriptedPeer]) -> None:
