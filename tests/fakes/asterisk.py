@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Mapping
 
 from tests.fakes import config as cfg
-from tests.fakes import pjsip
+from tests.fakes import config_text, pjsip
 from tests.fakes.events import AmiEvent, EventHub
 from tests.fakes.queue_ops import QueueOps
 from tests.fakes.queues import NOT_INUSE, Queue, build_queue
@@ -48,7 +48,7 @@ class FakeAsterisk(QueueOps, RegistrationOps):
         self.auth_success_events = auth_success_events
         self.config_dir = "ASTDIR/etc"
         self.files: dict[str, cfg.ConfigFile] = {
-            name: cfg.parse_config(name, text) for name, text in INITIAL_FILES.items()
+            name: config_text.parse_config(name, text) for name, text in INITIAL_FILES.items()
         }
         self.pjsip_objects: dict[tuple[str, str], pjsip.PjsipObject] = {}
         self.queues: dict[str, Queue] = {}
@@ -87,7 +87,7 @@ class FakeAsterisk(QueueOps, RegistrationOps):
     def set_config_text(self, name: str, text: str) -> None:
         """Replace (or create) a config file, as an operator editing it on disk would."""
         with self.lock:
-            self.files[name] = cfg.parse_config(name, text)
+            self.files[name] = config_text.parse_config(name, text)
 
     def config_exists(self, name: str) -> bool:
         with self.lock:
@@ -96,7 +96,7 @@ class FakeAsterisk(QueueOps, RegistrationOps):
     def categories(self, name: str) -> list[cfg.Category]:
         """The categories GetConfig lists: the file's own, then its included files' (copied)."""
         with self.lock:
-            return [cfg.Category(c.name, list(c.lines)) for c in self._expanded(name, set())]
+            return [c.copy() for c in self._expanded(name, set())]
 
     def _expanded(self, name: str, seen: set[str]) -> list[cfg.Category]:
         if name in seen or name not in self.files:
@@ -119,9 +119,9 @@ class FakeAsterisk(QueueOps, RegistrationOps):
             current = self.files[source or name]
             updated = cfg.apply_updates(current.categories, actions)
             new = cfg.ConfigFile(name, updated, list(current.includes))
-            stamp = time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(self.clock()))
-            new.text = cfg.render_config_text(new, stamp, self.config_dir)
-            self.files[name] = new
+            stamp = time.asctime(time.gmtime(self.clock()))
+            text = config_text.render_config_text(new, stamp, self.config_dir)
+            self.files[name] = config_text.parse_config(name, text)  # as re-read from disk
 
     # ---- reload -------------------------------------------------------------------------
 

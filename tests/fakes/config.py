@@ -1,43 +1,65 @@
-"""Asterisk configuration files as the fake keeps them: categories of ordered key/value lines.
+"""Asterisk configuration files as the fake keeps them: categories of ordered variables.
 
 Models what the transcripts show of Asterisk's config engine: ``GetConfig`` numbering (a main
-file lists the categories of its ``#tryinclude``-d files too), the file text ``UpdateConfig``
-saves (``;!`` header, ``key = value`` lines), and the ``UpdateConfig`` actions applied in order
-to a copy and kept only if every one of them succeeded.
+file lists the categories of its included files too) and the ``UpdateConfig`` actions applied
+in order to a copy that is kept only if every one of them succeeded. The file text (comments
+included) is read and written by config_text.
 """
 
 from __future__ import annotations
 
-import logging
-import re
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-logger = logging.getLogger(__name__)
-
 MAX_UPDATE_ACTIONS = 100000
-_CATEGORY_RE = re.compile(r"^\[([^\]]+)\](?:\(([^)]*)\))?")
+
+
+@dataclass
+class Variable:
+    """One ``key = value`` line, with the comments Asterisk keeps around it when saving."""
+
+    key: str
+    value: str
+    lineno: int = 0  # in the file it was read from; 0 when made by UpdateConfig
+    precomments: str = ""  # comment (and following blank) lines before it, newlines included
+    sameline: str = ""  # ``;comment\n`` after the value on the same line
+    trailing: str = ""  # comments after it at the end of the file
+    object: bool = False  # written ``key => value``
 
 
 @dataclass
 class Category:
-    """One ``[name]`` section and its lines, in file order."""
+    """One ``[name]`` section and its variables, in file order."""
 
     name: str
-    lines: list[tuple[str, str]] = field(default_factory=list)
+    variables: list[Variable] = field(default_factory=list)
+    lineno: int = 0
+    precomments: str = ""
+    sameline: str = ""
+    trailing: str = ""
+
+    @property
+    def lines(self) -> list[tuple[str, str]]:
+        """``(key, value)`` pairs in order (a new list: change ``variables`` instead)."""
+        return [(v.key, v.value) for v in self.variables]
 
     def get(self, key: str) -> str | None:
         """Last value of ``key`` (Asterisk keeps the last one for single-valued options)."""
         found = None
-        for name, value in self.lines:
-            if name == key:
-                found = value
+        for variable in self.variables:
+            if variable.key == key:
+                found = variable.value
         return found
+
+    def copy(self) -> Category:
+        variables = [dataclasses.replace(v) for v in self.variables]
+        return dataclasses.replace(self, variables=variables)
 
 
 @dataclass
 class ConfigFile:
-    """A config file: its own categories and the files it ``#tryinclude``-s (at its end)."""
+    """A config file: its own categories and the files it includes (at its end)."""
 
     name: str
     categories: list[Category] = field(default_factory=list)
@@ -47,50 +69,6 @@ class ConfigFile:
 
 class UpdateError(Exception):
     """An UpdateConfig action failed; the message is Asterisk's, word for word."""
-
-
-def parse_config(name: str, text: str) -> ConfigFile:
-    """Parse Asterisk config syntax (sections, ``k = v``/``k => v``, ``;`` comments, includes)."""
-    result = ConfigFile(name=name, text=text)
-    current: Category | None = None
-    for raw in text.splitlines():
-        line = raw.split(";", 1)[0].strip() if not raw.startswith(";!") else ""
-        if not line:
-            continue
-        if line.startswith("#"):
-            parts = line.split(None, 1)
-            if parts[0] in ("#include", "#tryinclude") and len(parts) == 2:
-                result.includes.append(parts[1].strip().strip('"'))
-            continue
-        match = _CATEGORY_RE.match(line)
-        if match:
-            current = Category(match.group(1).strip())
-            result.categories.append(current)
-            continue
-        if current is None or "=" not in line:
-            logger.warning("%s: ignoring line outside a category or without '=': %r", name, raw)
-            continue
-        key, value = line.split("=", 1)
-        current.lines.append((key.strip(), value.lstrip(">").strip()))
-    return result
-
-
-def render_config_text(config: ConfigFile, creation_date: str, directory: str) -> str:
-    """The file text Asterisk's ``ast_config_text_file_save`` writes for UpdateConfig."""
-    out = [
-        ";!",
-        ";! Automatically generated configuration file",
-        f";! Filename: {config.name} ({directory}/{config.name})",
-        ";! Generator: Manager",
-        f";! Creation Date: {creation_date}",
-        ";!",
-    ]
-    for category in config.categories:
-        out.append(f"[{category.name}]")
-        out.extend(f"{key} = {value}" for key, value in category.lines)
-    for include in config.includes:
-        out.append(f"#tryinclude {include}")
-    return "\n".join(out) + "\n"
 
 
 def getconfig_lines(categories: list[Category], only: str | None = None) -> list[tuple[str, str]]:
@@ -190,7 +168,7 @@ class _Work:
     """The copy an UpdateConfig works on, indexed by name (a request may hold 100000 actions)."""
 
     def __init__(self, categories: list[Category]) -> None:
-        self.order = [Category(c.name, list(c.lines)) for c in categories]
+        self.order = [c.copy() for c in categories]
         self.by_name: dict[str, list[Category]] = {}
         self.removed: set[int] = set()
         for category in self.order:
@@ -267,15 +245,16 @@ def _delcat(work: _Work, targets: list[Category], action: UpdateAction) -> None:
 
 def _emptycat(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     for category in targets:
-        category.lines.clear()
+        category.variables.clear()
 
 
 def _update(work: _Work, targets: list[Category], action: UpdateAction) -> None:
+    """Every target category's first matching variable gets the value (comments stay)."""
     found = False
     for category in targets:
-        for index, (key, value) in enumerate(category.lines):
-            if key == action.var and (not action.match or value == action.match):
-                category.lines[index] = (key, action.value)
+        for variable in category.variables:
+            if variable.key == action.var and (not action.match or variable.value == action.match):
+                variable.value = action.value
                 found = True
                 break
     if not found:
@@ -286,19 +265,20 @@ def _delete(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     found = False
     for category in targets:
         kept = [
-            (k, v)
-            for k, v in category.lines
-            if not (k == action.var and (not action.match or v == action.match))
+            v
+            for v in category.variables
+            if not (v.key == action.var and (not action.match or v.value == action.match))
         ]
-        found = found or len(kept) != len(category.lines)
-        category.lines[:] = kept
+        found = found or len(kept) != len(category.variables)
+        category.variables[:] = kept
     if not found:
         raise UpdateError("Delete did not complete successfully")
 
 
 def _append(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     for category in targets:
-        category.lines.append((action.var, action.value))
+        obj = action.match.lower() == "object"
+        category.variables.append(Variable(action.var, action.value, object=obj))
 
 
 def _insert(work: _Work, targets: list[Category], action: UpdateAction) -> None:
@@ -307,7 +287,7 @@ def _insert(work: _Work, targets: list[Category], action: UpdateAction) -> None:
     except ValueError as e:
         raise UpdateError("Problem with category, value, or line (if required)") from e
     for category in targets:
-        category.lines.insert(position, (action.var, action.value))
+        category.variables.insert(position, Variable(action.var, action.value))
 
 
 _HANDLERS: dict[str, Callable[[_Work, list[Category], UpdateAction], None]] = {

@@ -1,0 +1,142 @@
+"""Config file text as Asterisk reads and writes it, comments included.
+
+Reading follows config.c with ``CONFIG_FLAG_WITHCOMMENTS`` (what UpdateConfig loads with):
+full-line comments, and the blank lines after them, become the next category's or variable's
+``precomments``; a comment after a value is its ``sameline`` comment; comments at the end of
+the file trail the last item. Writing follows ``ast_config_text_file_save``: the ``;!``
+header, ``[name]`` and ``key = value`` (``=>`` for objects, ``;`` escaped), comments put
+back except ``;!`` ones, and blank lines re-created from the original line numbers (fewer
+than five kept as they were, more shrunk to one; none around what UpdateConfig created).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from tests.fakes.config import Category, ConfigFile, Variable
+
+logger = logging.getLogger(__name__)
+_CATEGORY_RE = re.compile(r"^\[([^\]]+)\](?:\(([^)]*)\))?$")
+_UNESCAPED_SEMICOLON = re.compile(r"(?<!\\);")
+
+
+@dataclass
+class _Reader:
+    """State while reading one file."""
+
+    config: ConfigFile
+    comments: str = ""
+    category: Category | None = None
+    last: Category | Variable | None = None
+
+    def take_comments(self) -> str:
+        taken, self.comments = self.comments, ""
+        return taken
+
+
+def _split_comment(raw: str) -> tuple[str, str]:
+    """Content and the ``;comment`` after it (an escaped ``\\;`` is no comment)."""
+    match = _UNESCAPED_SEMICOLON.search(raw)
+    if match is None:
+        return raw, ""
+    return raw[: match.start()], raw[match.start() :]
+
+
+def parse_config(name: str, text: str) -> ConfigFile:
+    """Parse Asterisk config syntax: sections, ``k = v``/``k => v``, comments, includes."""
+    reader = _Reader(ConfigFile(name=name, text=text))
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        content, comment = _split_comment(raw)
+        content = content.strip()
+        if not content:
+            if comment:
+                reader.comments += comment + "\n"
+            elif reader.comments:
+                reader.comments += "\n"
+            continue
+        _content_line(reader, lineno, content, comment + "\n" if comment else "")
+    if reader.comments and reader.last is not None:
+        reader.last.trailing = reader.take_comments()
+    return reader.config
+
+
+def _content_line(reader: _Reader, lineno: int, content: str, sameline: str) -> None:
+    if content.startswith("#"):
+        parts = content.split(None, 1)
+        if parts[0] in ("#include", "#tryinclude") and len(parts) == 2:
+            reader.config.includes.append(parts[1].strip().strip('"'))
+        return
+    match = _CATEGORY_RE.match(content)
+    if match:
+        reader.category = Category(match.group(1).strip(), lineno=lineno, sameline=sameline)
+        reader.category.precomments = reader.take_comments()
+        reader.config.categories.append(reader.category)
+        reader.last = reader.category
+        return
+    if reader.category is None or "=" not in content:
+        logger.warning("%s:%d: no category or no '=': %r", reader.config.name, lineno, content)
+        return
+    key, _, value = content.partition("=")
+    is_object = value.startswith(">")
+    variable = Variable(
+        key.strip(),
+        value.removeprefix(">").strip().replace("\\;", ";"),
+        lineno=lineno,
+        precomments=reader.take_comments(),
+        sameline=sameline,
+        object=is_object,
+    )
+    reader.category.variables.append(variable)
+    reader.last = variable
+
+
+class _Writer:
+    """Accumulates the saved text, tracking the original line numbers for blank lines."""
+
+    def __init__(self) -> None:
+        self.out: list[str] = []
+        self.lineno = 1
+
+    def blank_lines(self, precomments: str, lineno: int) -> None:
+        """``insert_leading_blank_lines`` of config.c."""
+        gap = lineno - precomments.count("\n") - self.lineno
+        if gap < 0 or lineno == 0:
+            return
+        self.out.append("\n" * (gap if gap < 5 else 1))
+        self.lineno = lineno + 1
+
+    def comments(self, text: str, skip_header: bool) -> None:
+        lines = text.splitlines(keepends=True)
+        if skip_header:
+            while lines and lines[0].startswith(";!"):
+                lines.pop(0)
+        elif text.startswith(";!"):
+            return
+        self.out.append("".join(lines))
+
+
+def render_config_text(config: ConfigFile, creation_date: str, directory: str) -> str:
+    """The file text ``ast_config_text_file_save`` writes when UpdateConfig saves."""
+    writer = _Writer()
+    writer.out.append(
+        ";!\n;! Automatically generated configuration file\n"
+        f";! Filename: {config.name} ({directory}/{config.name})\n"
+        f";! Generator: Manager\n;! Creation Date: {creation_date}\n;!\n"
+    )
+    for category in config.categories:
+        writer.blank_lines(category.precomments, category.lineno)
+        writer.comments(category.precomments, skip_header=True)
+        writer.out.append(f"[{category.name}]" + (category.sameline or "\n"))
+        writer.comments(category.trailing, skip_header=False)
+        for variable in category.variables:
+            writer.blank_lines(variable.precomments, variable.lineno)
+            writer.comments(variable.precomments, skip_header=False)
+            sign = "=>" if variable.object else "="
+            value = variable.value.replace(";", "\\;")
+            line = f"{variable.key} {sign} {value}"
+            writer.out.append(f"{line}  {variable.sameline}" if variable.sameline else line + "\n")
+            writer.comments(variable.trailing, skip_header=False)
+    writer.out.extend(f'#include "{include}"\n' for include in config.includes)
+    return "".join(writer.out)

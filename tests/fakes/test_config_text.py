@@ -1,0 +1,74 @@
+"""Config text round trips: what Asterisk keeps of a hand-made file when UpdateConfig saves it."""
+
+from __future__ import annotations
+
+from tests.fakes.asterisk import FakeAsterisk
+from tests.fakes.config import UpdateAction
+from tests.fakes.config_text import parse_config
+
+HAND_MADE = """\
+; an operator's hand-made file
+[1001]
+type=endpoint ; the agent's own phone
+exten => 100,1,NoOp(x\\;y)
+
+[1001-auth]
+type=auth
+; end of file
+"""
+
+
+def append(cat: str, var: str, value: str) -> list[UpdateAction]:
+    return [UpdateAction("Append", cat, var, value, "", "", "")]
+
+
+def saved_body(ast: FakeAsterisk) -> list[str]:
+    """The saved file without its six-line ``;!`` header."""
+    lines = ast.config_text("pjsip_gitops.conf").splitlines()
+    assert lines[:2] == [";!", ";! Automatically generated configuration file"]
+    return lines[6:]
+
+
+def test_comments_objects_and_blank_lines_survive_a_save(fake_asterisk: FakeAsterisk) -> None:
+    fake_asterisk.set_config_text("pjsip_gitops.conf", HAND_MADE)
+    fake_asterisk.update_config("pjsip_gitops.conf", append("1001", "context", "from-sip"))
+    assert saved_body(fake_asterisk) == [
+        "; an operator's hand-made file",
+        "[1001]",
+        "type = endpoint  ; the agent's own phone",
+        "exten => 100,1,NoOp(x\\;y)",
+        "context = from-sip",
+        "",
+        "[1001-auth]",
+        "type = auth",
+        "; end of file",
+    ]
+
+
+def test_saving_twice_keeps_one_header(fake_asterisk: FakeAsterisk) -> None:
+    fake_asterisk.set_config_text("pjsip_gitops.conf", HAND_MADE)
+    fake_asterisk.update_config("pjsip_gitops.conf", append("1001", "a", "1"))
+    once = saved_body(fake_asterisk)
+    fake_asterisk.update_config("pjsip_gitops.conf", append("1001-auth", "b", "2"))
+    # the end-of-file comment trails "type = auth", so what is appended comes after it
+    assert saved_body(fake_asterisk) == [*once, "b = 2"]
+
+
+def test_values_read_back_unescaped() -> None:
+    config = parse_config("x.conf", HAND_MADE)
+    [phone, auth] = config.categories
+    assert phone.lines == [("type", "endpoint"), ("exten", "100,1,NoOp(x;y)")]
+    assert phone.variables[1].object
+    assert auth.lines == [("type", "auth")]
+
+
+def test_what_update_config_creates_has_no_blank_lines(fake_asterisk: FakeAsterisk) -> None:
+    actions = [
+        UpdateAction("NewCat", "a", "", "", "", "", ""),
+        UpdateAction("Append", "a", "k", "v;w", "", "", ""),
+        UpdateAction("NewCat", "b", "", "", "", "", ""),
+    ]
+    fake_asterisk.update_config("pjsip_gitops.conf", actions)
+    assert saved_body(fake_asterisk) == ["[a]", "k = v\\;w", "[b]"]
+    [a, _] = fake_asterisk.categories("pjsip_gitops.conf")
+    assert a.lines == [("k", "v;w")]
