@@ -287,22 +287,21 @@ def summary_line(plan: Plan) -> str:
 
 def body_lines(plan: Plan) -> list[str]:
     """The Terraform-style lines of one target's plan, without the heading."""
-    data = plan_data(plan)
     lines: list[str] = []
-    for change in data["changes"]:
-        lines.extend(_change_lines(change))
-    if data["member_changes"]:
+    for change in plan.changes:
+        lines.extend(_change_lines(change_data(change)))
+    if plan.members:
         lines.append("")
         lines.append("  Live queue members (logged-in agents):")
-        for member in data["member_changes"]:
-            lines.extend(_member_lines(member))
-    if data["unmanaged"]:
+        for member in plan.members:
+            lines.extend(_member_lines(member_data(member)))
+    if plan.unmanaged:
         lines.append("")
         lines.append(
-            f"  Warning: {len(data['unmanaged'])} object(s) in the managed files were not "
+            f"  Warning: {len(plan.unmanaged)} object(s) in the managed files were not "
             "created by asterisk-gitops; they are left in place:"
         )
-        lines.extend(f"  ! {u['file']}: {u['kind']} {u['name']!r}" for u in data["unmanaged"])
+        lines.extend(f"  ! {file}: {kind} {name!r}" for file, kind, name in plan.unmanaged)
     return lines
 
 
