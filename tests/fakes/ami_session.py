@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import queue
 import socket
 import threading
 import time
@@ -48,36 +49,51 @@ class AmiSession:
         self._busy = False
         self._pending: list[AmiEvent] = []
         self._closed = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="fake-ami-session", daemon=True)
+        self._outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._reader = threading.Thread(target=self._run, name="fake-ami-reader", daemon=True)
+        self._writer = threading.Thread(target=self._drain, name="fake-ami-writer", daemon=True)
 
     def start(self) -> None:
-        self._thread.start()
+        self._writer.start()
+        self._reader.start()
 
     def join(self) -> None:
-        self._thread.join(timeout=5)
+        self._reader.join(timeout=5)
+        self._writer.join(timeout=5)
 
     def alive(self) -> bool:
         return not self._closed.is_set()
 
     def close(self) -> None:
-        if self._closed.is_set():
-            return
+        """Close now (server stopping): unblocks the reader; the writer stops too."""
         self._closed.set()
+        self._shutdown()
+        self._outbox.put(None)
+
+    def _shutdown(self) -> None:
         try:
             self.conn.shutdown(socket.SHUT_RDWR)
         except OSError:
             logger.debug("AMI session socket already gone")
-        self.conn.close()
 
     def _write(self, text: str) -> None:
+        """Queue text for the writer thread: a client that does not read blocks nobody."""
+        self._outbox.put(text.encode())
+
+    def _drain(self) -> None:
+        """Writer thread: send queued text in order; the None mark closes the connection."""
         try:
-            self.conn.sendall(text.encode())
+            while (data := self._outbox.get()) is not None:
+                self.conn.sendall(data)
         except OSError:
-            logger.debug("AMI client went away while writing")
+            logger.debug("AMI client went away while we were writing")
+        finally:
             self._closed.set()
+            self._shutdown()
+            self.conn.close()
 
     def deliver(self, event: AmiEvent) -> None:
-        """Hub callback: write now, or after the response being built (events follow it)."""
+        """Hub callback: queue now, or after the response being built (events follow it)."""
         if not self.authenticated or event.category not in self.mask:
             return
         with self._write_lock:
@@ -101,7 +117,7 @@ class AmiSession:
             logger.debug("AMI session ended by the client")
         finally:
             unsubscribe()
-            self.close()
+            self._outbox.put(None)  # the writer flushes what is queued, then closes
 
     def _handle(self, headers: dict[str, str]) -> bool:
         """Answer one message; False when the session must end."""

@@ -119,3 +119,18 @@ def test_no_events_before_login(ami_server: FakeAmiServer, fake_asterisk: FakeAs
         }
         client.send_action("Logoff")
         assert client.read_message()["Response"] == "Goodbye"
+
+
+def test_a_client_that_never_reads_events_blocks_nobody(
+    ami_server: FakeAmiServer, fake_asterisk: FakeAsterisk
+) -> None:
+    with (
+        WireClient(ami_server.host, ami_server.port) as sleeper,
+        WireClient(ami_server.host, ami_server.port) as worker,
+    ):
+        login(sleeper, events="on")
+        login(worker)
+        for _ in range(2000):  # about 8 MB, more than the socket buffers hold
+            fake_asterisk.emit("UserEvent", "user", [("Data", "x" * 4096)])
+        worker.send_action("Ping", ActionID="p")
+        assert worker.read_message()["Ping"] == "Pong"
