@@ -3,9 +3,10 @@
     python3 bench/bench_validate.py            # generates bench/out/inv-* when missing
 
 Each run is a fresh process: "process" is its whole wall time (interpreter start and imports
-included), "validate" the time inside `provisioner validate` itself, "peak" the process's
-maximum resident set size. Cold runs start with an empty cache, warm runs reuse it. Figures
-depend on the machine's load: run it on a quiet machine and look at the best of a few.
+included), "cpu" its user+system CPU time (steadier on a busy machine), "validate" the wall
+time inside `provisioner validate` itself, "peak" the process's maximum resident set size.
+Cold runs start with an empty cache, warm runs reuse it. Figures depend on the machine's
+load: each is the best of three runs.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def _run(root: Path) -> dict[str, float]:
     if result["code"] != 0:
         raise SystemExit(f"validate failed on {root}")
     peak_mib = usage.ru_maxrss / 1024  # Linux reports KiB
-    return {"process": wall, "validate": result["validate"], "peak_mib": peak_mib}
+    cpu = usage.ru_utime + usage.ru_stime
+    return {"process": wall, "cpu": cpu, "validate": result["validate"], "peak_mib": peak_mib}
 
 
 def _best(root: Path, cold: bool) -> dict[str, float]:
@@ -64,7 +66,10 @@ def _best(root: Path, cold: bool) -> dict[str, float]:
 
 def main() -> int:
     out = Path("bench/out")
-    print(f"{'agents':>7} {'cache':>5} {'process s':>10} {'validate s':>11} {'peak MiB':>9}")
+    print(
+        f"{'agents':>7} {'cache':>5} {'process s':>10} {'cpu s':>6} {'validate s':>11} "
+        f"{'peak MiB':>9}"
+    )
     for count in DEFAULT_SIZES:
         root = out / f"inv-{count}"
         if not root.is_dir():
@@ -72,8 +77,8 @@ def main() -> int:
         for label, cold in (("cold", True), ("warm", False)):
             r = _best(root, cold)
             print(
-                f"{count:>7} {label:>5} {r['process']:>10.2f} {r['validate']:>11.2f} "
-                f"{r['peak_mib']:>9.0f}"
+                f"{count:>7} {label:>5} {r['process']:>10.2f} {r['cpu']:>6.2f} "
+                f"{r['validate']:>11.2f} {r['peak_mib']:>9.0f}"
             )
     return 0
 
