@@ -19,6 +19,13 @@ CASES: dict[str, tuple[str, int, int | None, str, str]] = {
         "settings.pause_reasons[1].colour",
         "unknown field 'colour'",  # and no guess about the agents' reasons
     ),
+    "broken-settings-voice": (
+        "settings.yaml",
+        4,
+        3,
+        "settings.bogus",
+        "unknown field 'bogus'",  # and no guess that the agent's encryption goes over udp
+    ),
     "broken-yaml": ("agents.yaml", 7, 4, "", "the YAML is broken here"),
     "duplicate-key": ("agents.yaml", 6, 5, "", "the key 'name' appears twice"),
     "unquoted-extension": ("agents.yaml", 4, 5, "agents[0].extension", 'quote it, e.g. "0100"'),
