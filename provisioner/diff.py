@@ -16,8 +16,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from provisioner.errors import RenderError
 from provisioner.model import Inventory
-from provisioner.render.objects import SENSITIVE_KEYS, ConfigObject, ObjectKey
+from provisioner.render.objects import MANAGED_FILES, SENSITIVE_KEYS, ConfigObject, ObjectKey
 from provisioner.targets.base import ActualState, LiveMember, MemberChange, ObjectChange
 
 # The queue member interface the AGI server adds at login (docs/runtime-contract.md).
@@ -54,7 +55,10 @@ def diff(
     no member change is planned.
     """
     current, duplicates = _index(actual.objects)
-    wanted = {obj.key: obj for obj in desired}
+    wanted, twice = _index(desired)
+    if twice:
+        file, kind, name = twice[0]
+        raise RenderError(f"the renderer produced {kind} {name} of {file} twice")
     changes: list[ObjectChange] = []
     for key, obj in wanted.items():
         before = current.get(key)
@@ -96,7 +100,7 @@ def _index(
     return index, duplicates
 
 
-_FILE_RANK = {"pjsip_gitops.conf": 0, "queues_gitops.conf": 1, "extensions_gitops.conf": 2}
+_FILE_RANK = {file: rank for rank, file in enumerate(MANAGED_FILES)}
 _KIND_RANK = {"transport": 0, "endpoint": 1, "aor": 2, "auth": 3, "identify": 4}
 _ACTION_RANK = {"delete": 0, "update": 1, "create": 2}
 

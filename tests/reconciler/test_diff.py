@@ -1,4 +1,7 @@
+import pytest
+
 from provisioner.diff import ORDER_KEY, diff, field_changes
+from provisioner.errors import RenderError
 from provisioner.model import (
     Agent,
     Inventory,
@@ -159,3 +162,8 @@ def test_changes_sorted_deterministically() -> None:
     keys = [c.key for c in diff(desired, state([])).changes]
     assert keys == [c.key for c in diff(desired[::-1], state([])).changes]
     assert [k[2] for k in keys] == ["1", "1", "1", "2", "2", "2", "a", "b"]
+
+
+def test_desired_object_twice_is_a_render_error() -> None:
+    with pytest.raises(RenderError, match=r"endpoint 1001 of pjsip_gitops\.conf twice"):
+        diff([endpoint("1001"), endpoint("1001", context="x")], state([]))
