@@ -124,3 +124,9 @@ def test_encode_refuses_what_asterisk_would_not_read() -> None:
     with pytest.raises(AmiProtocolError, match="too long"):
         encode_action("DBPut", "d1", [("Val", "x" * 1100)])
     assert encode_action("Ping", "p", [(f"H-{n}", "x") for n in range(126)])
+
+
+def test_a_bare_newline_inside_a_message_does_not_split_it() -> None:
+    data = b"Response: Error\r\nMessage: odd\n\r\nActionID: e9\r\n\r\n"
+    (message,) = Framer().feed(data)
+    assert message.action_id == "e9" and message.get("Message") == "odd"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 
 from provisioner.render.objects import SENSITIVE_KEYS
 from provisioner.targets.ami.errors import AmiProtocolError
@@ -26,8 +25,6 @@ Header = tuple[str, str]
 _SECRET_HEADERS = frozenset({"secret", "password", "md5cred", "oauthsecret", "refreshtoken"})
 _UPDATE_VAR = re.compile(r"Var-(\d{6})$")
 _UPDATE_VALUE = re.compile(r"Value-(\d{6})$")
-_EARLY = 4  # headers looked at before any index is built
-_INDEXED = 64  # messages up to this size are indexed on first lookup
 _CONFIG_LINE = re.compile(r"Line-\d{6}-\d{6}$")
 
 
@@ -37,32 +34,17 @@ class Message:
 
     headers: tuple[Header, ...]
 
-    @cached_property
-    def _first(self) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for key, value in self.headers:
-            found.setdefault(key.lower(), value)
-        return found
-
     def get(self, key: str, default: str = "") -> str:
         """The first value of ``key`` (case-insensitive), or ``default``.
 
-        Response, Event, ActionID and EventList come first in what Asterisk sends, so they
-        are looked for there before a huge answer (GetConfig) gets scanned or indexed.
+        A plain scan: Response, Event, ActionID and EventList come first in what Asterisk
+        sends, so even a 400000-line GetConfig answer is not indexed for them.
         """
         wanted = key.lower()
-        for name, value in self.headers[:_EARLY]:
-            if name.lower() == wanted:
-                return value
-        if len(self.headers) <= _INDEXED:
-            return self._first.get(wanted, default)
         for name, value in self.headers:
-            if name.lower() == wanted:
+            if name == key or name.lower() == wanted:
                 return value
         return default
-
-    def has(self, key: str) -> bool:
-        return self.get(key, "\0") != "\0"
 
     @property
     def action_id(self) -> str:
@@ -70,18 +52,18 @@ class Message:
 
     @property
     def is_response(self) -> bool:
-        return self.has("Response")
+        return bool(self.headers) and self.headers[0][0].lower() == "response"
 
     @property
     def event(self) -> str:
+        if self.headers and self.headers[0][0].lower() == "event":
+            return self.headers[0][1]
         return self.get("Event")
 
 
-def parse_message(raw: bytes) -> Message:
-    """One framed message (without its terminator) -> ``Message``; empty lines are skipped."""
-    text = raw.decode("utf-8", errors="replace")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "")
+def parse_message(text: str) -> Message:
+    """One framed message (``\r\n`` already made ``\n``) -> ``Message``; empty lines and
+    a stray bare ``\n`` are skipped."""
     headers: list[Header] = []
     append = headers.append
     for line in text.split("\n"):
@@ -101,7 +83,7 @@ class Framer:
 
     def __init__(self) -> None:
         self._buffer = bytearray()
-        self._scan = 0  # where to resume looking for the terminator
+        self._scan = 0  # no terminator before this offset
 
     def append(self, data: bytes) -> None:
         self._buffer += data
@@ -112,21 +94,15 @@ class Framer:
         return self.pop_messages()
 
     def pop_messages(self) -> list[Message]:
-        messages: list[Message] = []
-        start = 0
-        while True:
-            end = self._buffer.find(TERMINATOR, max(start, self._scan))
-            if end < 0:
-                break
-            raw = bytes(self._buffer[start:end])
-            start = end + len(TERMINATOR)
-            self._scan = start
-            if raw.strip():
-                messages.append(parse_message(raw))
-        if start:
-            del self._buffer[:start]
-        self._scan = max(0, len(self._buffer) - len(TERMINATOR) + 1)
-        return messages
+        if self._buffer.find(TERMINATOR, self._scan) < 0:
+            self._scan = max(0, len(self._buffer) - len(TERMINATOR) + 1)
+            return []
+        end = self._buffer.rfind(TERMINATOR) + len(TERMINATOR)
+        text = self._buffer[:end].decode("utf-8", errors="replace")
+        del self._buffer[:end]
+        self._scan = 0
+        parts = text.split("\r\n\r\n")
+        return [parse_message(part.replace("\r\n", "\n")) for part in parts if part.strip()]
 
     def take_line(self) -> str | None:
         """The first line of the buffer (for the banner), or None while incomplete."""

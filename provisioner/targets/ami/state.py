@@ -33,17 +33,16 @@ def parse_config(file: str, response: Message) -> list[ConfigObject]:
     The kind follows the renderer's rule (``kind_of``); a PJSIP category without ``type=``
     raises TargetError."""
     categories: list[tuple[str, list[tuple[str, str]]]] = []
-    number = ""
-    lines: list[tuple[str, str]] | None = None  # Asterisk lists a category's lines after it
+    number = ""  # Asterisk lists the lines of a category right after it
+    lines: list[tuple[str, str]] = []
     for key, value in response.headers:
-        if key.startswith("Line-"):
-            if lines is None or key[5:11] != number:
-                continue
-            option, _, option_value = value.partition("=")
-            if "\\;" in option_value:
-                option_value = option_value.replace("\\;", ";")
-            lines.append((option, option_value))
-        elif key.startswith("Category-"):
+        if key[:5] == "Line-":
+            if key[5:11] == number:
+                option, _, option_value = value.partition("=")
+                if "\\;" in option_value:
+                    option_value = option_value.replace("\\;", ";")
+                lines.append((option, option_value))
+        elif key[:9] == "Category-":
             number, lines = key[9:], []
             categories.append((value, lines))
     objects = []
