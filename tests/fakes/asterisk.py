@@ -103,7 +103,7 @@ class FakeAsterisk(QueueOps, RegistrationOps):
             return []
         seen.add(name)
         config = self.files[name]
-        result = list(config.categories)
+        result = [c for c in config.categories if not c.template]
         for include in config.includes:
             result.extend(self._expanded(include, seen))
         return result

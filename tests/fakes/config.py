@@ -26,6 +26,7 @@ class Variable:
     sameline: str = ""  # ``;comment\n`` after the value on the same line
     trailing: str = ""  # comments after it at the end of the file
     object: bool = False  # written ``key => value``
+    inherited: bool = False  # copied from a template: not written back
 
 
 @dataclass
@@ -38,6 +39,8 @@ class Category:
     precomments: str = ""
     sameline: str = ""
     trailing: str = ""
+    template: bool = False  # ``[name](!)``: only a source of variables, invisible otherwise
+    inherits: tuple[str, ...] = ()  # ``[name](tmpl,...)``
 
     @property
     def lines(self) -> list[tuple[str, str]]:
@@ -175,7 +178,7 @@ class _Work:
             self.by_name.setdefault(category.name, []).append(category)
 
     def matching(self, name: str, catfilter: tuple[tuple[str, str], ...] | None) -> list[Category]:
-        found = self.by_name.get(name, [])
+        found = [c for c in self.by_name.get(name, []) if not c.template]
         if catfilter is None:
             return list(found)
         return [c for c in found if all((k, v) in c.lines for k, v in catfilter)]
@@ -255,6 +258,7 @@ def _update(work: _Work, targets: list[Category], action: UpdateAction) -> None:
         for variable in category.variables:
             if variable.key == action.var and (not action.match or variable.value == action.match):
                 variable.value = action.value
+                variable.inherited = False  # differs from the template now: saved
                 found = True
                 break
     if not found:

@@ -70,10 +70,7 @@ def _content_line(reader: _Reader, lineno: int, content: str, sameline: str) -> 
         return
     match = _CATEGORY_RE.match(content)
     if match:
-        reader.category = Category(match.group(1).strip(), lineno=lineno, sameline=sameline)
-        reader.category.precomments = reader.take_comments()
-        reader.config.categories.append(reader.category)
-        reader.last = reader.category
+        _category_line(reader, lineno, match.group(1).strip(), match.group(2) or "", sameline)
         return
     if reader.category is None or "=" not in content:
         logger.warning("%s:%d: no category or no '=': %r", reader.config.name, lineno, content)
@@ -90,6 +87,34 @@ def _content_line(reader: _Reader, lineno: int, content: str, sameline: str) -> 
     )
     reader.category.variables.append(variable)
     reader.last = variable
+
+
+def _category_line(reader: _Reader, lineno: int, name: str, options: str, sameline: str) -> None:
+    """``[name]``, ``[name](!)`` (template), ``[name](tmpl,...)`` (inherits its variables
+    first) or ``[name](+)`` (adds to the category of that name above)."""
+    flags = [o.strip() for o in options.split(",") if o.strip()]
+    earlier = [c for c in reader.config.categories if c.name == name]
+    if "+" in flags and earlier:
+        reader.category = earlier[-1]
+        reader.take_comments()
+        return
+    parents = tuple(f for f in flags if f not in ("!", "+"))
+    category = Category(name, lineno=lineno, sameline=sameline, template="!" in flags)
+    category.inherits = parents
+    category.precomments = reader.take_comments()
+    for parent in parents:
+        source = [c for c in reader.config.categories if c.name == parent]
+        if not source:
+            logger.warning(
+                "%s:%d: inheritance requested, but no %r", reader.config.name, lineno, parent
+            )
+            continue
+        for variable in source[-1].variables:
+            copied = Variable(variable.key, variable.value, object=variable.object, inherited=True)
+            category.variables.append(copied)
+    reader.config.categories.append(category)
+    reader.category = category
+    reader.last = category
 
 
 class _Writer:
@@ -128,9 +153,12 @@ def render_config_text(config: ConfigFile, creation_date: str, directory: str) -
     for category in config.categories:
         writer.blank_lines(category.precomments, category.lineno)
         writer.comments(category.precomments, skip_header=True)
-        writer.out.append(f"[{category.name}]" + (category.sameline or "\n"))
+        flags = ["!"] if category.template else []
+        flags += category.inherits
+        suffix = f"({','.join(flags)})" if flags else ""
+        writer.out.append(f"[{category.name}]{suffix}" + (category.sameline or "\n"))
         writer.comments(category.trailing, skip_header=False)
-        for variable in category.variables:
+        for variable in (v for v in category.variables if not v.inherited):
             writer.blank_lines(variable.precomments, variable.lineno)
             writer.comments(variable.precomments, skip_header=False)
             sign = "=>" if variable.object else "="

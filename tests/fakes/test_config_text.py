@@ -72,3 +72,40 @@ def test_what_update_config_creates_has_no_blank_lines(fake_asterisk: FakeAsteri
     assert saved_body(fake_asterisk) == ["[a]", "k = v\\;w", "[b]"]
     [a, _] = fake_asterisk.categories("pjsip_gitops.conf")
     assert a.lines == [("k", "v;w")]
+
+
+TEMPLATED = """\
+[agent-phone](!)
+type=endpoint
+context=from-sip
+[1001](agent-phone)
+callerid=Ann <1001>
+[1001](+)
+language=fr
+"""
+
+
+def test_templates_are_invisible_and_inherited_variables_come_first(
+    fake_asterisk: FakeAsterisk,
+) -> None:
+    fake_asterisk.set_config_text("pjsip_gitops.conf", TEMPLATED)
+    fake_asterisk.reload("res_pjsip.so")
+    [phone] = fake_asterisk.categories("pjsip_gitops.conf")
+    assert phone.lines == [
+        ("type", "endpoint"),
+        ("context", "from-sip"),
+        ("callerid", "Ann <1001>"),
+        ("language", "fr"),
+    ]
+    assert [e.name for e in fake_asterisk.pjsip_list("endpoint")] == ["1001"]
+    fake_asterisk.update_config("pjsip_gitops.conf", append("1001", "language", "de"))
+    assert saved_body(fake_asterisk) == [
+        "[agent-phone](!)",
+        "type = endpoint",
+        "context = from-sip",
+        "[1001](agent-phone)",
+        "callerid = Ann <1001>",
+        "",  # where "[1001](+)" was: config.c re-creates the gap from line numbers
+        "language = fr",
+        "language = de",
+    ]
