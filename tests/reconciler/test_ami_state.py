@@ -122,3 +122,18 @@ def test_record_update_costs_requests_for_what_changed_only(
     before = len(ami_server.requests)
     target.save_record(StateRecord("rev2", one_more))
     assert len(ami_server.requests) == before
+
+
+def test_a_long_write_pushes_the_lock_expiry_forward(
+    ami_server: FakeAmiServer, fake_asterisk: FakeAsterisk
+) -> None:
+    now = [1000.0]
+    with (
+        AmiTarget(ami_server.url, SECRET, lock_ttl=30.0, clock=lambda: now[0]) as target,
+        target.lock("ci job"),
+    ):
+        assert (fake_asterisk.db_get("gitops/state", "lock") or "").startswith("1030 ")
+        now[0] += 20.0  # two thirds of the lifetime gone
+        target.write(creates([queue("sales")]))
+        assert (fake_asterisk.db_get("gitops/state", "lock") or "").startswith("1050 ")
+    assert fake_asterisk.db_get("gitops/state", "lock") is None
