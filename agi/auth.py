@@ -42,7 +42,6 @@ def login_agent(call: Call) -> Agent | Outcome:
     agent = call.directory.agent_by_number(number)
     if agent is None:
         logger.info("login from %s: unknown agent number %r", call.request.channel, number)
-        call.channel.stream_file(prompts.invalid)
         return Outcome("unknown_agent")
     return _check_pin(call, agent)
 
@@ -51,7 +50,6 @@ def _check_pin(call: Call, agent: Agent) -> Agent | Outcome:
     lockout = call.directory.inventory.settings.lockout
     if locked_until(call.channel, agent.id) > call.now():
         call.trace(agent, "login refused: locked out")
-        call.channel.stream_file(call.options.prompts.invalid)
         return Outcome("locked", agent=agent.id)
     pin = call.channel.get_data(call.options.prompts.pin, call.options.digit_timeout_ms, 12)
     if pin and verify_pin(pin, agent.pin_hash):
@@ -61,5 +59,4 @@ def _check_pin(call: Call, agent: Agent) -> Agent | Outcome:
     locked = record_failure(call.channel, agent.id, lockout.attempts, lockout.seconds, call.now())
     call.trace(agent, "wrong PIN, now locked out" if locked else "wrong PIN")
     logger.warning("wrong PIN for agent %s from %s", agent.id, call.request.channel)
-    call.channel.stream_file(call.options.prompts.invalid)
     return Outcome("locked" if locked else "bad_pin", agent=agent.id)

@@ -42,6 +42,22 @@ class Prompts:
     paused: str = "gitops/paused"
     unpaused: str = "gitops/unpaused"
     error: str = "gitops/error"
+    no_phone: str = "gitops/no-phone"
+    phone_not_registered: str = "gitops/phone-not-registered"
+    phone_in_use: str = "gitops/phone-in-use"
+    not_permitted: str = "gitops/not-permitted"
+    bad_reason: str = "gitops/bad-reason"
+
+    def feedback(self, status: str) -> tuple[str, ...]:
+        """What a caller hears for a refusal (``error`` is the dialplan's own prompt)."""
+        named = {
+            "unknown_agent": self.invalid,
+            "bad_pin": self.invalid,
+            "locked": self.invalid,
+            "not_logged_in": self.logged_out,
+        }
+        prompt = named.get(status) or getattr(self, status, None)
+        return (prompt,) if isinstance(prompt, str) and status != "error" else ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,7 @@ class Outcome:
     agent: str = ""
     interface: str = ""
     reason: str = ""
+    prompts: tuple[str, ...] = ()  # played after the variables are set; () = the default
 
     def variables(self) -> dict[str, str]:
         values = {

@@ -36,6 +36,12 @@ def publish(channel: AgiChannel, outcome: Outcome) -> None:
         channel.set_variable(name, value)
 
 
+def announce(channel: AgiChannel, outcome: Outcome, options: Options) -> None:
+    """Tell the caller: the handler's prompts, or the one for a refusal."""
+    for prompt in outcome.prompts or options.prompts.feedback(outcome.status):
+        channel.stream_file(prompt)
+
+
 def refuse(sock: socket.socket, idle_timeout: float, why: str) -> None:
     """Answer a session we will not serve with GITOPS_STATUS=error (the dialplan's error
     prompt) and a log line saying why."""
@@ -72,6 +78,7 @@ def serve(
             "%s %s from %s: %s", request.action, outcome.agent, request.channel, outcome.status
         )
         publish(channel, outcome)
+        announce(channel, outcome, options)
     except Hangup as e:
         logger.info("%s from %s ended: %s", request.action, request.channel, e)
     except CommandError as e:

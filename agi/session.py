@@ -41,8 +41,8 @@ def log_in(call: Call, agent: Agent, binding: Binding) -> Outcome:
             return Outcome("phone_in_use", agent=agent.id)
         return Outcome("error", agent=agent.id)
     call.trace(agent, f"logged in on {binding.interface} ({binding.dial})")
-    channel.stream_file(call.options.prompts.logged_in)
-    return Outcome("ok", agent=agent.id, interface=binding.interface)
+    prompts = (call.options.prompts.logged_in,)
+    return Outcome("ok", agent=agent.id, interface=binding.interface, prompts=prompts)
 
 
 def _claim(call: Call, agent: Agent, phone_id: str) -> bool:

@@ -16,5 +16,4 @@ def handle(call: Call) -> Outcome:
         return Outcome("not_permitted", agent=agent.id)
     if not log_out(call, agent):
         return Outcome("not_logged_in", agent=agent.id)
-    call.channel.stream_file(call.options.prompts.logged_out)
-    return Outcome("ok", agent=agent.id)
+    return Outcome("ok", agent=agent.id, prompts=(call.options.prompts.logged_out,))

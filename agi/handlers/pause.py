@@ -35,4 +35,5 @@ def handle(call: Call) -> Outcome:
     if status != "PAUSED":
         return Outcome("error", agent=agent.id)
     call.channel.database_put(agent_family(agent.id), "paused", reason.name)
-    return Outcome("ok", agent=agent.id, reason=reason.name)
+    prompts = (call.options.prompts.paused,)
+    return Outcome("ok", agent=agent.id, reason=reason.name, prompts=prompts)

@@ -16,9 +16,9 @@ def handle(call: Call) -> Outcome:
     prompts = call.options.prompts
     if not session.logged_in:
         call.trace(agent, "status: not logged in")
-        call.channel.stream_file(prompts.logged_out)
         return Outcome("not_logged_in", agent=agent.id)
     call.trace(agent, f"status: logged in on {session.interface}, paused={session.paused or 'no'}")
-    call.channel.stream_file(prompts.logged_in)
-    call.channel.stream_file(prompts.paused if session.paused else prompts.unpaused)
-    return Outcome("ok", agent=agent.id, interface=session.interface, reason=session.paused)
+    said = (prompts.logged_in, prompts.paused if session.paused else prompts.unpaused)
+    return Outcome(
+        "ok", agent=agent.id, interface=session.interface, reason=session.paused, prompts=said
+    )

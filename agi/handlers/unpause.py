@@ -19,4 +19,4 @@ def handle(call: Call) -> Outcome:
     if status != "UNPAUSED":
         return Outcome("error", agent=agent.id)
     call.channel.database_del(agent_family(agent.id), "paused")
-    return Outcome("ok", agent=agent.id)
+    return Outcome("ok", agent=agent.id, prompts=(call.options.prompts.unpaused,))

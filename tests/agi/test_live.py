@@ -234,8 +234,11 @@ def test_a_slow_but_steady_client_is_served(live: Live) -> None:
         while (line := conn.read_line()) is not None:
             commands.append(line)
             conn.send_line("200 result=0" if line.startswith("DATABASE GET") else "200 result=1")
-    assert commands[-1] == 'SET VARIABLE "GITOPS_AGENT" "1001"'
-    assert 'SET VARIABLE "GITOPS_STATUS" "not_logged_in"' in commands
+    assert commands[-3:] == [
+        'SET VARIABLE "GITOPS_STATUS" "not_logged_in"',
+        'SET VARIABLE "GITOPS_AGENT" "1001"',
+        'STREAM FILE agent-loggedoff ""',
+    ]
 
 
 def login_state(live: Live, agent: str) -> str:
@@ -270,3 +273,27 @@ def test_hang_up_at_every_step_of_a_relogin_to_another_phone(live: Live) -> None
         assert state in ("out", "at ph-b", "at ph-c"), (step, state, live.db())
         seen.add(state)
     assert seen == {"at ph-c"}  # no prompt before the commit: once dialled, the move completes
+
+
+@pytest.mark.parametrize(
+    ("script", "channel", "args", "heard"),
+    [
+        ("login", "PJSIP/1002-1", ["7777"], "gitops/no-phone"),
+        ("login", "PJSIP/1002-1", ["3002"], "gitops/phone-not-registered"),
+        ("pause", "PJSIP/1001-1", ["9"], "gitops/bad-reason"),
+        ("pause", "PJSIP/1004-1", ["1"], "gitops/not-permitted"),
+        ("unpause", "PJSIP/1001-1", [], "agent-loggedoff"),
+        ("login", "PJSIP/1004-1", [], "agent-loginok"),
+    ],
+)
+def test_the_caller_hears_the_outcome_after_the_variables_are_set(
+    live: Live, script: str, channel: str, args: list[str], heard: str
+) -> None:
+    result = live.call(script, channel, args=args)
+    assert result.commands[-1] == f'STREAM FILE {heard} ""'
+    assert result.commands[-2].startswith('SET VARIABLE "GITOPS_')
+
+
+def test_errors_are_left_to_the_dialplan_prompt(live: Live) -> None:
+    result = live.call("nosuch")
+    assert result.commands == ['SET VARIABLE "GITOPS_STATUS" "error"']

@@ -145,4 +145,7 @@ def test_shutdown_lets_running_sessions_finish_and_stops_accepting(tmp_path: Pat
     commands = client.finish({"GET DATA": "200 result= (timeout)"})
     stopper.join(10)
     assert result == [True]
-    assert commands[-1] == 'SET VARIABLE "GITOPS_STATUS" "unknown_agent"'
+    assert commands[-2:] == [
+        'SET VARIABLE "GITOPS_STATUS" "unknown_agent"',
+        'STREAM FILE agent-incorrect ""',
+    ]
