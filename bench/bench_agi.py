@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import statistics
 import sys
 import threading
@@ -183,24 +184,38 @@ def login_with_pin(n: int) -> tuple[bytes, dict[str, str]]:
     return environment("login", f"PJSIP/visitor-{n:08x}"), digits
 
 
-def measure(port: int, label: str, make: Make, total: int, concurrency: int, idle: int) -> None:
-    started = time.perf_counter()
-    latencies = asyncio.run(run(port, make, total, concurrency, idle))
-    report(label, latencies, time.perf_counter() - started)
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure_rate(port: int, label: str, make: Make, total: int, rate: float, limit: int) -> None:
-    started = time.perf_counter()
-    latencies = asyncio.run(run_at_rate(port, make, total, rate, limit))
-    report(label, latencies, time.perf_counter() - started)
+class Target:
+    def __init__(self, port: int, pid: int) -> None:
+        self.port = port
+        self.pid = pid
+
+    def measure(self, label: str, make: Make, total: int, concurrency: int, idle: int) -> None:
+        cpu, started = cpu_seconds(self.pid), time.perf_counter()
+        latencies = asyncio.run(run(self.port, make, total, concurrency, idle))
+        report(label, latencies, time.perf_counter() - started, cpu_seconds(self.pid) - cpu)
+
+    def measure_rate(self, label: str, make: Make, total: int, rate: float, limit: int) -> None:
+        cpu, started = cpu_seconds(self.pid), time.perf_counter()
+        latencies = asyncio.run(run_at_rate(self.port, make, total, rate, limit))
+        report(label, latencies, time.perf_counter() - started, cpu_seconds(self.pid) - cpu)
 
 
-def report(label: str, latencies: list[float], elapsed: float) -> None:
+def report(label: str, latencies: list[float], elapsed: float, server_cpu: float) -> None:
     ms = sorted(x * 1000 for x in latencies)
     p99 = ms[min(len(ms) - 1, int(len(ms) * 0.99))]
     print(
         f"{label:<44} {len(ms):>6} sessions {len(ms) / elapsed:>8.0f}/s "
-        f"p50 {statistics.median(ms):6.2f} ms  p99 {p99:6.2f} ms"
+        f"p50 {statistics.median(ms):6.2f} ms  p99 {p99:6.2f} ms  "
+        f"server CPU {server_cpu / len(ms) * 1e6:5.0f} us/session"
     )
 
 
@@ -214,16 +229,20 @@ def main() -> int:
     ports: multiprocessing.SimpleQueue[int] = multiprocessing.SimpleQueue()
     child = multiprocessing.Process(target=serve, args=(ports,), daemon=True)
     child.start()
-    port = ports.get()
+    target = Target(ports.get(), child.pid or 0)
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} before the run")
     try:
         c, n = args.concurrency, args.sessions
-        measure(port, f"pause/unpause, {c} concurrent", pause_unpause, n, c, 0)
+        target.measure(f"pause/unpause, {c} concurrent", pause_unpause, n, c, 0)
         label = f"pause/unpause at {args.rate:.0f}/s offered, <= {c} open"
-        measure_rate(port, label, pause_unpause, n, args.rate, c)
+        target.measure_rate(label, pause_unpause, n, args.rate, c)
         label = f"pause/unpause, {c} concurrent + {args.idle} idle"
-        measure(port, label, pause_unpause, n, c, args.idle)
-        measure(port, f"login (own endpoint), {c} concurrent", login_own_endpoint, n // 2, c, 0)
-        measure(port, f"login (number + PIN), {c} concurrent", login_with_pin, n // 10, c, 0)
+        target.measure(label, pause_unpause, n, c, args.idle)
+        label = f"login (own endpoint), {c} concurrent"
+        target.measure(label, login_own_endpoint, n // 2, c, 0)
+        label = f"login (number + PIN), {c} concurrent"
+        target.measure(label, login_with_pin, n // 10, c, 0)
+        print(f"load average {os.getloadavg()[0]:.1f} after the run")
     finally:
         child.terminate()
         child.join(5)
