@@ -31,7 +31,7 @@ class ServerConfig:
     max_sessions: int = 1000
     idle_timeout: float = 60.0  # seconds a session may wait for Asterisk
     shutdown_grace: float = 10.0  # seconds running sessions get to finish on SIGTERM
-    reload_interval: float = 2.0  # seconds between checks of the inventory on disk
+    reload_interval: float = 2.0  # seconds between checks of the files; 0 = on SIGHUP only
     options: Options = field(default_factory=Options)
 
 
@@ -110,6 +110,8 @@ class AgiServer(socketserver.ThreadingTCPServer):
         self._active = 0
         self._idle = threading.Condition()
         self._workers = Workers(self._session)
+        if ":" in config.host:  # an IPv6 address such as ::1
+            self.address_family = socket.AF_INET6
         super().__init__((config.host, config.port), socketserver.BaseRequestHandler)
 
     @property
@@ -196,7 +198,7 @@ class Reloader(threading.Thread):
 
     def run(self) -> None:
         while not self._stopping.is_set():
-            asked = self._wake.wait(self._interval)
+            asked = self._wake.wait(self._interval if self._interval > 0 else None)
             self._wake.clear()
             if self._stopping.is_set():
                 return

@@ -149,3 +149,16 @@ def test_shutdown_lets_running_sessions_finish_and_stops_accepting(tmp_path: Pat
         'SET VARIABLE "GITOPS_STATUS" "unknown_agent"',
         'STREAM FILE agent-incorrect ""',
     ]
+
+
+def test_ipv6_loopback_listen(tmp_path: Path, servers: list[AgiServer]) -> None:
+    if not socket.has_ipv6:
+        pytest.skip("no IPv6 on this host")
+    try:
+        servers.append(server := start(tmp_path, host="::1"))  # type: ignore[arg-type]
+    except OSError as e:
+        pytest.skip(f"::1 not available: {e}")
+    client = RawSession(server.address)
+    client.send(environment("nosuch"))
+    assert client.finish() == ['SET VARIABLE "GITOPS_STATUS" "error"']
+    client.close()
