@@ -11,7 +11,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -30,15 +30,28 @@ def parse_listen(text: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def read_inventory(root: Path) -> Inventory:
-    """The working tree as it is; no parse cache (the daemon never writes into the tree)."""
-    return load_inventory(root, use_cache=False)
+def inventory_reader(server: str | None) -> Callable[[Path], Inventory]:
+    """Reads the working tree as it is (no parse cache: the daemon never writes into the
+    tree), and keeps only what one Asterisk server serves when ``server`` names it."""
+
+    def read(root: Path) -> Inventory:
+        inventory = load_inventory(root, use_cache=False)
+        if server is None:
+            return inventory
+        for candidate in inventory.settings.servers:
+            if candidate.name == server:
+                return inventory.for_server(candidate)
+        known = ", ".join(s.name for s in inventory.settings.servers) or "none"
+        raise ConfigError(f"--server {server}: no such server in settings (known: {known})")
+
+    return read
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="asterisk-gitops-agi", description=__doc__.splitlines()[0])
     p.add_argument("--inventory", type=Path, required=True, metavar="DIR")
     p.add_argument("--listen", default="127.0.0.1:4573", metavar="HOST:PORT")
+    p.add_argument("--server", metavar="NAME", help="serve only this server's part")
     p.add_argument("--max-sessions", type=int, default=1000, metavar="N")
     p.add_argument("--idle-timeout", type=float, default=60.0, metavar="S")
     p.add_argument("--shutdown-grace", type=float, default=10.0, metavar="S")
@@ -66,7 +79,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
 
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
-    holder = InventoryHolder(args.inventory, read_inventory)
+    holder = InventoryHolder(args.inventory, inventory_reader(args.server))
     server = AgiServer(config, holder)
     reloader = Reloader(holder, config.reload_interval)
     stop = threading.Event()

@@ -14,6 +14,7 @@ from pathlib import Path
 from agi import dispatch
 from agi.context import Options
 from agi.directory import Directory
+from agi.errors import ConfigError
 from agi.routes import ROUTES, Handler
 from agi.workers import Workers
 from provisioner.errors import ProvisionerError
@@ -55,7 +56,7 @@ class InventoryHolder:
             self._signature = inventory_signature(self.root)
             try:
                 inventory = self._loader(self.root)
-            except ProvisionerError as e:
+            except (ProvisionerError, ConfigError, OSError) as e:
                 logger.error(
                     "inventory reload refused, keeping revision %s: %s",
                     self._directory.inventory.revision,

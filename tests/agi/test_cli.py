@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from agi.__main__ import main, parse_listen
+from agi.__main__ import inventory_reader, main, parse_listen
 from agi.errors import ConfigError
 from tests.agi.rawclient import RawSession, environment
 
@@ -81,3 +81,13 @@ def test_bad_options_and_inventory_are_reported(
         parse_listen("localhost")
     assert main(["--inventory", str(tmp_path / "missing"), "--listen", "127.0.0.1:0"]) == 1
     assert capsys.readouterr().err.startswith("error: ")
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
+def test_server_option_keeps_one_servers_part() -> None:
+    everything = inventory_reader(None)(EXAMPLE)
+    for server in everything.settings.servers:
+        part = inventory_reader(server.name)(EXAMPLE)
+        assert part.agents == everything.for_server(server).agents
+    with pytest.raises(ConfigError, match="no such server"):
+        inventory_reader("no-such-pbx")(EXAMPLE)
