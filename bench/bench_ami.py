@@ -83,6 +83,13 @@ def changed_one(inv: Inventory, revision: str) -> Inventory:
     return dataclasses.replace(inv, agents=tuple(agents), revision=revision)
 
 
+def new_extension(inv: Inventory, revision: str) -> Inventory:
+    agents = list(inv.agents)
+    third = len(agents) // 3
+    agents[third] = dataclasses.replace(agents[third], extension="99999")
+    return dataclasses.replace(inv, agents=tuple(agents), revision=revision)
+
+
 def secret(ref: SecretRef) -> str:
     return f"pw-{ref.ref}"
 
@@ -210,8 +217,11 @@ def run(agents: int, serve: Callable[[FakeAsterisk], FakeAmiServer]) -> None:
         else:
             counted_first_apply(first)
             seed(asterisk, first)
-        step(server, changed_one(first, "rev-2"), "(b) one changed")
-        step(server, changed_one(first, "rev-2"), "(c) no change")
+        renamed = changed_one(first, "rev-2")
+        step(server, renamed, "(b) one renamed")
+        moved = new_extension(renamed, "rev-3")
+        step(server, moved, "(b2) one new ext")
+        step(server, moved, "(c) no change")
     finally:
         server.stop()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -231,3 +231,26 @@ def test_every_request_fits_what_asterisk_reads(
     target.write(creates([*objects, context("big", *(f"{n},1,NoOp()" for n in range(80)))]))
     sizes = [len(headers) for action, headers in ami_server.requests if action == "UpdateConfig"]
     assert len(sizes) > 3 and max(sizes) <= 128
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda ls: ["0,1,NoOp(first)", *ls],
+        lambda ls: [*ls, "99,1,NoOp(last)"],
+        lambda ls: ls[1:],
+        lambda ls: ls[:-1],
+        lambda ls: [*ls[:3], "x,1,NoOp(x)", "y,1,NoOp(y)", *ls[5:]],
+        lambda ls: [*ls[:2], *ls[3:7], "z,1,NoOp()", *ls[8:]],
+        lambda ls: list(reversed(ls)),
+    ],
+    ids=["insert-front", "append", "delete-front", "delete-end", "replace", "mixed", "reverse"],
+)
+def test_edits_in_place_round_trip(
+    target: AmiTarget, edit: Callable[[list[str]], list[str]]
+) -> None:
+    lines = [f"{n},1,Dial(PJSIP/{n})" for n in range(10)]
+    before, after = context("gitops-x", *lines), context("gitops-x", *edit(lines))
+    target.write(creates([before]))
+    target.write([update(before, after)])
+    assert without_owner(target.read().objects) == without_owner([after])

@@ -12,7 +12,7 @@ def numbered(headers: tuple[tuple[str, str], ...]) -> list[tuple[str, ...]]:
     actions: dict[str, list[str]] = {}
     for key, value in headers:
         kind, _, number = key.rpartition("-")
-        if kind in ("Action", "Cat", "Var", "Value", "Options"):
+        if kind in ("Action", "Cat", "Var", "Value", "Options", "Match", "Line"):
             actions.setdefault(number, []).append(f"{kind}={value}")
     return [tuple(parts) for _, parts in sorted(actions.items())]
 
@@ -94,3 +94,23 @@ def test_requests_are_split_between_objects_only() -> None:
 
 def test_no_change_no_request() -> None:
     assert file_requests(PJSIP_FILE, []) == []
+
+
+def test_a_small_change_to_a_large_context_is_an_edit_in_place() -> None:
+    lines = [f"{n},1,Dial(PJSIP/{n})" for n in range(1000)]
+    moved = [*lines[:500], "9999,1,Dial(PJSIP/500)", *lines[501:]]
+    (request,) = file_requests(
+        EXTENSIONS_FILE, [update(context("big", *lines), context("big", *moved))]
+    )
+    assert numbered(request.headers) == [
+        ("Action=Delete", "Cat=big", "Var=exten", "Match=500,1,Dial(PJSIP/500)"),
+        ("Action=Insert", "Cat=big", "Var=exten", "Value=9999,1,Dial(PJSIP/500)", "Line=500"),
+    ]
+
+
+def test_repeated_lines_are_rebuilt_not_edited() -> None:
+    before = context("c", "s,1,NoOp()", "s,n,Hangup()", "t,1,NoOp()", "s,n,Hangup()")
+    after = context("c", "s,1,NoOp()", "t,1,NoOp()", "s,n,Hangup()")
+    (request,) = file_requests(EXTENSIONS_FILE, [update(before, after)])
+    ops = [step[0] for step in numbered(request.headers)]
+    assert ops[0] == "Action=NewCat" and ops[-1] == "Action=RenameCat"

@@ -12,6 +12,9 @@ docs/ami-target.md explains it for operators:
 - An update is the create above followed by ``DelCat`` (filtered) of the old category and the
   rename, in one request: options may repeat (``allow=``, ``exten=``) and change order, which
   ``Update`` cannot express. The object moves to the end of its file; Asterisk does not mind.
+- A queue or dialplan context that changed a little is edited in place (``Delete`` of the
+  lines that went, ``Insert``/``Append`` of the new ones, see ``edit_steps``), so that one
+  agent's change to a context listing every agent stays one small request.
 - ``;`` in a value is sent as ``\\;`` (Asterisk writes values verbatim to the file, where an
   unescaped ``;`` would start a comment).
 
@@ -26,6 +29,7 @@ in by the last one; ``LEFTOVER`` recognises what an interrupted build left behin
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -45,16 +49,18 @@ _ORDER = {"delete": 0, "update": 1, "create": 2}
 class Step:
     """One numbered action of an ``UpdateConfig``."""
 
-    op: str  # NewCat, Append, DelCat, RenameCat
+    op: str  # NewCat, Append, DelCat, RenameCat; Delete, Insert for edits in place
     cat: str
     var: str | None = None
     value: str | None = None
     options: str | None = None
+    match: str | None = None
+    line: str | None = None
 
     @property
     def lines(self) -> int:
-        extra = (self.var is not None) + (self.value is not None) + (self.options is not None)
-        return 2 + extra
+        fields = (self.var, self.value, self.options, self.match, self.line)
+        return 2 + sum(f is not None for f in fields)
 
 
 Group = list[Step]  # steps that must land in one request
@@ -94,6 +100,10 @@ def change_groups(change: ObjectChange, budget: int = MAX_LINES) -> list[Group]:
     if change.after is None:
         return [removal]
     obj = change.after
+    if change.before is not None:
+        edit = edit_steps(change.before, obj)
+        if edit is not None and _lines(edit) <= budget:
+            return [edit]
     temp = temporary_name(obj)
     build = [Step("NewCat", temp)]
     build += [Step("Append", temp, key, escape(value)) for key, value in obj.options]
@@ -101,6 +111,40 @@ def change_groups(change: ObjectChange, budget: int = MAX_LINES) -> list[Group]:
     if _lines(build) + _lines(swap) <= budget:
         return [build + swap]
     return [*_chunks(build, budget), swap]
+
+
+def edit_steps(before: ConfigObject, after: ConfigObject) -> Group | None:
+    """Steps that turn ``before`` into ``after`` line by line, in place: what keeps the change
+    of one agent in a dialplan context of ten thousand agents to one small request.
+
+    Lines are removed with ``Delete`` matching their exact value and added with ``Insert`` at
+    their position (``Append`` at the end), working from the end of the category backwards so
+    that earlier positions stay valid. None (rebuild instead) for PJSIP objects (addressed by
+    filter), when a line to remove is not unique (``Delete`` removes every match, case
+    insensitively) or empty or holds ``;`` (escaping), and when a rebuild is no larger.
+    """
+    if before.file == PJSIP_FILE or before.name != after.name:
+        return None
+    old, new = before.options, after.options
+    if len({(k.lower(), v.lower()) for k, v in old}) != len(old):
+        return None
+    steps: Group = []
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    for tag, i1, i2, j1, j2 in reversed(matcher.get_opcodes()):
+        if tag == "equal":
+            continue
+        if any(not v or ";" in v for _, v in old[i1:i2]):
+            return None
+        steps += [Step("Delete", before.name, key, match=v) for key, v in old[i1:i2]]
+        added = new[j1:j2]
+        if i2 == len(old):  # the end of the category: appended lines land right there
+            steps += [Step("Append", before.name, k, escape(v)) for k, v in added]
+        else:
+            steps += [
+                Step("Insert", before.name, k, escape(v), line=str(i1 + n))
+                for n, (k, v) in enumerate(added)
+            ]
+    return steps if _lines(steps) < 4 * len(new) + 6 else None
 
 
 def cleanup_groups(names: Iterable[str]) -> list[Group]:
@@ -145,6 +189,10 @@ def update_config(file: str, steps: Sequence[Step]) -> Action:
             headers.append((f"Value-{n}", step.value))
         if step.options is not None:
             headers.append((f"Options-{n}", step.options))
+        if step.match is not None:
+            headers.append((f"Match-{n}", step.match))
+        if step.line is not None:
+            headers.append((f"Line-{n}", step.line))
     return Action("UpdateConfig", tuple(headers))
 
 
