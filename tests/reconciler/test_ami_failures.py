@@ -80,9 +80,12 @@ def test_missing_managed_file(ami_server: FakeAmiServer, fake_asterisk: FakeAste
     assert "#tryinclude queues_gitops.conf" in text and "queues.conf" in text
 
 
-def test_bad_url_names_the_expected_form() -> None:
+def test_bad_url_names_the_expected_form_and_never_echoes_a_secret() -> None:
+    with pytest.raises(TargetError, match=r"ami://USER@HOST:PORT") as caught:
+        AmiTarget("ami://gitops:s3cr3t-in-url@127.0.0.1:5038", SECRET)
+    assert "s3cr3t-in-url" not in str(caught.value)
     with pytest.raises(TargetError, match=r"ami://USER@HOST:PORT"):
-        AmiTarget("ami://gitops:secret@127.0.0.1:5038", SECRET)
+        AmiTarget("ami://127.0.0.1:5038", SECRET)
 
 
 def test_a_category_without_type_is_named_with_the_target(

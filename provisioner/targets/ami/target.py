@@ -1,8 +1,9 @@
 """``AmiTarget``: a live Asterisk reached over AMI, implementing ``provisioner.targets.base``.
 
-One connection per target, opened on first use and reused; requests are pipelined. The
-target remembers what it read (objects, record) so that writes, verification and the record
-cost requests in proportion to what changed, not to the inventory.
+One connection per target, opened on first use and reused (after a failure, the next request
+opens a new one); reads are pipelined, writes sent one after the other. The target remembers
+what it read (objects, record) so that writes, verification and the record cost requests in
+proportion to what changed, not to the inventory.
 """
 
 from __future__ import annotations
@@ -64,13 +65,16 @@ def parse_url(url: str) -> tuple[str, str, int]:
     try:
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORT
+        password = parts.password
     except ValueError as e:
-        raise TargetError(f"target {url!r} is not ami://USER@HOST:PORT ({e})") from e
-    if parts.scheme != "ami" or not parts.username or not parts.hostname or parts.password:
+        raise TargetError(f"an AMI target is not ami://USER@HOST:PORT ({e})") from e
+    if password is not None:
         raise TargetError(
-            f"target {url!r} is not ami://USER@HOST:PORT (the secret comes from the "
-            "environment, never from the URL)"
+            "an AMI target URL carries a secret: use ami://USER@HOST:PORT and give the "
+            "secret in the environment"
         )
+    if parts.scheme != "ami" or not parts.username or not parts.hostname:
+        raise TargetError(f"target {url!r} is not ami://USER@HOST:PORT")
     return unquote(parts.username), parts.hostname, port
 
 
