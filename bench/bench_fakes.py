@@ -64,6 +64,12 @@ def big_update(agents: int = 10000) -> None:
         f"UpdateConfig of {len(actions)} actions ({agents} endpoints): {applied:.2f} s; "
         f"reload: {reloaded:.2f} s; endpoints loaded: {len(ast.pjsip_list('endpoint'))}"
     )
+    one = [UpdateAction("Append", "1005", "note", "x", "", "", "")]
+    began = time.perf_counter()
+    for _ in range(20):
+        ast.update_config("pjsip_gitops.conf", one)
+    each = (time.perf_counter() - began) / 20 * 1000
+    print(f"one-action UpdateConfig on that file (load, apply, save): {each:.1f} ms")
 
 
 def wire_update(actions: int = 100000) -> None:

@@ -118,10 +118,12 @@ class FakeAsterisk(QueueOps, RegistrationOps):
                 raise cfg.UpdateError("File requires escalated privileges")
             current = self.files[source or name]
             updated = cfg.apply_updates(current.categories, actions)
+            if source not in (None, name):  # keep the source file's items untouched
+                updated = [c.copy() for c in updated]
             new = cfg.ConfigFile(name, updated, list(current.includes))
             stamp = time.asctime(time.gmtime(self.clock()))
-            text = config_text.render_config_text(new, stamp, self.config_dir)
-            self.files[name] = config_text.parse_config(name, text)  # as re-read from disk
+            new.text = config_text.save_text(new, stamp, self.config_dir)
+            self.files[name] = new
 
     # ---- reload -------------------------------------------------------------------------
 

@@ -168,32 +168,49 @@ def _parse_options(options: str) -> _Options:
 
 
 class _Work:
-    """The copy an UpdateConfig works on, indexed by name (a request may hold 100000 actions)."""
+    """What an UpdateConfig works on: the file's categories, copied only when an action
+    touches them (a request may hold 100000 actions; a file, thousands of categories)."""
 
     def __init__(self, categories: list[Category]) -> None:
-        self.order = [c.copy() for c in categories]
+        self.order = list(categories)
         self.by_name: dict[str, list[Category]] = {}
+        self.position = {id(c): index for index, c in enumerate(self.order)}
+        self.owned: set[int] = set()
         self.removed: set[int] = set()
         for category in self.order:
             self.by_name.setdefault(category.name, []).append(category)
 
+    def _own(self, category: Category) -> Category:
+        if id(category) in self.owned:
+            return category
+        mine = category.copy()
+        index = self.position[id(category)]
+        self.order[index] = mine
+        self.position[id(mine)] = index
+        self.by_name[mine.name] = [mine if c is category else c for c in self.by_name[mine.name]]
+        self.owned.add(id(mine))
+        return mine
+
     def matching(self, name: str, catfilter: tuple[tuple[str, str], ...] | None) -> list[Category]:
+        """The visible (non-template) categories of that name the filter lets through."""
         found = [c for c in self.by_name.get(name, []) if not c.template]
-        if catfilter is None:
-            return list(found)
-        return [c for c in found if all((k, v) in c.lines for k, v in catfilter)]
+        if catfilter is not None:
+            found = [c for c in found if all((k, v) in c.lines for k, v in catfilter)]
+        return [self._own(c) for c in found]
 
     def add(self, category: Category, before: str) -> None:
         anchor = self.by_name.get(before, []) if before else []
         if anchor:
-            index = next(i for i, c in enumerate(self.order) if c is anchor[0])
-            self.order.insert(index, category)
+            self.order.insert(self.position[id(anchor[0])], category)
+            self.position = {id(c): index for index, c in enumerate(self.order)}
         else:
+            self.position[id(category)] = len(self.order)
             self.order.append(category)
         self.by_name.setdefault(category.name, []).append(category)
+        self.owned.add(id(category))
 
     def rename(self, category: Category, name: str) -> None:
-        self.by_name[category.name].remove(category)
+        self.by_name[category.name] = [c for c in self.by_name[category.name] if c is not category]
         category.name = name
         self.by_name.setdefault(name, []).append(category)
 

@@ -118,53 +118,87 @@ def _category_line(reader: _Reader, lineno: int, name: str, options: str, sameli
 
 
 class _Writer:
-    """Accumulates the saved text, tracking the original line numbers for blank lines."""
+    """Builds the saved text. Tracks the original line numbers (for blank lines, as
+    ``insert_leading_blank_lines`` of config.c does) and gives every item the line number
+    and comments it would get if the saved file were read again."""
 
-    def __init__(self) -> None:
-        self.out: list[str] = []
-        self.lineno = 1
+    def __init__(self, header: str) -> None:
+        self.out = [header]
+        self.old_lineno = 1  # config.c's fi->lineno, in the numbering of the file read
+        self.new_lineno = header.count("\n") + 1  # next line of the text being written
+        self.pending = header  # comment lines a re-read would hold for the next item
+        self.last: Category | Variable | None = None
 
-    def blank_lines(self, precomments: str, lineno: int) -> None:
-        """``insert_leading_blank_lines`` of config.c."""
-        gap = lineno - precomments.count("\n") - self.lineno
-        if gap < 0 or lineno == 0:
-            return
-        self.out.append("\n" * (gap if gap < 5 else 1))
-        self.lineno = lineno + 1
+    def _emit(self, text: str, comment: bool) -> None:
+        if text:
+            self.out.append(text)
+            self.new_lineno += text.count("\n")
+            if comment:
+                self.pending += text
 
-    def comments(self, text: str, skip_header: bool) -> None:
-        lines = text.splitlines(keepends=True)
-        if skip_header:
-            while lines and lines[0].startswith(";!"):
-                lines.pop(0)
-        elif text.startswith(";!"):
-            return
-        self.out.append("".join(lines))
+    def item(self, item: Category | Variable, line: str) -> None:
+        """Blank lines, the item's comments, its line (``line`` ends in a newline), and what
+        trails it; then the item is renumbered as a re-read would number it."""
+        pre = item.precomments
+        if item.lineno > 0:
+            gap = item.lineno - (pre.count("\n") if pre else 0) - self.old_lineno
+            if gap >= 0:
+                if gap:
+                    blank = "\n" * (gap if gap < 5 else 1)
+                    self.out.append(blank)
+                    self.new_lineno += len(blank)
+                    if self.pending:
+                        self.pending += blank
+                self.old_lineno = item.lineno + 1
+        if pre:
+            self._emit(_printable(pre, isinstance(item, Category)), comment=True)
+        self.out.append(line)
+        item.lineno, item.precomments, self.pending = self.new_lineno, self.pending, ""
+        self.new_lineno += 1
+        if item.trailing:
+            trailing, item.trailing = item.trailing, ""
+            self._emit("" if trailing.startswith(";!") else trailing, comment=True)
+        self.last = item
+
+    def finish(self, includes: list[str]) -> str:
+        self.out.extend(f'#include "{include}"\n' for include in includes)
+        if self.pending and self.last is not None:
+            self.last.trailing = self.pending
+        return "".join(self.out)
 
 
-def render_config_text(config: ConfigFile, creation_date: str, directory: str) -> str:
-    """The file text ``ast_config_text_file_save`` writes when UpdateConfig saves."""
-    writer = _Writer()
-    writer.out.append(
+def _printable(comments: str, category: bool) -> str:
+    """What config.c prints of precomments: a category skips its leading ``;!`` lines, a
+    variable prints nothing of a comment that starts with ``;!``."""
+    if not category:
+        return "" if comments.startswith(";!") else comments
+    lines = comments.splitlines(keepends=True)
+    while lines and lines[0].startswith(";!"):
+        lines.pop(0)
+    return "".join(lines)
+
+
+def save_text(config: ConfigFile, creation_date: str, directory: str) -> str:
+    """The text ``ast_config_text_file_save`` writes when UpdateConfig saves ``config``.
+
+    Renumbers the categories and variables in place, as if the file were read back from disk
+    (what the next UpdateConfig starts from)."""
+    writer = _Writer(
         ";!\n;! Automatically generated configuration file\n"
         f";! Filename: {config.name} ({directory}/{config.name})\n"
         f";! Generator: Manager\n;! Creation Date: {creation_date}\n;!\n"
     )
     for category in config.categories:
-        writer.blank_lines(category.precomments, category.lineno)
-        writer.comments(category.precomments, skip_header=True)
         flags = ["!"] if category.template else []
         flags += category.inherits
         suffix = f"({','.join(flags)})" if flags else ""
-        writer.out.append(f"[{category.name}]{suffix}" + (category.sameline or "\n"))
-        writer.comments(category.trailing, skip_header=False)
-        for variable in (v for v in category.variables if not v.inherited):
-            writer.blank_lines(variable.precomments, variable.lineno)
-            writer.comments(variable.precomments, skip_header=False)
+        writer.item(category, f"[{category.name}]{suffix}" + (category.sameline or "\n"))
+        for variable in category.variables:
+            if variable.inherited:
+                continue
             sign = "=>" if variable.object else "="
-            value = variable.value.replace(";", "\\;")
-            line = f"{variable.key} {sign} {value}"
-            writer.out.append(f"{line}  {variable.sameline}" if variable.sameline else line + "\n")
-            writer.comments(variable.trailing, skip_header=False)
-    writer.out.extend(f'#include "{include}"\n' for include in config.includes)
-    return "".join(writer.out)
+            line = f"{variable.key} {sign} {variable.value.replace(';', chr(92) + ';')}"
+            writer.item(
+                variable, f"{line}  {variable.sameline}" if variable.sameline else line + "\n"
+            )
+    return writer.finish(config.includes)

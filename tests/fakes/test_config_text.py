@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fakes.asterisk import FakeAsterisk
-from tests.fakes.config import UpdateAction
+from tests.fakes.config import Category, UpdateAction
 from tests.fakes.config_text import parse_config
 
 HAND_MADE = """\
@@ -109,3 +111,31 @@ def test_templates_are_invisible_and_inherited_variables_come_first(
         "language = fr",
         "language = de",
     ]
+
+
+def shape(categories: list[Category]) -> list[tuple[object, ...]]:
+    """Everything a later save depends on, per category and variable."""
+    return [
+        (
+            (c.name, c.lineno, c.precomments, c.sameline, c.trailing, c.template, c.inherits),
+            [
+                (v.key, v.value, v.lineno, v.precomments, v.sameline, v.trailing)
+                for v in c.variables
+            ],
+        )
+        for c in categories
+    ]
+
+
+@pytest.mark.parametrize("text", [HAND_MADE, TEMPLATED, "", "[a]\nk=v\n\n\n\n\n\n\n[b]\n; c\n\n"])
+def test_a_saved_file_is_numbered_as_if_read_back(fake_asterisk: FakeAsterisk, text: str) -> None:
+    fake_asterisk.set_config_text("pjsip_gitops.conf", text)
+    steps = [
+        [UpdateAction("NewCat", "n", "", "", "", "", "allowdups")],
+        append("n", "x", "1"),
+        [UpdateAction("DelCat", "n", "", "", "", "", "")],
+    ]
+    for actions in steps:
+        fake_asterisk.update_config("pjsip_gitops.conf", actions)
+        saved = fake_asterisk.files["pjsip_gitops.conf"]
+        assert shape(saved.categories) == shape(parse_config("x", saved.text).categories)
