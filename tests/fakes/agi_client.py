@@ -125,18 +125,26 @@ class FakeAgiCall:
         )
 
     def run(self, host: str, port: int, timeout: float = 5.0) -> AgiResult:
-        """Connect, send the environment, answer commands until the server closes."""
+        """Connect, send the environment, answer commands until the server closes.
+
+        ``timeout`` bounds the whole session; AgiTimeout (with the partial result) when the
+        server has neither closed nor stopped sending by then."""
         env = self.environment(host, port)
         chan = self._channel(env)
         result = AgiResult(env=env, variables=chan.variables)
         deadline = time.monotonic() + timeout
         with AgiConnection.connect(host, port, timeout) as conn:
-            conn.send_env(env)
+            try:
+                conn.send_env(env)
+            except OSError:  # the server refused the call before reading it
+                result.closed_by_server = True
+                return result
             while True:
                 try:
                     line = conn.read_line(max(0.0, deadline - time.monotonic()))
                 except TimeoutError as e:
-                    raise AgiTimeout(f"AGI server idle after {result.commands}", result) from e
+                    message = f"AGI session not over after {timeout}s: {result.commands}"
+                    raise AgiTimeout(message, result) from e
                 if line is None:
                     result.closed_by_server = True
                     break

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.fakes.agi_client import AgiConnection, FakeAgiCall
+import socket
+
+import pytest
+
+from tests.fakes.agi_client import AgiConnection, AgiTimeout, FakeAgiCall
 from tests.fakes.agi_script_server import ScriptedAgiServer
 from tests.fakes.asterisk import FakeAsterisk
 
@@ -119,3 +123,15 @@ def test_variables_functions_and_astdb(fake_asterisk: FakeAsterisk) -> None:
     ]
     assert fake_asterisk.db_get("gitops/agent/7", "dial") == "PJSIP/7"
     assert result.variables == {"GITOPS_STATUS": "ok"}
+
+
+def test_a_server_that_never_answers_times_out_with_what_happened(
+    fake_asterisk: FakeAsterisk,
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        call = FakeAgiCall(fake_asterisk, "login")
+        with pytest.raises(AgiTimeout) as caught:
+            call.run("127.0.0.1", port, timeout=0.2)
+    assert caught.value.result.commands == []
+    assert not caught.value.result.closed_by_server
