@@ -266,9 +266,7 @@ def db_get(ast: FakeAsterisk, headers: dict[str, str], aid: str | None) -> Reply
 
 def db_get_tree(ast: FakeAsterisk, headers: dict[str, str], aid: str | None) -> Reply:
     family, key = _h(headers, "Family"), _h(headers, "Key")
-    tree = ast.db_tree(f"{family}/{key}" if key else family)
-    if not tree:
-        return proto.error(aid, "Database entry not found")
+    tree = ast.db_tree(f"{family}/{key}" if key else family)  # empty: ListItems 0, no error
     items: list[Fields] = [
         [("Event", "DBGetTreeResponse"), ("Key", k), ("Val", v)] for k, v in tree.items()
     ]
