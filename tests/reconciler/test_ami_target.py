@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from provisioner.errors import TargetError
 from provisioner.render.objects import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE
 from provisioner.targets.ami import AmiTarget
 from provisioner.targets.ami.errors import AmiWriteError
@@ -254,3 +255,13 @@ def test_edits_in_place_round_trip(
     target.write(creates([before]))
     target.write([update(before, after)])
     assert without_owner(target.read().objects) == without_owner([after])
+
+
+def test_a_value_asterisk_cannot_read_is_refused_before_anything_is_written(
+    target: AmiTarget, ami_server: FakeAmiServer
+) -> None:
+    long_line = context("ctx", "1,1,NoOp(" + "x" * 1100 + ")")
+    with pytest.raises(TargetError, match=r"nothing written, extensions_gitops\.conf") as caught:
+        target.write(creates([*agent_objects("1001"), long_line]))
+    assert "1022 bytes" in str(caught.value)
+    assert actions(ami_server, "UpdateConfig") == 0

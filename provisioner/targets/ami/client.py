@@ -241,13 +241,10 @@ class AmiClient:
 
     def _send(self, actions: Sequence[Action]) -> list[str]:
         assert self._sock is not None
-        ids: list[str] = []
-        chunks: list[bytes] = []
-        for action in actions:
-            action_id = self._next_id()
-            chunks.append(encode_action(action.name, action_id, action.headers))
+        ids = [self._next_id() for _ in actions]
+        chunks = [encode_action(a.name, i, a.headers) for a, i in zip(actions, ids, strict=True)]
+        for action, action_id in zip(actions, ids, strict=True):
             self._pending[action_id] = _Pending(action.name)
-            ids.append(action_id)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> %s %s", self.name, action.name, _short(action.headers))
         try:

@@ -25,8 +25,9 @@ from provisioner.render.objects import (
     ObjectKey,
 )
 from provisioner.targets.ami.client import Action, AmiClient, Reply
-from provisioner.targets.ami.errors import AmiError, AmiWriteError
+from provisioner.targets.ami.errors import AmiError, AmiProtocolError, AmiWriteError
 from provisioner.targets.ami.lock import NOT_FOUND, AstDbLock
+from provisioner.targets.ami.protocol import encode_action
 from provisioner.targets.ami.state import (
     REVISION_KEY,
     STATE_FAMILY,
@@ -186,20 +187,33 @@ class AmiTarget:
         unknown = sorted(set(by_file) - set(MANAGED_FILES))
         if unknown:
             raise TargetError(f"{self._name}: {', '.join(unknown)} is not a managed file")
+        files = [f for f in MANAGED_FILES if f in by_file]
+        requests = {f: self._requests(f, by_file[f]) for f in files}  # refused before any write
         written: list[str] = []
-        for file in (f for f in MANAGED_FILES if f in by_file):
-            self._write_file(file, by_file[file], tuple(written))
+        for file in files:
+            self._write_file(file, requests[file], len(by_file[file]), tuple(written))
             written.append(file)
             self._remember(by_file[file])
 
-    def _write_file(self, file: str, changes: list[ObjectChange], written: tuple[str, ...]) -> None:
+    def _requests(self, file: str, changes: list[ObjectChange]) -> list[Action]:
         requests = file_requests(
             file,
             changes,
-            leftovers=self._leftovers.pop(file, ()),
+            leftovers=self._leftovers.get(file, ()),
             max_lines=self._max_lines,
             max_actions=self._max_actions,
         )
+        try:
+            for request in requests:
+                encode_action(request.name, "check", request.headers)
+        except AmiProtocolError as e:
+            raise TargetError(f"{self._name}: nothing written, {file} cannot be sent: {e}") from e
+        return requests
+
+    def _write_file(
+        self, file: str, requests: list[Action], changes: int, written: tuple[str, ...]
+    ) -> None:
+        self._leftovers.pop(file, None)
         before = f"already written: {', '.join(written)}" if written else "no other file written"
         for done, request in enumerate(requests):
             self._lock.keep()
@@ -221,7 +235,7 @@ class AmiTarget:
         logger.info(
             "%s: wrote %d changes to %s in %d requests",
             self._name,
-            len(changes),
+            changes,
             file,
             len(requests),
         )
