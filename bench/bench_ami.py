@@ -41,9 +41,9 @@ from provisioner.plan import Plan, make_plan
 from provisioner.render import render
 from provisioner.render.text import split_by_file, to_text
 from provisioner.targets.ami import AmiTarget
-from provisioner.targets.ami.state import managed_location
+from provisioner.targets.ami.record import StoredRecord, record_actions
 from provisioner.targets.ami.updates import file_requests
-from provisioner.targets.base import ObjectChange
+from provisioner.targets.base import ObjectChange, StateRecord
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
 
@@ -175,10 +175,11 @@ def counted_first_apply(inv: Inventory) -> None:
     for obj in desired:
         by_file.setdefault(obj.file, []).append(ObjectChange("create", None, obj))
     requests = [r for f, changes in by_file.items() for r in file_requests(f, changes)]
+    record = StateRecord(inv.revision, frozenset(o.key for o in desired))
     numbered = sum(sum(1 for k, _ in r.headers if k.startswith("Action-")) for r in requests)
     groups = {
         "config writes": len(requests),
-        "record writes": len(desired) + 1,
+        "record writes": len(record_actions(StoredRecord(), record)[0]),
         "reloads": len(by_file),
         "verify": 3 + len(inv.queues),
         "read": 5,
@@ -198,10 +199,10 @@ def seed(asterisk: FakeAsterisk, inv: Inventory) -> None:
     desired = render(inv, secret)
     for file, objects in split_by_file(desired).items():
         asterisk.set_config_text(file, to_text(file, objects))
-    for obj in desired:
-        family, key = managed_location(obj.key)
-        asterisk.db_put(family, key, "1")
-    asterisk.db_put("gitops/state", "revision", inv.revision)
+    record = StateRecord(inv.revision, frozenset(o.key for o in desired))
+    for action in record_actions(StoredRecord(), record)[0]:
+        fields = dict(action.headers)
+        asterisk.db_put(fields["Family"], fields["Key"], fields["Val"])
     for module in ("res_pjsip.so", "app_queue.so", "pbx_config.so"):
         asterisk.reload(module)
 

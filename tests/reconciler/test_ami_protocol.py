@@ -6,7 +6,9 @@ import pytest
 
 from provisioner.targets.ami.errors import AmiProtocolError
 from provisioner.targets.ami.protocol import Framer, encode_action, redact_headers
-from provisioner.targets.ami.state import parse_config, parse_tree
+from provisioner.targets.ami.record import StoredRecord, parse_tree, record_actions
+from provisioner.targets.ami.state import parse_config
+from provisioner.targets.base import StateRecord
 
 
 def wire(*lines: str) -> bytes:
@@ -101,21 +103,41 @@ def test_getconfig_keeps_same_named_categories_apart() -> None:
     assert objects[2].get("password") == "a=b"
 
 
-def test_dbgettree_parses_revision_lock_and_managed_keys() -> None:
+def test_dbgettree_parses_revision_lock_and_managed_buckets() -> None:
     events = Framer().feed(
         wire("Event: DBGetTreeResponse", "Key: /gitops/state/revision", "Val: abc123", "")
         + wire("Event: DBGetTreeResponse", "Key: /gitops/state/lock", "Val: 99 t ci-1", "")
+        + wire("Event: DBGetTreeResponse", "Key: /gitops/state/buckets", "Val: 16", "")
         + wire(
             "Event: DBGetTreeResponse",
-            "Key: /gitops/state/managed/pjsip_gitops.conf/endpoint/a/b",
-            "Val: 1",
+            "Key: /gitops/state/managed/3",
+            "Val: p/endpoint/a/b;q/queue/sales",
             "",
         )
     )
     stored = parse_tree(events)
     assert stored.record.revision == "abc123"
     assert stored.lock == "99 t ci-1"
-    assert stored.record.managed == frozenset({("pjsip_gitops.conf", "endpoint", "a/b")})
+    assert stored.stored.buckets == 16
+    assert stored.record.managed == frozenset(
+        {("pjsip_gitops.conf", "endpoint", "a/b"), ("queues_gitops.conf", "queue", "sales")}
+    )
+
+
+def test_the_record_grows_its_buckets_and_round_trips() -> None:
+    keys = frozenset(
+        ("pjsip_gitops.conf", kind, f"agent-{n:05d}")
+        for n in range(3000)
+        for kind in ("endpoint", "aor", "auth")
+    )
+    actions, stored = record_actions(StoredRecord(), StateRecord("r1", keys))
+    assert stored.buckets > 16 and stored.record == StateRecord("r1", keys)
+    assert all(len(v.encode()) <= 900 for v in stored.values.values())
+    assert len(actions) == len(stored.values) + 2  # every bucket, the count, the revision
+    one_more = keys | {("queues_gitops.conf", "queue", "new")}
+    actions, again = record_actions(stored, StateRecord("r2", one_more))
+    assert len(actions) == 2 and again.buckets == stored.buckets  # one bucket, the revision
+    assert record_actions(again, StateRecord("r2", one_more))[0] == []
 
 
 def test_encode_refuses_what_asterisk_would_not_read() -> None:

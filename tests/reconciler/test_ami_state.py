@@ -118,7 +118,7 @@ def test_record_update_costs_requests_for_what_changed_only(
     one_more = many | {o.key for o in agent_objects("9999")}
     before = len(ami_server.requests)
     target.save_record(StateRecord("rev2", one_more))
-    assert len(ami_server.requests) - before == 4  # 3 DBPut for the agent, 1 for the revision
+    assert len(ami_server.requests) - before <= 4  # at most 3 buckets, and the revision
     before = len(ami_server.requests)
     target.save_record(StateRecord("rev2", one_more))
     assert len(ami_server.requests) == before

@@ -1,13 +1,8 @@
-"""Reading AMI answers into the target's values, and the AstDB layout of the record and lock.
+"""Reading AMI answers into the target's values (config, live members, the lock's value).
 
-AstDB layout (family ``gitops/state``, see docs/ami-target.md):
-
-- ``gitops/state/revision`` = the applied git revision,
-- ``gitops/state/managed/<file>/<kind>/<name>`` = ``1`` for each object the tool owns, one
-  key per object, so one changed agent costs a constant number of ``DBPut``/``DBDel``,
-- ``gitops/state/lock`` = ``<expiry unix seconds> <token> <holder>``.
-
-One ``DBGetTree gitops/state`` reads all of it.
+Everything the target keeps in AstDB lives under family ``gitops/state``: the lock
+(``lock`` = ``<expiry unix seconds> <token> <holder>``, see ``lock.py``) and the state record
+(``revision``, ``buckets``, ``managed/<i>``, see ``record.py``).
 """
 
 from __future__ import annotations
@@ -15,16 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from provisioner.render.objects import ConfigObject, ObjectKey
+from provisioner.render.objects import ConfigObject
 from provisioner.render.text import kind_of
 from provisioner.targets.ami.protocol import Message
-from provisioner.targets.base import LiveMember, StateRecord
+from provisioner.targets.base import LiveMember
 
 STATE_FAMILY = "gitops/state"
 REVISION_KEY = "revision"
 LOCK_KEY = "lock"
-MANAGED_FAMILY = f"{STATE_FAMILY}/managed"
-NO_KIND = "-"  # AstDB path element for an object without a kind
 
 
 def parse_config(file: str, response: Message) -> list[ConfigObject]:
@@ -50,39 +43,6 @@ def parse_config(file: str, response: Message) -> list[ConfigObject]:
         kind = kind_of(file, name, options)
         objects.append(ConfigObject(file, kind, name, tuple(options)))
     return objects
-
-
-def managed_location(key: ObjectKey) -> tuple[str, str]:
-    """AstDB (family, key) of one managed object."""
-    file, kind, name = key
-    return f"{MANAGED_FAMILY}/{file}/{kind or NO_KIND}", name
-
-
-@dataclass(frozen=True)
-class StoredState:
-    """What ``DBGetTree gitops/state`` returned."""
-
-    record: StateRecord
-    lock: str | None
-
-
-def parse_tree(events: Iterable[Message]) -> StoredState:
-    revision: str | None = None
-    lock: str | None = None
-    managed: set[ObjectKey] = set()
-    for event in events:
-        path = event.get("Key").strip("/")
-        value = event.get("Val")
-        if path == f"{STATE_FAMILY}/{REVISION_KEY}":
-            revision = value or None
-        elif path == f"{STATE_FAMILY}/{LOCK_KEY}":
-            lock = value
-        elif path.startswith(MANAGED_FAMILY + "/"):
-            parts = path[len(MANAGED_FAMILY) + 1 :].split("/", 2)
-            if len(parts) == 3:
-                file, kind, name = parts
-                managed.add((file, "" if kind == NO_KIND else kind, name))
-    return StoredState(StateRecord(revision, frozenset(managed)), lock)
 
 
 @dataclass(frozen=True)

@@ -28,15 +28,8 @@ from provisioner.targets.ami.client import Action, AmiClient, Reply
 from provisioner.targets.ami.errors import AmiError, AmiProtocolError, AmiWriteError
 from provisioner.targets.ami.lock import NOT_FOUND, AstDbLock
 from provisioner.targets.ami.protocol import encode_action
-from provisioner.targets.ami.state import (
-    REVISION_KEY,
-    STATE_FAMILY,
-    StoredState,
-    managed_location,
-    parse_config,
-    parse_members,
-    parse_tree,
-)
+from provisioner.targets.ami.record import StoredRecord, StoredState, parse_tree, record_actions
+from provisioner.targets.ami.state import STATE_FAMILY, parse_config, parse_members
 from provisioner.targets.ami.updates import MAX_ACTIONS, MAX_LINES, file_requests, is_leftover
 from provisioner.targets.ami.verify import verify as verify_live
 from provisioner.targets.base import (
@@ -101,7 +94,7 @@ class AmiTarget:
         self._max_lines = max_lines
         self._objects: dict[ObjectKey, ConfigObject] = {}
         self._leftovers: dict[str, list[str]] = {}
-        self._record: StateRecord | None = None
+        self._stored_record: StoredRecord | None = None
 
     @property
     def name(self) -> str:
@@ -140,7 +133,7 @@ class AmiTarget:
         queues = {o.name for o in objects if o.file == QUEUES_FILE}
         members = parse_members(self._client.check(replies[-1]).events, queues)
         self._objects = {o.key: o for o in objects}
-        self._record = stored.record
+        self._stored_record = stored.stored
         logger.info("%s: read %d objects, %d live members", self._name, len(objects), len(members))
         return ActualState(tuple(objects), stored.record, tuple(members))
 
@@ -298,22 +291,20 @@ class AmiTarget:
             self._lock.release()
 
     def read_record(self) -> StateRecord:
+        return self._read_stored().record
+
+    def _read_stored(self) -> StoredRecord:
         reply = self._client.request(Action("DBGetTree", (("Family", STATE_FAMILY),)), check=False)
-        self._record = self._stored(reply).record
-        return self._record
+        self._stored_record = self._stored(reply).stored
+        return self._stored_record
 
     def save_record(self, record: StateRecord) -> None:
-        old = self._record if self._record is not None else self.read_record()
-        actions = [_db_put(*managed_location(k), "1") for k in sorted(record.managed - old.managed)]
-        actions += [_db_del(*managed_location(k)) for k in sorted(old.managed - record.managed)]
-        if record.revision != old.revision and record.revision is not None:
-            actions.append(_db_put(STATE_FAMILY, REVISION_KEY, record.revision))
-        elif record.revision != old.revision:
-            actions.append(_db_del(STATE_FAMILY, REVISION_KEY))
+        old = self._stored_record
+        actions, stored = record_actions(old if old is not None else self._read_stored(), record)
         for reply in self._client.pipeline(actions):
             if not reply.ok and not reply.message.startswith("Database entry could not"):
                 self._client.check(reply)
-        self._record = record
+        self._stored_record = stored
         logger.info(
             "%s: recorded revision %s (%d requests)", self._name, record.revision, len(actions)
         )
@@ -335,11 +326,3 @@ def _member_action(change: MemberChange) -> Action:
 def _member_gone(message: str) -> bool:
     """The member is no longer there (logged out meanwhile): nothing left to change."""
     return "Not there" in message or message.startswith("Invalid interface")
-
-
-def _db_put(family: str, key: str, value: str) -> Action:
-    return Action("DBPut", (("Family", family), ("Key", key), ("Val", value)))
-
-
-def _db_del(family: str, key: str) -> Action:
-    return Action("DBDel", (("Family", family), ("Key", key)))

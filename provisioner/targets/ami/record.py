@@ -1,0 +1,140 @@
+"""The state record in AstDB: the applied revision and the objects the tool owns.
+
+Layout (family ``gitops/state``):
+
+- ``revision`` = the applied git revision;
+- ``buckets`` = N, the number of ownership buckets;
+- ``managed/<i>`` (0 <= i < N) = the owned objects whose key hashes to bucket i, as
+  ``<file code>/<kind>/<name>`` entries joined by ``;`` (``;`` cannot be in a category name).
+
+An object always lands in the same bucket (CRC-32 of its entry, modulo N), so one changed
+agent rewrites at most three buckets whatever the inventory size, and a first apply of
+10000 agents writes some 600 values instead of 30000 keys. A value must stay well within
+the 1022 bytes of an AMI line: when a bucket would outgrow ``MAX_BUCKET_BYTES``, N doubles
+and every bucket is rewritten (once per doubling). One ``DBGetTree gitops/state`` reads it
+all, together with the lock.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from provisioner.render.objects import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE, ObjectKey
+from provisioner.targets.ami.client import Action
+from provisioner.targets.ami.protocol import Message
+from provisioner.targets.ami.state import LOCK_KEY, REVISION_KEY, STATE_FAMILY
+from provisioner.targets.base import StateRecord
+
+BUCKETS_KEY = "buckets"
+MANAGED_FAMILY = f"{STATE_FAMILY}/managed"
+INITIAL_BUCKETS = 16
+MAX_BUCKET_BYTES = 900
+ENTRY_SEPARATOR = ";"
+NO_KIND = "-"
+_FILE_CODES = {PJSIP_FILE: "p", QUEUES_FILE: "q", EXTENSIONS_FILE: "e"}
+_CODE_FILES = {code: file for file, code in _FILE_CODES.items()}
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """The record as AstDB holds it: revision, bucket count and bucket values."""
+
+    revision: str | None = None
+    buckets: int = 0  # 0: nothing stored yet
+    values: Mapping[int, str] = field(default_factory=dict)
+
+    @property
+    def record(self) -> StateRecord:
+        managed = {
+            decode_entry(entry)
+            for value in self.values.values()
+            for entry in value.split(ENTRY_SEPARATOR)
+            if entry
+        }
+        return StateRecord(self.revision, frozenset(managed))
+
+
+@dataclass(frozen=True)
+class StoredState:
+    """What ``DBGetTree gitops/state`` returned: the record and the lock's value."""
+
+    stored: StoredRecord
+    lock: str | None
+
+    @property
+    def record(self) -> StateRecord:
+        return self.stored.record
+
+
+def encode_entry(key: ObjectKey) -> str:
+    file, kind, name = key
+    return f"{_FILE_CODES.get(file, file)}/{kind or NO_KIND}/{name}"
+
+
+def decode_entry(entry: str) -> ObjectKey:
+    code, _, rest = entry.partition("/")
+    kind, _, name = rest.partition("/")
+    return (_CODE_FILES.get(code, code), "" if kind == NO_KIND else kind, name)
+
+
+def parse_tree(events: Iterable[Message]) -> StoredState:
+    revision: str | None = None
+    lock: str | None = None
+    buckets = 0
+    values: dict[int, str] = {}
+    for event in events:
+        path = event.get("Key").strip("/")
+        value = event.get("Val")
+        name = path[len(STATE_FAMILY) + 1 :] if path.startswith(STATE_FAMILY + "/") else ""
+        if name == REVISION_KEY:
+            revision = value or None
+        elif name == LOCK_KEY:
+            lock = value
+        elif name == BUCKETS_KEY and value.isdigit():
+            buckets = int(value)
+        elif name.startswith("managed/") and name[8:].isdigit():
+            values[int(name[8:])] = value
+    return StoredState(StoredRecord(revision, buckets, values), lock)
+
+
+def layout(managed: Iterable[ObjectKey], buckets: int) -> tuple[int, dict[int, str]]:
+    """The bucket count (``buckets`` or more) and values that hold ``managed``."""
+    entries = sorted(encode_entry(key) for key in managed)
+    count = max(buckets, INITIAL_BUCKETS)
+    while True:
+        grouped: dict[int, list[str]] = {}
+        for entry in entries:
+            grouped.setdefault(zlib.crc32(entry.encode()) % count, []).append(entry)
+        values = {i: ENTRY_SEPARATOR.join(group) for i, group in grouped.items()}
+        if all(len(v.encode()) <= MAX_BUCKET_BYTES for v in values.values()):
+            return count, values
+        count *= 2
+
+
+def record_actions(old: StoredRecord, new: StateRecord) -> tuple[list[Action], StoredRecord]:
+    """The DBPut/DBDel that turn ``old`` into ``new`` (only what differs), and the result."""
+    count, values = layout(new.managed, old.buckets)
+    actions = [
+        _put(f"{MANAGED_FAMILY}", str(i), value)
+        for i, value in sorted(values.items())
+        if old.values.get(i) != value
+    ]
+    actions += [_delete(MANAGED_FAMILY, str(i)) for i in sorted(set(old.values) - set(values))]
+    if count != old.buckets:
+        actions.append(_put(STATE_FAMILY, BUCKETS_KEY, str(count)))
+    if new.revision != old.revision:
+        if new.revision is None:
+            actions.append(_delete(STATE_FAMILY, REVISION_KEY))
+        else:
+            actions.append(_put(STATE_FAMILY, REVISION_KEY, new.revision))
+    return actions, StoredRecord(new.revision, count, values)
+
+
+def _put(family: str, key: str, value: str) -> Action:
+    return Action("DBPut", (("Family", family), ("Key", key), ("Val", value)))
+
+
+def _delete(family: str, key: str) -> Action:
+    return Action("DBDel", (("Family", family), ("Key", key)))
