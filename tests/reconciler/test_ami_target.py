@@ -265,3 +265,16 @@ def test_a_value_asterisk_cannot_read_is_refused_before_anything_is_written(
         target.write(creates([*agent_objects("1001"), long_line]))
     assert "1022 bytes" in str(caught.value)
     assert actions(ami_server, "UpdateConfig") == 0
+
+
+def test_verification_of_many_queues_lists_them_once(
+    target: AmiTarget, ami_server: FakeAmiServer
+) -> None:
+    queues = [queue(f"q{n:02d}") for n in range(70)]
+    bad = queue("q-bad", "nosuchstrategy")
+    target.write(creates([*queues, bad]))
+    target.reload([QUEUES_FILE])
+    before = len(ami_server.requests)
+    failures = target.verify([q.key for q in [*queues, bad]])
+    assert list(failures) == [bad.key]
+    assert len(ami_server.requests) - before == 1

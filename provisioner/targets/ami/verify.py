@@ -11,7 +11,8 @@ number of requests proportional to the objects checked, never to the inventory:
 - more than ``LIST_ABOVE`` PJSIP objects (a first apply): one ``PJSIPShowEndpoints`` /
   ``PJSIPShowAors`` / ``PJSIPShowAuths`` listing per kind instead;
 - queue Q: ``QueueStatus Q`` (its ``QueueParams``), whose ``Strategy`` must be the one
-  written, since Asterisk silently falls back to ``ringall`` for an unknown strategy.
+  written, since Asterisk silently falls back to ``ringall`` for an unknown strategy; past
+  ``LIST_ABOVE`` queues one ``QueueStatus`` of all of them.
 
 Dialplan contexts are not checked live.
 """
@@ -30,7 +31,7 @@ _LISTINGS = {
     "aor": ("PJSIPShowAors", "AorList"),
     "auth": ("PJSIPShowAuths", "AuthList"),
 }
-LIST_ABOVE = 64  # more PJSIP objects to check than this: list each kind once instead
+LIST_ABOVE = 64  # more objects of a file to check than this: one listing instead
 _REFERENCES = {"aor": ("aors",), "auth": ("auth", "outbound_auth")}
 
 
@@ -48,7 +49,10 @@ def verify(
         failures = _pjsip_by_listing(client, pjsip)
     else:
         failures = _pjsip_one_by_one(client, pjsip, objects)
-    replies = client.pipeline([Action("QueueStatus", (("Queue", k[2]),)) for k in queues])
+    if len(queues) > LIST_ABOVE:  # one listing of every queue instead
+        replies = client.pipeline([Action("QueueStatus")]) * len(queues)
+    else:
+        replies = client.pipeline([Action("QueueStatus", (("Queue", k[2]),)) for k in queues])
     for key, reply in zip(queues, replies, strict=True):
         reason = _queue_problem(key, reply, objects.get(key))
         if reason:
