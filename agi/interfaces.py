@@ -19,7 +19,8 @@ def binding_for(call: Call, agent: Agent, kind: InterfaceKind) -> Binding:
 
 
 def choose_interface(call: Call, agent: Agent) -> Binding:
-    """Hot desk off: 1 internal (default, also on timeout), 2 phone, 3 mobile."""
+    """Hot desk off: 1 internal, 2 phone, 3 mobile; on timeout the agent's default_interface
+    (the inventory's "where the agent is rung when logging in without choosing")."""
     choices = agent.interfaces()
     default = agent.default_interface if agent.default_interface in choices else "internal"
     if len(choices) == 1 or not agent.permissions.choose_interface:
@@ -27,7 +28,7 @@ def choose_interface(call: Call, agent: Agent) -> Binding:
     digit = call.channel.get_data(
         call.options.prompts.interface_menu, call.options.digit_timeout_ms, 1
     )
-    kind = MENU.get(digit, "internal")
+    kind = MENU.get(digit, "internal") if digit else default
     chosen = kind if kind in choices else "internal"
     call.trace(agent, f"interface menu: keyed {digit or 'nothing'}, using {chosen}")
     return binding_for(call, agent, chosen)

@@ -146,3 +146,12 @@ def test_agent_day_login_pause_unpause_logout(live: Story, agent_id: str) -> Non
     assert _members(live, agent) == {}
     assert live.asterisk.db_tree(f"gitops/agent/{agent.id}") == {}
     assert agent.id not in live.asterisk.db_tree("gitops/phone").values()
+
+
+@pytest.mark.parametrize(("agent_id", "kind"), [("ann", "phone"), ("chloe", "mobile")])
+def test_menu_timeout_rings_the_inventory_default_interface(
+    live: Story, agent_id: str, kind: str
+) -> None:
+    # schemas/agents.schema.json: "Where the agent is rung when logging in without choosing."
+    result = live.dial(agent_id, "*71")  # no key pressed at the interface menu
+    assert (status(result), result.variables.get("GITOPS_INTERFACE")) == ("ok", kind)
