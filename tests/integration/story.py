@@ -13,11 +13,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import git
 import pytest
-import yaml
 
 from agi.__main__ import inventory_reader
 from agi.context import Options, Prompts
@@ -82,12 +80,13 @@ class Story:
         self.repo.git.add("inventory")
         self.repo.index.commit(message, author=_ACTOR, committer=_ACTOR)
 
-    def agents_file(self) -> dict[str, Any]:
-        data: dict[str, Any] = yaml.safe_load((self.inventory / "agents/sales.yaml").read_text())
-        return data
-
-    def save_agents_file(self, data: dict[str, Any]) -> None:
-        (self.inventory / "agents/sales.yaml").write_text(yaml.safe_dump(data, sort_keys=False))
+    def edit(self, name: str, old: str, new: str) -> None:
+        """Replace the one occurrence of ``old`` in an inventory file, as a person edits YAML
+        (a load/dump round trip would turn ``nat: no`` into ``false``)."""
+        path = self.inventory / name
+        text = path.read_text()
+        assert text.count(old) == 1, f"{old!r} is not once in {name}"
+        path.write_text(text.replace(old, new))
 
     # -- the FastAGI side ---------------------------------------------------------------
 

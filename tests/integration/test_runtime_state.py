@@ -1,0 +1,81 @@
+"""Runtime state and the reconciler: logged-in, paused agents are not drift, and live queue
+membership follows a committed inventory change without touching anyone's pause."""
+
+from __future__ import annotations
+
+from tests.integration.story import PIN, Story, local, status
+
+SALES = "sales"
+AGENTS = "agents/sales.yaml"
+
+
+def _log_in_and_pause(live: Story) -> None:
+    """Bruno at the hot desk, Chloé on her mobile, David and Emma internal; two pauses."""
+    assert status(live.dial("desk-paris-102", "*71", ["1002#", f"{PIN}#"])) == "ok"
+    assert status(live.dial("chloe", "*71", ["3#"])) == "ok"
+    assert status(live.dial("david", "*71")) == "ok"
+    assert status(live.dial("emma", "*71")) == "ok"
+    assert status(live.dial("david", "*735")) == "ok"  # meeting
+    assert status(live.dial("emma", "*731")) == "ok"  # lunch
+
+
+def _sales(live: Story) -> dict[str, tuple[int, bool, str]]:
+    return {m.interface: (m.penalty, m.paused, m.reason) for m in live.asterisk.members(SALES)}
+
+
+def test_logged_in_and_paused_agents_are_not_drift(live: Story) -> None:
+    _log_in_and_pause(live)
+    session = live.asterisk.db_tree("gitops/agent")
+    members = _sales(live)
+    plan = live.cli("plan", "--detailed-exitcode")
+    assert (plan.code, plan.err) == (0, "")
+    assert "No changes." in plan.out
+    drift = live.cli("drift")
+    assert (drift.code, drift.err) == (0, "")
+    assert "no drift" in drift.out
+    assert live.asterisk.db_tree("gitops/agent") == session  # read-only: nothing rewritten
+    assert _sales(live) == members
+
+
+def test_live_membership_follows_a_committed_change(live: Story) -> None:
+    _log_in_and_pause(live)
+    bruno = (
+        "    client_logs: true              # verbose logs of his sessions while we troubleshoot\n"
+    )
+    live.edit(
+        AGENTS,
+        f"{bruno}    queues:\n      - {{queue: sales, penalty: 1}}\n",
+        f"{bruno}    queues: []\n",
+    )
+    live.edit(AGENTS, "{queue: sales, penalty: 2}", "{queue: sales, penalty: 4}")  # chloe
+    live.commit("bruno leaves sales, chloe penalty 4")
+    plan = live.cli("plan", "--detailed-exitcode")
+    assert plan.code == 2, plan.err
+    assert f"remove {local('bruno')} from queue {SALES}" in plan.out
+    assert f"penalty 4 for {local('chloe')} in queue {SALES}" in plan.out
+    assert "david" not in plan.out and "emma" not in plan.out
+    applied = live.cli("apply", "--auto-approve")
+    assert applied.code == 0, applied.err
+    assert _sales(live) == {
+        local("chloe"): (4, False, ""),
+        local("david"): (0, True, "meeting"),  # pauses survive the apply
+        local("emma"): (1, True, "lunch"),
+    }
+    assert live.cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_deleting_a_logged_in_agent_removes_their_memberships(live: Story) -> None:
+    _log_in_and_pause(live)
+    text = (live.inventory / AGENTS).read_text()
+    live.edit(AGENTS, text[text.index("  - id: david") : text.index("  - id: emma")], "")
+    live.edit("settings.yaml", "chloe, david, emma", "chloe, emma")
+    live.commit("david leaves the company")
+    plan = live.cli("plan")
+    assert f"remove {local('david')} from queue {SALES}" in plan.out, plan.err
+    applied = live.cli("apply", "--auto-approve")
+    assert applied.code == 0, applied.err
+    assert local("david") not in _sales(live)
+    assert live.asterisk.endpoint("david") is None
+    assert "david" not in live.dialplan().extensions("gitops-agents")
+    assert _sales(live)[local("emma")] == (1, True, "lunch")
+    assert live.cli("drift").code == 0
