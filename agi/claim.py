@@ -3,7 +3,9 @@
 The protocol is Fischer's timed mutual exclusion over the key ``gitops/phone/<id>/agent``:
 
 1. read the holder; a holder whose own session points at this phone
-   (``gitops/agent/<holder>/phone``) is live: the phone is in use;
+   (``gitops/agent/<holder>/phone``) is live: the phone is in use, unless the holder is no
+   longer an agent of the inventory (deleted while logged in: apply removed their queue
+   memberships, their AstDB session stays behind and must not lock the phone forever);
 2. otherwise write our agent id as holder;
 3. wait ``settle`` seconds, then read the holder again: we won only if it is still us.
 
@@ -42,14 +44,26 @@ def live_holder(channel: Channel, phone_id: str) -> str:
 
 
 def claim_phone(
-    channel: Channel, phone_id: str, agent_id: str, settle: float, sleep: Callable[[float], None]
+    channel: Channel,
+    phone_id: str,
+    agent_id: str,
+    settle: float,
+    sleep: Callable[[float], None],
+    known: Callable[[str], bool] = lambda _agent: True,
 ) -> bool:
+    """``known(agent_id)``: whether that agent is still in the inventory."""
     current = holder(channel, phone_id)
     if current == agent_id:
         return True
     if current and _is_live(channel, current, phone_id):
-        logger.info("phone %s is held by agent %s; %s cannot claim it", phone_id, current, agent_id)
-        return False
+        if known(current):
+            logger.info(
+                "phone %s is held by agent %s; %s cannot claim it", phone_id, current, agent_id
+            )
+            return False
+        logger.info(
+            "phone %s is held by %s, no longer an agent: %s claims it", phone_id, current, agent_id
+        )
     channel.database_put(phone_family(phone_id), "agent", agent_id)
     sleep(settle)
     won = holder(channel, phone_id) == agent_id

@@ -48,7 +48,12 @@ def log_in(call: Call, agent: Agent, binding: Binding) -> Outcome:
 def _claim(call: Call, agent: Agent, phone_id: str) -> bool:
     try:
         return claim_phone(
-            call.channel, phone_id, agent.id, call.options.claim_settle, call.options.sleep
+            call.channel,
+            phone_id,
+            agent.id,
+            call.options.claim_settle,
+            call.options.sleep,
+            known=lambda holder: call.directory.agent(holder) is not None,
         )
     except ConnectionLost:
         raise

@@ -79,3 +79,22 @@ def test_deleting_a_logged_in_agent_removes_their_memberships(live: Story) -> No
     assert "david" not in live.dialplan().extensions("gitops-agents")
     assert _sales(live)[local("emma")] == (1, True, "lunch")
     assert live.cli("drift").code == 0
+
+
+def test_agents_leaving_the_inventory_free_their_runtime_state(live: Story) -> None:
+    _log_in_and_pause(live)
+    live.edit(AGENTS, "queues:\n      - {queue: sales, penalty: 2}", "queues: []")  # chloe
+    text = (live.inventory / AGENTS).read_text()
+    live.edit(AGENTS, text[text.index("  - id: bruno") : text.index("  - id: chloe")], "")
+    live.edit("settings.yaml", "[ann, bruno, chloe", "[ann, chloe")
+    live.edit(AGENTS, "  - id: emma\n", "  - id: emma\n    hot_desk: true\n")
+    live.commit("bruno leaves (logged in at desk-paris-102), emma hot-desks, chloe in no queue")
+    applied = live.cli("apply", "--auto-approve")
+    assert applied.code == 0, applied.err
+    assert live.holder.reload()  # the AGI server's SIGHUP after the same deploy
+    assert {local("bruno"), local("chloe")}.isdisjoint(_sales(live))
+    assert status(live.dial("chloe", "*72")) == "ok"  # logout after leaving every queue
+    assert live.asterisk.db_tree("gitops/agent/chloe") == {}
+    # the phone Bruno held is free for the hot-desk agents still in the inventory
+    assert status(live.dial("desk-paris-102", "*71", ["1005#", f"{PIN}#"])) == "ok"
+    assert _sales(live)[local("emma")] == (1, False, "")
