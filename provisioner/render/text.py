@@ -28,17 +28,35 @@ ARROW_KEYS: frozenset[str] = frozenset({"exten", "same", "include", "switch", "i
 _KEY = re.compile(r"^[A-Za-z0-9_.-]+$")
 _OWNER = OWNER_PREFIX.strip()
 _CATEGORY = re.compile(r"^\[([^\[\]]+)\]$")
+# What the plain-file path of ``parse`` reads: one category with the comment and blank lines
+# before it (groups: comments, name, option lines), the comments after the last one, and one
+# option line. A value has no surrounding spaces, no ';' and does not start with '>'.
+_COMMENTS = r"(?:;[^\n]*\n|\n)*"
+_VALUE = r"(?:[^\s;>](?:[^\n;]*[^\s;])?)?"
+_BLOCK = re.compile(
+    rf"({_COMMENTS})\[([^\[\]\n;]+)\]\n((?:(?:[A-Za-z0-9_.-]+(?:=| => ){_VALUE})?\n)*)"
+)
+_TAIL = re.compile(rf"{_COMMENTS}\Z")
+_OPTION = re.compile(r"^([A-Za-z0-9_.-]+)(?:=| => )(.*)$", re.MULTILINE)
+# Line boundaries of str.splitlines() other than "\n": a text holding one goes line by line.
+_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+_FIXED_KIND_PREFIXES = ("queues", "extensions")
 
 
 def kind_of(file: str, name: str, options: Sequence[tuple[str, str]]) -> str:
     """The kind of category ``name`` of ``file``: its ``type=`` value for PJSIP files,
     ``queue`` for queues files, ``context`` for extensions files."""
-    base = file.rsplit("/", 1)[-1]
-    if base.startswith("pjsip"):
+    if file.rsplit("/", 1)[-1].startswith("pjsip"):
         kinds = [v for k, v in options if k == "type"]
         if not kinds:
             raise TargetError(f"{file}: category [{name}] has no type= line")
         return kinds[-1]
+    return _file_kind(file)
+
+
+def _file_kind(file: str) -> str:
+    """The kind of every category of a queues or extensions file."""
+    base = file.rsplit("/", 1)[-1]
     if base.startswith("queues"):
         return "queue"
     if base.startswith("extensions"):
@@ -62,11 +80,65 @@ def to_text(file: str, objects: Sequence[ConfigObject]) -> str:
 
 def parse(file: str, text: str) -> tuple[ConfigObject, ...]:
     """The categories of ``file`` read from ``text``: comments, blank lines, spaces around
-    ``=`` and ``key => value`` are tolerated. Raises TargetError naming file and line."""
+    ``=`` and ``key => value`` are tolerated. Raises TargetError naming file and line.
+
+    A file as ``to_text`` writes it is read by whole-category regular expressions; anything
+    else (and every error) goes line by line, with the same result."""
+    fast = _parse_plain(file, text)
+    return fast if fast is not None else parse_lines(file, text)
+
+
+def parse_lines(file: str, text: str) -> tuple[ConfigObject, ...]:
+    """``parse`` line by line: any text, and the errors with their line numbers."""
     builder = _Builder(file)
     for number, raw in enumerate(text.splitlines(), start=1):
         builder.line(number, raw)
     return builder.finish()
+
+
+def _parse_plain(file: str, text: str) -> tuple[ConfigObject, ...] | None:
+    """``parse`` of a plain file (comment lines, ``[name]`` headers, ``key=value`` and
+    ``key => value`` lines without surrounding spaces or ``;``), else None."""
+    if any(c in text for c in _LINE_BREAKS):
+        return None
+    if not text.endswith("\n"):
+        text += "\n"
+    base = file.rsplit("/", 1)[-1]
+    if base.startswith(_FIXED_KIND_PREFIXES):
+        kind: str | None = _file_kind(file)
+    elif base.startswith("pjsip"):
+        kind = None  # each category's own type=
+    else:
+        return None  # not a managed file: the line-by-line parse says so
+    objects: list[ConfigObject] = []
+    pos = 0
+    block = _BLOCK.match(text)
+    while block is not None:
+        comments, name, lines = block.groups()
+        options = tuple(_OPTION.findall(lines))
+        this_kind = kind or _pjsip_kind(options)
+        if this_kind is None:
+            return None  # no type= line: the line-by-line parse names the line
+        objects.append(ConfigObject(file, this_kind, name.strip(), options, _owner(comments)))
+        pos = block.end()
+        block = _BLOCK.match(text, pos)
+    return tuple(objects) if _TAIL.match(text, pos) else None
+
+
+def _owner(comments: str) -> str:
+    owner = ""
+    if _OWNER in comments:
+        for line in comments.split("\n"):
+            if line.startswith(_OWNER):
+                owner = line[len(_OWNER) :].strip()
+    return owner
+
+
+def _pjsip_kind(options: tuple[tuple[str, str], ...]) -> str | None:
+    for key, value in reversed(options):
+        if key == "type":
+            return value
+    return None
 
 
 @dataclass
