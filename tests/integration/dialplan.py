@@ -87,6 +87,12 @@ class Dialplan:
         """AstDB ``family/key`` paths the extension reads with ``DB()`` or ``DB_EXISTS()``."""
         return {key for s in self.steps(context, exten) for key in _DB_KEY.findall(s.app)}
 
+    def all_db_keys(self) -> set[str]:
+        """AstDB paths read anywhere in the managed dialplan (agents, spy, ...)."""
+        return {
+            k for steps in self.contexts.values() for s in steps for k in _DB_KEY.findall(s.app)
+        }
+
     def dial_targets(self, context: str, exten: str) -> list[str]:
         """The data of each ``Dial()`` step of an extension."""
         return [

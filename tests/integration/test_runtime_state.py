@@ -25,6 +25,8 @@ def _sales(live: Story) -> dict[str, tuple[int, bool, str]]:
 
 def test_logged_in_and_paused_agents_are_not_drift(live: Story) -> None:
     _log_in_and_pause(live)
+    assert status(live.dial("desk-paris-101", "*71", ["1001#", "0000#"])) == "bad_pin"
+    assert live.asterisk.db_tree("gitops/lockout")  # a wrong PIN is runtime state too
     session = live.asterisk.db_tree("gitops/agent")
     members = _sales(live)
     plan = live.cli("plan", "--detailed-exitcode")
@@ -34,6 +36,7 @@ def test_logged_in_and_paused_agents_are_not_drift(live: Story) -> None:
     assert (drift.code, drift.err) == (0, "")
     assert "no drift" in drift.out
     assert live.asterisk.db_tree("gitops/agent") == session  # read-only: nothing rewritten
+    assert live.asterisk.db_tree("gitops/lockout")
     assert _sales(live) == members
 
 

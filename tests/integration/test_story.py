@@ -107,7 +107,10 @@ def _login(live: Story, agent: Agent, endpoint: str, dtmf: Sequence[str], kind: 
     assert result.variables["GITOPS_INTERFACE"] == kind
     assert agent.id in live.dialplan().extensions(AGENTS)  # the member's Local/ channel lands
     db = live.asterisk.db_tree(f"gitops/agent/{agent.id}")
-    for key in live.dialplan().db_keys(AGENTS, agent.id):
+    dialplan = live.dialplan()
+    assert f"gitops/agent/{agent.id}/dial" in dialplan.db_keys(AGENTS, agent.id)
+    read = {k for k in dialplan.all_db_keys() if k.startswith(f"gitops/agent/{agent.id}/")}
+    for key in read:  # the agent's extension, and the spy code when they may be listened to
         assert f"/{key}" in db, f"the dialplan reads {key}, the AGI server never wrote it"
     assert _dialable(live, db[f"/gitops/agent/{agent.id}/dial"])
     members = _members(live, agent)
@@ -132,6 +135,12 @@ def _pauses(live: Story, agent: Agent, endpoint: str, inventory: Inventory) -> N
         assert live.asterisk.db_get(f"gitops/agent/{agent.id}", "paused") == reason.name
         assert status(live.dial(endpoint, "*74")) == "ok"
         assert not any(paused for _, paused, _, _ in _members(live, agent).values())
+    reason = next(
+        r for r in inventory.settings.pause_reasons if allowed is None or r.name in allowed
+    )
+    result = live.dial(endpoint, "*73", [f"{reason.code}#"])  # no suffix: prompted for a code
+    assert (status(result), result.variables.get("GITOPS_REASON")) == ("ok", reason.name)
+    assert {(p, r) for _, p, r, _ in _members(live, agent).values()} == {(True, reason.name)}
 
 
 @pytest.mark.parametrize("agent_id", sorted(LOGINS))
