@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import os
@@ -27,15 +26,22 @@ ALPHABET = string.ascii_letters + string.digits  # safe in pjsip.conf: no quotin
 DERIVED_LENGTH = 32
 
 
+# Two base-62 digits at once, least significant first: half the big-number divisions.
+_BASE = len(ALPHABET)
+_DIGIT_PAIRS = tuple(ALPHABET[n % _BASE] + ALPHABET[n // _BASE] for n in range(_BASE * _BASE))
+
+
 def derive(master_key: str, label: str) -> str:
-    """32 letters/digits from HMAC-SHA256(master key, label): ~190 bits, stable per label."""
-    digest = hmac.new(master_key.encode(), label.encode(), hashlib.sha256).digest()
+    """32 letters/digits from HMAC-SHA256(master key, label): ~190 bits, stable per label.
+
+    The number's 32 lowest base-62 digits, least significant first."""
+    digest = hmac.digest(master_key.encode(), label.encode(), "sha256")
     number = int.from_bytes(digest, "big")
-    chars = []
-    for _ in range(DERIVED_LENGTH):
-        number, index = divmod(number, len(ALPHABET))
-        chars.append(ALPHABET[index])
-    return "".join(chars)
+    pairs = []
+    for _ in range(DERIVED_LENGTH // 2):
+        number, index = divmod(number, len(_DIGIT_PAIRS))
+        pairs.append(_DIGIT_PAIRS[index])
+    return "".join(pairs)
 
 
 def _git_work_tree(path: Path) -> Path | None:
