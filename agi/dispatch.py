@@ -10,7 +10,7 @@ from agi.channel import parse_request
 from agi.context import Call, Options, Outcome
 from agi.directory import Directory
 from agi.errors import AgiError, CommandError, ConnectionLost, Hangup, ProtocolError
-from agi.protocol import AgiChannel
+from agi.protocol import AgiChannel, set_idle_timeout
 
 logger = logging.getLogger(__name__)
 
@@ -19,11 +19,9 @@ Handler = Callable[[Call], Outcome]
 
 def open_channel(sock: socket.socket, idle_timeout: float) -> AgiChannel | None:
     """Read the AGI environment; None (logged) when the peer is not a working AGI client."""
-    sock.settimeout(idle_timeout)
-    reader = sock.makefile("rb")
-    writer = sock.makefile("w", encoding="utf-8", newline="\n")
+    set_idle_timeout(sock, idle_timeout)
     try:
-        return AgiChannel(reader, writer)
+        return AgiChannel.over_socket(sock)
     except ProtocolError as e:
         logger.warning("rejected connection: %s", e)
     except ConnectionLost as e:

@@ -16,6 +16,14 @@ Python 3.11 several of its habits break, so ``_ThreadedAGI`` overrides exactly t
 - ``_quote`` does not escape an embedded ``"`` (nor ``\\``, nor newlines, which would inject a
   second command): ours escapes them the way Asterisk's argument parser reads them.
 - ``database_get`` quotes its arguments twice, so we send that command ourselves.
+- ``send_command`` formats a debug line and writes through a text file object: ours sends
+  one encoded line with ``sendall``.
+
+Cost (see docs/agi.md, Performance): a session is a dozen round trips on a thread of a
+process with one GIL, so what it pays for is mostly system calls that drop and retake the GIL.
+``SocketLines`` reads blocks, never a byte at a time, and expects a *blocking* socket whose
+idle timeout is ``SO_RCVTIMEO`` (``set_idle_timeout``): with ``settimeout`` CPython polls
+before every ``recv`` and ``send``, which doubles the system calls and GIL hand-overs.
 
 ``AgiChannel`` wraps it in the small typed interface the handlers use (``agi.channel.Channel``).
 After a hang-up, Asterisk still runs the commands that need no caller (``EXEC``, ``DATABASE``,
@@ -27,8 +35,10 @@ started writing finishes. Commands that need the caller (``ANSWER``, ``GET DATA`
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from typing import IO, Any
+import socket
+import struct
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
 
 from asterisk.agi import (
     AGI,
@@ -51,6 +61,53 @@ MAX_ENV_LINES = 200  # agi_* lines before the blank line
 Result = dict[str, tuple[str, str]]
 
 
+class LineSource(Protocol):
+    def readline(self, limit: int = -1, /) -> bytes: ...
+
+
+Send = Callable[[bytes], object]
+
+
+class SocketLines:
+    """Lines from a socket, read in blocks; ``readline`` as ``BufferedReader`` does it."""
+
+    def __init__(self, sock: socket.socket, block: int = 4096) -> None:
+        self._recv = sock.recv
+        self._block = block
+        self._buffer = b""
+
+    def readline(self, limit: int = -1, /) -> bytes:
+        data = self._buffer
+        while True:
+            end = data.find(b"\n")
+            if end >= 0 and (limit < 0 or end < limit):
+                self._buffer = data[end + 1 :]
+                return data[: end + 1]
+            if 0 <= limit <= len(data):
+                self._buffer = data[limit:]
+                return data[:limit]
+            self._buffer = data
+            chunk = self._recv(self._block)  # OSError (timeout, reset) goes to the caller
+            if not chunk:
+                self._buffer = b""
+                return data
+            data += chunk
+
+
+def set_idle_timeout(sock: socket.socket, seconds: float) -> None:
+    """Bound every read and write by ``seconds`` while keeping the socket blocking."""
+    if sock.gettimeout() is not None:
+        sock.settimeout(None)
+    whole = int(seconds)
+    timeval = struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
+    except OSError as e:  # a platform without these options: CPython's own timeout
+        logger.debug("SO_RCVTIMEO refused (%s); using settimeout", e)
+        sock.settimeout(seconds)
+
+
 class _NullWriter:
     """Swallows pyst2's debug output (it writes ``COMMAND:`` lines to ``stderr``)."""
 
@@ -61,25 +118,24 @@ class _NullWriter:
         return None
 
 
-_SPECIAL = ('"', "\\", "\n", "\r")
+_ESCAPES = str.maketrans({"\r": " ", "\n": " ", "\\": "\\\\", '"': '\\"'})
 
 
 def quote(value: object) -> str:
     """One AGI argument, quoted so that Asterisk reads it back unchanged as one argument."""
     text = str(value)
-    if any(c in text for c in _SPECIAL):
-        text = text.replace("\r", " ").replace("\n", " ")
-        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    if '"' in text or "\\" in text or "\n" in text or "\r" in text:  # rare: translate
+        text = text.translate(_ESCAPES)
     return f'"{text}"'
 
 
 class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
     """pyst2's AGI over one accepted socket, safe to use from a server thread."""
 
-    def __init__(self, reader: IO[bytes], writer: IO[str]) -> None:
+    def __init__(self, reader: LineSource, send: Send) -> None:
         # AGI.__init__ is skipped on purpose (SIGHUP handler, stderr debug): see module doc.
         self.stdin = reader
-        self.stdout = writer
+        self._send = send
         self.stderr = _NullWriter()
         self._got_sighup = False
         self.env: dict[str, str] = {}
@@ -89,13 +145,15 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
     def _read_line(self) -> str:
         try:
             raw = self.stdin.readline(MAX_LINE)
-        except OSError as e:  # socket timeout (idle client) or reset
+        except (BlockingIOError, TimeoutError) as e:  # SO_RCVTIMEO / settimeout
+            raise ConnectionLost("Asterisk sent nothing within the idle timeout") from e
+        except OSError as e:  # reset
             raise ConnectionLost(f"reading from Asterisk failed: {e}") from e
         if not raw:
             raise ConnectionLost("Asterisk closed the connection")
         if not raw.endswith(b"\n") and len(raw) >= MAX_LINE:
             raise ProtocolError(f"line longer than {MAX_LINE} bytes")
-        return bytes(raw).decode("utf-8", errors="replace").strip()
+        return raw.decode("utf-8", errors="replace").strip()
 
     def _get_agi_env(self) -> None:
         for _ in range(MAX_ENV_LINES):
@@ -116,8 +174,7 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
 
     def send_command(self, command: str, *args: object) -> None:
         # pyst2's version also formats a debug line for stderr on every command.
-        self.stdout.write(" ".join((command, *map(str, args))).strip() + "\n")
-        self.stdout.flush()
+        self._send(f"{' '.join((command, *map(str, args))).strip()}\n".encode())
 
     def get_result(self, stdin: Any = None) -> Result:
         line = self._read_line()
@@ -153,8 +210,13 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
 class AgiChannel:
     """The typed channel interface over pyst2 (see ``agi.channel.Channel``)."""
 
-    def __init__(self, reader: IO[bytes], writer: IO[str]) -> None:
-        self._agi = _ThreadedAGI(reader, writer)
+    def __init__(self, reader: LineSource, send: Send) -> None:
+        self._agi = _ThreadedAGI(reader, send)
+
+    @classmethod
+    def over_socket(cls, sock: socket.socket) -> AgiChannel:
+        """The usual construction: block reads, one ``sendall`` per command."""
+        return cls(SocketLines(sock), sock.sendall)
 
     @property
     def env(self) -> Mapping[str, str]:

@@ -159,6 +159,12 @@ class AgiServer(socketserver.ThreadingTCPServer):
                 self._active -= 1
                 self._idle.notify_all()
 
+    def server_bind(self) -> None:
+        # Each command is one small write answered before the next is sent: Nagle can only
+        # delay it. Accepted sockets inherit the option from the listening one.
+        self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().server_bind()
+
     def handle_error(self, request: object, client_address: object) -> None:
         logger.exception("session from %s failed", client_address)
 

@@ -30,7 +30,7 @@ class ScriptedPeer:
         self.theirs.shutdown(socket.SHUT_WR)
 
     def channel(self) -> AgiChannel:
-        return AgiChannel(self.ours.makefile("rb"), self.ours.makefile("w", newline="\n"))
+        return AgiChannel.over_socket(self.ours)
 
     def sent(self) -> list[str]:
         self.ours.shutdown(socket.SHUT_WR)

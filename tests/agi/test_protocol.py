@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import signal
+import socket
 import threading
 from collections.abc import Iterator
 
 import pytest
 
 from agi.errors import CommandError, ConnectionLost, Hangup, ProtocolError
-from agi.protocol import AgiChannel, quote
-from tests.agi.scripted import ScriptedPeer
+from agi.protocol import MAX_LINE, AgiChannel, SocketLines, quote, set_idle_timeout
+from tests.agi.scripted import ENV, ScriptedPeer
 
 
 @pytest.fixture
@@ -199,3 +200,45 @@ def test_writing_to_a_closed_peer_is_connection_lost(peers: list[ScriptedPeer]) 
     with pytest.raises(ConnectionLost):
         for _ in range(100):  # the first write may still be buffered by the kernel
             channel.verbose("anyone there?")
+
+
+class CountingSocket:
+    """Hands out canned chunks and counts the reads (``SocketLines`` must read in blocks)."""
+
+    def __init__(self, *chunks: bytes) -> None:
+        self.chunks = list(chunks)
+        self.reads = 0
+
+    def recv(self, size: int) -> bytes:
+        self.reads += 1
+        return self.chunks.pop(0)[:size] if self.chunks else b""
+
+
+def test_lines_are_read_in_blocks_and_reassembled_across_them() -> None:
+    sock = CountingSocket(b"agi_a: 1\nagi_b: 2\n\n200 res", b"ult=1\n")
+    lines = SocketLines(sock)  # type: ignore[arg-type]  # duck-typed recv
+    got = [lines.readline(MAX_LINE) for _ in range(4)]
+    assert got == [b"agi_a: 1\n", b"agi_b: 2\n", b"\n", b"200 result=1\n"]
+    assert sock.reads == 2  # one per block, not one per line or byte
+    assert lines.readline(MAX_LINE) == b""  # end of stream
+
+
+def test_a_line_longer_than_the_limit_is_cut_there() -> None:
+    lines = SocketLines(CountingSocket(b"x" * 10 + b"\nnext\n"))  # type: ignore[arg-type]
+    assert lines.readline(4) == b"xxxx"
+    assert lines.readline(100) == b"xxxxxx\n"
+    assert lines.readline(100) == b"next\n"
+
+
+def test_idle_timeout_keeps_the_socket_blocking_and_ends_a_silent_session() -> None:
+    ours, theirs = socket.socketpair()
+    try:
+        set_idle_timeout(ours, 0.1)
+        assert ours.gettimeout() is None  # no poll() before every recv and send
+        theirs.sendall(ENV.encode())
+        channel = AgiChannel.over_socket(ours)
+        with pytest.raises(ConnectionLost, match="idle timeout"):
+            channel.answer()  # Asterisk never answers
+    finally:
+        ours.close()
+        theirs.close()

@@ -151,6 +151,11 @@ def test_shutdown_lets_running_sessions_finish_and_stops_accepting(tmp_path: Pat
     ]
 
 
+def test_sessions_get_tcp_nodelay(tmp_path: Path, servers: list[AgiServer]) -> None:
+    servers.append(server := start(tmp_path))
+    assert server.socket.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+
+
 def test_ipv6_loopback_listen(tmp_path: Path, servers: list[AgiServer]) -> None:
     if not socket.has_ipv6:
         pytest.skip("no IPv6 on this host")
