@@ -107,8 +107,7 @@ class AgiServer(socketserver.ThreadingTCPServer):
         self.config = config
         self.inventory = inventory
         self.routes = routes
-        self._slots = threading.BoundedSemaphore(config.max_sessions)
-        self._active = 0
+        self._active = 0  # sessions running, bounded by config.max_sessions
         self._idle = threading.Condition()
         self._workers = Workers(self._session)
         if ":" in config.host:  # an IPv6 address such as ::1
@@ -126,9 +125,11 @@ class AgiServer(socketserver.ThreadingTCPServer):
 
     def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
         """Hand the call to a session worker, or refuse it past the limit."""
-        if self._slots.acquire(blocking=False):
-            with self._idle:
+        with self._idle:
+            admitted = self._active < self.config.max_sessions
+            if admitted:
                 self._active += 1
+        if admitted:
             self._workers.submit(request)
         else:
             why = f"busy: {self.config.max_sessions} sessions already running"
@@ -154,10 +155,10 @@ class AgiServer(socketserver.ThreadingTCPServer):
             logger.exception("session crashed")
         finally:
             self.shutdown_request(request)
-            self._slots.release()
             with self._idle:
                 self._active -= 1
-                self._idle.notify_all()
+                if self._active == 0:
+                    self._idle.notify_all()
 
     def server_bind(self) -> None:
         # Each command is one small write answered before the next is sent: Nagle can only
