@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import fields
 
 from provisioner.errors import Problem
-from provisioner.model import Agent, Inventory, Phone, Queue, Settings, Source
+from provisioner.model import Agent, Inventory, Phone, Queue, Settings, Source, Voice
 from provisioner.render.dialplan import RESERVED_CONTEXTS
 from provisioner.render.queues import STRATEGIES
 from provisioner.render.voice_rules import CONTEXT_NAME, UNSAFE_TEXT, voice_findings
@@ -34,11 +34,14 @@ Finding = tuple[str, str]
 def check(inventory: Inventory) -> list[Problem]:
     """Every problem that would stop ``inventory`` from rendering."""
     problems: list[Problem] = []
+    voices = _VoiceFindings()
     for agent in inventory.agents:
         prefix = f"agents[id={agent.id}]"
-        problems += _located(agent.source, prefix, _agent_findings(agent, inventory.settings))
+        found = _agent_findings(agent, inventory.settings, voices)
+        problems += _located(agent.source, prefix, found)
     for phone in inventory.phones:
-        problems += _located(phone.source, f"phones[id={phone.id}]", _phone_findings(phone))
+        found = _phone_findings(phone, voices)
+        problems += _located(phone.source, f"phones[id={phone.id}]", found)
     for queue in inventory.queues:
         problems += _located(queue.source, f"queues[name={queue.name}]", _queue_findings(queue))
     problems += _located(SETTINGS_SOURCE, "settings", _settings_findings(inventory.settings))
@@ -46,16 +49,25 @@ def check(inventory: Inventory) -> list[Problem]:
     return problems
 
 
+class _VoiceFindings:
+    """``voice_findings`` of each distinct voice once: most endpoints share a few voices."""
+
+    def __init__(self) -> None:
+        self.known: dict[Voice, list[Finding]] = {}
+
+    def __call__(self, voice: Voice) -> Iterator[Finding]:
+        found = self.known.get(voice)
+        if found is None:
+            found = self.known[voice] = voice_findings(voice)
+        for field, message in found:
+            yield f"voice.{field}", message
+
+
 def _located(source: Source, prefix: str, findings: Iterator[Finding]) -> list[Problem]:
     return [
         Problem(source.file, source.line, source.column, f"{prefix}.{field}", message)
         for field, message in findings
     ]
-
-
-def _voice(findings: list[Finding]) -> Iterator[Finding]:
-    for field, message in findings:
-        yield f"voice.{field}", message
 
 
 def _id_findings(value: str) -> Iterator[Finding]:
@@ -68,14 +80,14 @@ def _extension_findings(value: str) -> Iterator[Finding]:
         yield "extension", f"{value!r}: an extension is 1 to 20 digits"
 
 
-def _agent_findings(agent: Agent, settings: Settings) -> Iterator[Finding]:
+def _agent_findings(agent: Agent, settings: Settings, voices: _VoiceFindings) -> Iterator[Finding]:
     yield from _id_findings(agent.id)
     if agent.id in SPECIAL_EXTENSIONS:
         yield "id", f"{agent.id!r} is a special dialplan extension name (it names an extension)"
     yield from _extension_findings(agent.extension)
     if UNSAFE_TEXT.search(agent.name) or '"' in agent.name or not agent.name.strip():
         yield "name", "a display name must be non-empty, without quotes, ';' or line breaks"
-    yield from _voice(voice_findings(agent.voice))
+    yield from voices(agent.voice)
     if agent.voice.type == "user" and agent.default_interface == "internal":
         yield (
             "voice.type",
@@ -93,12 +105,12 @@ def _agent_findings(agent: Agent, settings: Settings) -> Iterator[Finding]:
             )
 
 
-def _phone_findings(phone: Phone) -> Iterator[Finding]:
+def _phone_findings(phone: Phone, voices: _VoiceFindings) -> Iterator[Finding]:
     yield from _id_findings(phone.id)
     yield from _extension_findings(phone.extension)
     if phone.name and (UNSAFE_TEXT.search(phone.name) or '"' in phone.name):
         yield "name", "a display name must be without quotes, ';' or line breaks"
-    yield from _voice(voice_findings(phone.voice))
+    yield from voices(phone.voice)
     if phone.voice.type == "user":
         yield "voice.type", "a phone of type user cannot be called: use peer or friend"
 
