@@ -1,8 +1,12 @@
-"""Cache of parsed and schema-checked files, keyed by content.
+"""Cache of parsed and schema-checked files, keyed by content, and of whole inventories
+found valid.
 
-The key is sha256(file bytes, schema version, format version), so a changed file, a changed
-schema or a new release is never served stale data. Entries are ``marshal`` dumps of plain
-data (dicts, lists, strings, numbers), written atomically; an unreadable entry is a miss.
+A file's key is sha256(file bytes, schema version, format version), so a changed file, a
+changed schema or a new release is never served stale data. Entries are ``marshal`` dumps of
+plain data (dicts, lists, strings, numbers), written atomically; an unreadable entry is a
+miss. An inventory that passed every check leaves an empty ``<key>.valid`` marker, its key
+covering every file's name, kind and key and the provisioner's own code, so the
+cross-reference and render checks are skipped only for exactly that inventory and code.
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ import hashlib
 import logging
 import marshal
 import os
+import sys
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +44,19 @@ class Checked:
 def content_key(data: bytes) -> str:
     digest = hashlib.sha256(data)
     digest.update(f"\0{schema_version()}\0{FORMAT}".encode())
+    return digest.hexdigest()
+
+
+def inventory_key(files: Iterable[tuple[str, str, bytes]]) -> str:
+    """The key of a whole inventory: its files' (name, kind, data) and this code."""
+    digest = hashlib.sha256(f"{FORMAT}\0{sys.version}\0{schema_version()}".encode())
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"\0{path.relative_to(package)}\0".encode())
+        digest.update(path.read_bytes())
+    for name, kind, data in files:
+        digest.update(f"\0{name}\0{kind}\0{len(data)}\0".encode())
+        digest.update(data)
     return digest.hexdigest()
 
 
@@ -70,18 +89,28 @@ class FileCache:
             self.hits += 1
         return value
 
+    def known_valid(self, key: str) -> bool:
+        """Whether the inventory of ``inventory_key`` ``key`` passed every check before."""
+        return self.directory is not None and (self.directory / f"{key}.valid").is_file()
+
+    def mark_valid(self, key: str) -> None:
+        if self.directory is not None:
+            self._write(self.directory / f"{key}.valid", b"")
+
     def put(self, key: str, value: Checked) -> None:
         if self.directory is None:
             return
-        payload = marshal.dumps(_encode(value))
+        self._write(self._path(key), marshal.dumps(_encode(value)))
+
+    def _write(self, path: Path, payload: bytes) -> None:
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as out:
                 out.write(payload)
-            os.replace(tmp, self._path(key))
+            os.replace(tmp, path)
         except OSError as e:
-            logger.warning("cannot write the cache in %s: %s", self.directory, e)
+            logger.warning("cannot write the cache in %s: %s", path.parent, e)
 
 
 def _encode(value: Checked) -> dict[str, Any]:

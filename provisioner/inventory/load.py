@@ -13,7 +13,13 @@ from typing import Any
 
 from provisioner.errors import InventoryError, Problem
 from provisioner.inventory import build, checks, schema
-from provisioner.inventory.cache import DEFAULT_DIRNAME, Checked, FileCache, content_key
+from provisioner.inventory.cache import (
+    DEFAULT_DIRNAME,
+    Checked,
+    FileCache,
+    content_key,
+    inventory_key,
+)
 from provisioner.inventory.context import Context, Entry, Finding
 from provisioner.inventory.files import (
     InventoryFile,
@@ -245,13 +251,19 @@ def _load(root: Path, ref: str | None, use_cache: bool, cache_dir: Path | None) 
     logger.debug("inventory %s: %d files, %d from cache", root, len(files), cache.hits)
     for lf in loaded:
         problems.extend(_file_problems(lf))
+    key = inventory_key((f.name, f.kind, f.data) for f in files) if use_cache else ""
+    known_valid = use_cache and not problems and cache.known_valid(key)
     context, findings = _context(loaded)
-    findings.extend(checks.run_all(context))
+    if not known_valid:
+        findings.extend(checks.run_all(context))
     problems.extend(locate_findings(findings, files))
     if problems:
         raise InventoryError(problems)
     inventory = _inventory(context, revision or working_revision(root))
+    if known_valid:
+        return inventory
     problems.extend(rules.check(inventory))
     if problems:
         raise InventoryError(problems)
+    cache.mark_valid(key)
     return inventory
