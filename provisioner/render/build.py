@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from operator import attrgetter
 
 from provisioner.errors import RenderError
 from provisioner.model import Inventory, SecretRef
@@ -33,7 +34,11 @@ def render(inventory: Inventory, secret: Callable[[SecretRef], str]) -> tuple[Co
         objects.extend(device_objects(device, secret))
     objects.extend(queue_object(q) for q in inventory.queues)
     objects.extend(dialplan.contexts(inventory, devices))
-    ordered = sorted(objects, key=lambda o: (MANAGED_FILES.index(o.file), o.owner))
+    by_file: dict[str, list[ConfigObject]] = {file: [] for file in MANAGED_FILES}
+    for obj in objects:
+        by_file[obj.file].append(obj)
+    owner = attrgetter("owner")
+    ordered = [obj for file in MANAGED_FILES for obj in sorted(by_file[file], key=owner)]
     logger.debug("rendered %d objects of revision %s", len(ordered), inventory.revision)
     return tuple(ordered)
 

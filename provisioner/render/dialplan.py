@@ -40,7 +40,7 @@ def extension(exten: str, steps: Sequence[str]) -> list[Line]:
     lines: list[Line] = []
     for index, step in enumerate(steps):
         priority = "1" if index == 0 else "n"
-        labelled = _LABEL.match(step)
+        labelled = _LABEL.match(step) if ":" in step else None
         if labelled is not None:
             priority, step = f"{priority}({labelled.group(1)})", labelled.group(2)
         lines.append(("exten", f"{exten},{priority},{step}"))

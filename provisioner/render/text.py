@@ -126,11 +126,16 @@ def _parse_plain(file: str, text: str) -> tuple[ConfigObject, ...] | None:
 
 
 def _owner(comments: str) -> str:
+    """The last ``; owner:`` comment line of the comment lines before a category."""
+    at = comments.rfind(_OWNER)
+    if at < 0:
+        return ""
+    if at == 0 or comments[at - 1] == "\n":
+        return comments[at + len(_OWNER) : comments.index("\n", at)].strip()
     owner = ""
-    if _OWNER in comments:
-        for line in comments.split("\n"):
-            if line.startswith(_OWNER):
-                owner = line[len(_OWNER) :].strip()
+    for line in comments.split("\n"):
+        if line.startswith(_OWNER):
+            owner = line[len(_OWNER) :].strip()
     return owner
 
 

@@ -18,6 +18,7 @@ PLAIN = (
     "; owner: agent:1001",
     "; owner:  spaced owner  ",
     "; owner:",
+    "; see ; owner: not-this",
     "",
     "[1001]",
     "[q1]",
