@@ -7,10 +7,17 @@ from collections.abc import Callable
 from operator import attrgetter
 
 from provisioner.errors import RenderError
-from provisioner.model import Inventory, SecretRef
+from provisioner.model import Inventory, SecretRef, Voice
 from provisioner.render import dialplan
 from provisioner.render.objects import MANAGED_FILES, ConfigObject
-from provisioner.render.pjsip import Device, agent_device, device_objects, phone_device
+from provisioner.render.pjsip import (
+    Device,
+    VoiceParts,
+    agent_device,
+    device_objects,
+    phone_device,
+    voice_parts,
+)
 from provisioner.render.queues import queue_object
 from provisioner.render.rules import check
 
@@ -30,8 +37,12 @@ def render(inventory: Inventory, secret: Callable[[SecretRef], str]) -> tuple[Co
         raise RenderError(f"cannot render the inventory: {problems[0]}{more}")
     devices = devices_of(inventory)
     objects: list[ConfigObject] = []
+    parts: dict[Voice, VoiceParts] = {}
     for device in devices:
-        objects.extend(device_objects(device, secret))
+        shared = parts.get(device.voice)
+        if shared is None:
+            shared = parts[device.voice] = voice_parts(device.voice)
+        objects.extend(device_objects(device, secret, shared))
     objects.extend(queue_object(q) for q in inventory.queues)
     objects.extend(dialplan.contexts(inventory, devices))
     by_file: dict[str, list[ConfigObject]] = {file: [] for file in MANAGED_FILES}

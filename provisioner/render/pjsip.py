@@ -47,15 +47,51 @@ def callerid(device: Device) -> str:
     return f'"{device.display_name}" <{device.extension}>'
 
 
-def device_objects(device: Device, secret: Callable[[SecretRef], str]) -> tuple[ConfigObject, ...]:
-    """The PJSIP objects of ``device``, endpoint first."""
+@dataclass(frozen=True)
+class VoiceParts:
+    """What a device's PJSIP objects take from its voice alone (the same for every device
+    sharing that voice, so ``render`` works it out once per distinct voice)."""
+
+    head: Options  # endpoint options before callerid
+    middle: Options  # endpoint options from identify_by to pickup_group
+    tail: Options  # endpoint options after the GITOPS_MANAGED variable
+    aor: bool
+    auth: bool
+    identify: bool
+
+
+def voice_parts(voice: Voice) -> VoiceParts:
+    head = (("context", voice.context), ("disallow", "all"), ("allow", v.allow(voice)))
+    middle: list[tuple[str, str]] = [("identify_by", v.identify_by(voice))]
+    middle.extend(v.nat_options(voice))
+    middle.append(("direct_media", v.direct_media(voice)))
+    if v.is_web(voice):
+        middle.append(("webrtc", "yes"))
+    middle.append(("media_encryption", v.media_encryption(voice)))
+    if v.is_web(voice):
+        middle.append(("dtls_auto_generate_cert", "yes"))
+    if voice.call_group:
+        middle.append(("call_group", voice.call_group))
+    if voice.pickup_group:
+        middle.append(("pickup_group", voice.pickup_group))
+    tail = (("set_var", f"SPYGROUP={SPY_GROUP}"),) if voice.chanspy else ()
+    return VoiceParts(
+        head, tuple(middle), tail, v.has_aor(voice), v.has_auth(voice), v.has_identify(voice)
+    )
+
+
+def device_objects(
+    device: Device, secret: Callable[[SecretRef], str], parts: VoiceParts | None = None
+) -> tuple[ConfigObject, ...]:
+    """The PJSIP objects of ``device``, endpoint first (``parts``: of its voice, if known)."""
     voice = device.voice
-    objects = [_object(device, "endpoint", _endpoint_options(device))]
-    if v.has_aor(voice):
+    parts = parts or voice_parts(voice)
+    objects = [_object(device, "endpoint", _endpoint_options(device, parts))]
+    if parts.aor:
         objects.append(_object(device, "aor", _aor_options(device)))
-    if v.has_auth(voice):
+    if parts.auth:
         objects.append(_object(device, "auth", _auth_options(device, secret)))
-    if v.has_identify(voice):
+    if parts.identify:
         options = (("endpoint", device.id), ("match", voice.host))
         objects.append(_object(device, "identify", options))
     return tuple(objects)
@@ -65,33 +101,15 @@ def _object(device: Device, kind: str, options: Options) -> ConfigObject:
     return ConfigObject(PJSIP_FILE, kind, device.id, (("type", kind), *options), device.owner)
 
 
-def _endpoint_options(device: Device) -> Options:
-    voice = device.voice
-    options: list[tuple[str, str]] = [
-        ("context", voice.context),
-        ("disallow", "all"),
-        ("allow", v.allow(voice)),
-        ("callerid", callerid(device)),
-    ]
-    if v.has_aor(voice):
+def _endpoint_options(device: Device, parts: VoiceParts) -> Options:
+    options = [*parts.head, ("callerid", callerid(device))]
+    if parts.aor:
         options.append(("aors", device.id))
-    if v.has_auth(voice):
+    if parts.auth:
         options.append(("auth", device.id))
-    options.append(("identify_by", v.identify_by(voice)))
-    options.extend(v.nat_options(voice))
-    options.append(("direct_media", v.direct_media(voice)))
-    if v.is_web(voice):
-        options.append(("webrtc", "yes"))
-    options.append(("media_encryption", v.media_encryption(voice)))
-    if v.is_web(voice):
-        options.append(("dtls_auto_generate_cert", "yes"))
-    if voice.call_group:
-        options.append(("call_group", voice.call_group))
-    if voice.pickup_group:
-        options.append(("pickup_group", voice.pickup_group))
+    options.extend(parts.middle)
     options.append(("set_var", f"GITOPS_MANAGED={device.owner}"))
-    if voice.chanspy:
-        options.append(("set_var", f"SPYGROUP={SPY_GROUP}"))
+    options.extend(parts.tail)
     return tuple(options)
 
 
