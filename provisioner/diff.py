@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from provisioner.errors import RenderError
 from provisioner.model import Inventory
@@ -25,6 +26,7 @@ from provisioner.targets.base import ActualState, LiveMember, MemberChange, Obje
 _AGENT_INTERFACE = re.compile(r"^Local/(?P<agent>[^@/]+)@gitops-agents(?:/n)?$")
 
 ORDER_KEY = "(order)"  # pseudo field of an update that only reorders lines
+_KEY = attrgetter("file", "kind", "name")  # ConfigObject.key, as one C call
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,11 @@ def _index(
     objects: Iterable[ConfigObject],
 ) -> tuple[dict[ObjectKey, ConfigObject], list[ObjectKey]]:
     """Objects by key; a key seen twice (a hand-made duplicate) is reported, first one wins."""
-    index: dict[ObjectKey, ConfigObject] = {}
+    objects = tuple(objects)
+    index: dict[ObjectKey, ConfigObject] = dict(zip(map(_KEY, objects), objects, strict=True))
+    if len(index) == len(objects):
+        return index, []  # no duplicate: the usual case, without a Python call per object
+    index = {}
     duplicates: list[ObjectKey] = []
     for obj in objects:
         if obj.key in index:
