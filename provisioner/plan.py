@@ -243,12 +243,30 @@ def _values(values: list[str]) -> str:
 _SIGN = {"create": "+", "update": "~", "delete": "-"}
 
 
-def _change_lines(data: JsonDict) -> list[str]:
-    owner = f"  ({data['owner']})" if data["owner"] else ""
-    lines = [f"  {_SIGN[data['action']]} {data['file']}: {data['kind']} {data['name']!r}{owner}"]
-    for item in data["fields"] if data["action"] != "delete" else []:
-        lines.extend(_field_lines(data["action"], item))
+def _change_lines(change: ObjectChange) -> list[str]:
+    """The lines of one change: a heading, then (not for a delete) its fields' lines.
+
+    A create shows every value of its new object, grouped by key in file order: that is
+    what its ``change_data`` fields hold, written out here without building them."""
+    obj = change.after if change.after is not None else change.before
+    assert obj is not None
+    owner = f"  ({obj.owner})" if obj.owner else ""
+    lines = [f"  {_SIGN[change.action]} {obj.file}: {obj.kind} {obj.name!r}{owner}"]
+    if change.action == "create":
+        for key, values in _grouped_values(obj).items():
+            shown = [SENSITIVE] if key in SENSITIVE_KEYS else values
+            lines.extend([f"      {key}: {value}" for value in shown])
+    elif change.action == "update":
+        for item in change_data(change)["fields"]:
+            lines.extend(_field_lines(change.action, item))
     return lines
+
+
+def _grouped_values(obj: ConfigObject) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for key, value in obj.options:
+        grouped.setdefault(key, []).append(value)
+    return grouped
 
 
 def _field_lines(action: str, change: JsonDict) -> list[str]:
@@ -289,7 +307,7 @@ def body_lines(plan: Plan) -> list[str]:
     """The Terraform-style lines of one target's plan, without the heading."""
     lines: list[str] = []
     for change in plan.changes:
-        lines.extend(_change_lines(change_data(change)))
+        lines.extend(_change_lines(change))
     if plan.members:
         lines.append("")
         lines.append("  Live queue members (logged-in agents):")
