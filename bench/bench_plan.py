@@ -5,8 +5,10 @@ the no-change plan, a one-changed-agent plan, and the peak Python memory of a pl
 (tracemalloc, measured in a separate pass so it does not slow the timed ones); the model is
 generated directly. Then the whole command, ``provisioner plan`` on a YAML inventory from
 bench/gen_inventory.py (two servers, so two directory targets): load + render + read +
-compare, cold (first YAML parse) and warm (the inventory cache filled).
-Wall times include whatever else the machine runs; CPU times are this process's.
+compare, cold (first YAML parse), warm (the inventory cache filled; the target still empty,
+so every object is a create to print) and with no change (after an apply), each the best of
+three. Wall times include whatever else the machine runs (the load average is printed);
+CPU times are this process's.
 
     python3 bench/bench_plan.py [SIZE ...]      # default: 1000 10000
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -37,6 +40,7 @@ from provisioner.apply import (
     renderer,
 )
 from provisioner.cli import main as main_cli
+from provisioner.diff import diff
 from provisioner.model import (
     Agent,
     Inventory,
@@ -47,12 +51,13 @@ from provisioner.model import (
     SecretRef,
     Settings,
 )
-from provisioner.plan import format_text
+from provisioner.plan import format_text, make_plan
 from provisioner.targets import Job
 from provisioner.targets.directory import DirectoryTarget
 
 PIN = "pbkdf2_sha256$60000$c2FsdA==$aGFzaA=="
 ENV = {"GITOPS_MASTER_KEY": "bench-not-secret"}
+REPEAT = 3
 
 
 def inventory(size: int) -> Inventory:
@@ -105,6 +110,21 @@ def one_changed(inv: Inventory) -> Inventory:
     return replace(inv, agents=(first, *inv.agents[1:]))
 
 
+def stages(job: Job, desired_of: Renderer) -> str:
+    """Where one plan's time goes: render, read the target back, compare, fingerprint."""
+    marks = [time.perf_counter()]
+    desired = desired_of(job.inventory)
+    marks.append(time.perf_counter())
+    actual = job.target.read()
+    marks.append(time.perf_counter())
+    found = diff(desired, actual, job.inventory)
+    marks.append(time.perf_counter())
+    make_plan(job.label, job.inventory.revision, found, actual)
+    marks.append(time.perf_counter())
+    names = ("render", "read", "compare", "plan (fingerprint)")
+    return ", ".join(f"{n} {b - a:.2f} s" for n, a, b in zip(names, marks, marks[1:], strict=False))
+
+
 def bench(size: int, desired_of: Renderer) -> None:
     inv = inventory(size)
     first: list[Timing] = []
@@ -122,6 +142,7 @@ def bench(size: int, desired_of: Renderer) -> None:
             again = plan_job(job, desired_of)
         with measure(other):
             one = plan_job(Job(target.name, target, one_changed(inv)), desired_of)
+        split = stages(job, desired_of)
         tracemalloc.start()
         plan_job(job, desired_of)
         _, peak = tracemalloc.get_traced_memory()
@@ -130,25 +151,42 @@ def bench(size: int, desired_of: Renderer) -> None:
     print(f"  first plan       {first[0]}  + its text output {first[1]}")
     print(f"  first apply      {first[2]}")
     print(f"  no-change plan   {other[0]}  ({len(again.changes)} changes)")
+    print(f"    {split}")
     print(f"  one agent edited {other[1]}  ({len(one.changes)} change)")
     print(f"  peak memory of a plan (tracemalloc): {peak / 1e6:.1f} MB")
 
 
 def bench_cli(size: int) -> None:
-    timings: list[Timing] = []
+    """Best of three of each: cold (cache removed), warm (first plan), no change (after apply)."""
+    cold: list[Timing] = []
+    warm: list[Timing] = []
+    same: list[Timing] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "inventory"
         generate(size, root)
         argv = ["plan", "--inventory", str(root), "--target", f"dir:{Path(tmp) / 'cfg'}"]
         with contextlib.redirect_stdout(io.StringIO()):
-            for _ in range(2):
-                with measure(timings):
+            for _ in range(REPEAT):
+                shutil.rmtree(root.parent / ".provisioner-cache", ignore_errors=True)
+                with measure(cold):
+                    main_cli(argv)
+            for _ in range(REPEAT):
+                with measure(warm):
                     main_cli(argv)
             main_cli(["apply", "--auto-approve", *argv[1:]])
-            with measure(timings):
-                main_cli(argv)
-    print(f"{size} agents, 'provisioner plan' end to end (YAML inventory, 2 servers):")
-    print(f"  cold {timings[0]}  warm {timings[1]}  no-change (warm) {timings[2]}")
+            for _ in range(REPEAT):
+                with measure(same):
+                    main_cli(argv)
+    print(f"{size} agents, 'provisioner plan' end to end (YAML inventory, 2 servers), best of 3:")
+    print(f"  cold {best(cold)}  warm {best(warm)}  no-change (warm) {best(same)}")
+
+
+def best(timings: list[Timing]) -> Timing:
+    return min(timings, key=lambda t: t.wall)
+
+
+def load_average() -> str:
+    return "load average " + ", ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 def main(argv: list[str]) -> int:
@@ -158,8 +196,10 @@ def main(argv: list[str]) -> int:
     with fewer_collections():
         for size in sizes:
             bench(size, desired_of)
+    print(f"({load_average()})")
     for size in sizes:
         bench_cli(size)
+    print(f"({load_average()})")
     return 0
 
 
