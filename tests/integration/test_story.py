@@ -13,6 +13,7 @@ from provisioner.inventory import load_inventory
 from provisioner.model import Agent, Inventory
 from tests.fakes import config_text
 from tests.fakes.config import Category
+from tests.integration.dialplan import Dialplan
 from tests.integration.story import FEATURES, PIN, SERVER, Story, local, status
 
 AGENTS = "gitops-agents"
@@ -164,3 +165,25 @@ def test_menu_timeout_rings_the_inventory_default_interface(
     # schemas/agents.schema.json: "Where the agent is rung when logging in without choosing."
     result = live.dial(agent_id, "*71")  # no key pressed at the interface menu
     assert (status(result), result.variables.get("GITOPS_INTERFACE")) == ("ok", kind)
+
+
+def _dials(dialplan: Dialplan, extension: str) -> str:
+    """The device ``gitops-extensions`` rings for a number (``Dial(PJSIP/x,30)``)."""
+    (target,) = dialplan.dial_targets("gitops-extensions", extension)
+    return target.split(",")[0]
+
+
+def test_numbers_mean_the_same_to_the_dialplan_and_the_agi_server(live: Story) -> None:
+    dialplan = live.dialplan()
+    live.asterisk.set_registered("desk-paris-101")
+    for agent in paris(live).agents:  # the agent number keyed at login is their extension
+        result = live.dial("desk-paris-101", "*71", [f"{agent.extension}#", f"{PIN}#", "1#"])
+        assert status(result) == "ok", agent.id
+        assert _dials(dialplan, agent.extension) == f"PJSIP/{result.variables['GITOPS_AGENT']}"
+        assert status(live.dial(agent.id, "*72")) == "ok"
+    # a hot-desk agent away from a phone keys the phone's extension
+    (phone,) = [p for p in paris(live).phones if p.id == "desk-paris-102"]
+    result = live.dial("bruno", "*71", [f"{phone.extension}#"])
+    assert (status(result), result.variables.get("GITOPS_INTERFACE")) == ("ok", "hotdesk")
+    bound = live.asterisk.db_get("gitops/agent/bruno", "dial")
+    assert bound == _dials(dialplan, phone.extension) == f"PJSIP/{phone.id}"
