@@ -7,6 +7,20 @@ from tests.integration.story import PIN, Story, local, status
 
 SALES = "sales"
 AGENTS = "agents/sales.yaml"
+# AMI actions that change Asterisk
+WRITES = frozenset(
+    [
+        "updateconfig",
+        "reload",
+        "dbput",
+        "dbdel",
+        "dbdeltree",
+        "queueadd",
+        "queueremove",
+        "queuepause",
+        "queuepenalty",
+    ]
+)
 
 
 def _log_in_and_pause(live: Story) -> None:
@@ -29,13 +43,16 @@ def test_logged_in_and_paused_agents_are_not_drift(live: Story) -> None:
     assert live.asterisk.db_tree("gitops/lockout")  # a wrong PIN is runtime state too
     session = live.asterisk.db_tree("gitops/agent")
     members = _sales(live)
+    live.ami.requests.clear()
     plan = live.cli("plan", "--detailed-exitcode")
     assert (plan.code, plan.err) == (0, "")
     assert "No changes." in plan.out
     drift = live.cli("drift")
     assert (drift.code, drift.err) == (0, "")
     assert "no drift" in drift.out
-    assert live.asterisk.db_tree("gitops/agent") == session  # read-only: nothing rewritten
+    actions = {action.lower() for action, _ in live.ami.requests}
+    assert actions and not actions & WRITES  # plan and drift only read
+    assert live.asterisk.db_tree("gitops/agent") == session
     assert live.asterisk.db_tree("gitops/lockout")
     assert _sales(live) == members
 
