@@ -106,9 +106,9 @@ def _login(live: Story, agent: Agent, endpoint: str, dtmf: Sequence[str], kind: 
     result = live.dial(endpoint, "*71", dtmf)
     assert (status(result), result.variables.get("GITOPS_AGENT")) == ("ok", agent.id)
     assert result.variables["GITOPS_INTERFACE"] == kind
-    assert agent.id in live.dialplan().extensions(AGENTS)  # the member's Local/ channel lands
-    db = live.asterisk.db_tree(f"gitops/agent/{agent.id}")
     dialplan = live.dialplan()
+    assert agent.id in dialplan.extensions(AGENTS)  # the member's Local/ channel lands there
+    db = live.asterisk.db_tree(f"gitops/agent/{agent.id}")
     assert f"gitops/agent/{agent.id}/dial" in dialplan.db_keys(AGENTS, agent.id)
     read = {k for k in dialplan.all_db_keys() if k.startswith(f"gitops/agent/{agent.id}/")}
     for key in read:  # the agent's extension, and the spy code when they may be listened to
@@ -118,6 +118,10 @@ def _login(live: Story, agent: Agent, endpoint: str, dtmf: Sequence[str], kind: 
     assert {q: p for q, (p, *_rest) in members.items()} == {
         m.queue: m.penalty for m in agent.queues
     }
+    names = {
+        m.name for q in members for m in live.asterisk.members(q) if m.interface == local(agent.id)
+    }
+    assert names == {agent.name}  # "Chloé Durand" too: EXEC passes it whole
     for _penalty, paused, _reason, device in members.values():
         assert not paused
         assert device == local(agent.id) or _dialable(live, device)
