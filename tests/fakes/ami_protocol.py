@@ -16,8 +16,13 @@ def render(fields: Iterable[tuple[str, str]]) -> str:
 
 def parse_message(text: str) -> dict[str, str]:
     """Headers of one client message; the first occurrence of a header wins, like astman."""
+    return parse_lines(text.replace("\r\n", "\n").split("\n"))
+
+
+def parse_lines(lines: Iterable[str]) -> dict[str, str]:
+    """Headers from a message's lines; the first occurrence of a header wins, like astman."""
     headers: dict[str, str] = {}
-    for line in text.replace("\r\n", "\n").split("\n"):
+    for line in lines:
         if ":" not in line:
             continue
         key, _, value = line.partition(":")

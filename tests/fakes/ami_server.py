@@ -103,6 +103,7 @@ class FakeAmiServer:
         self.port = 0
         self.faults = Faults()
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.rejected: list[tuple[str, dict[str, str]]] = []  # (error, kept headers)
         self.handlers = HANDLERS
         self._listener: socket.socket | None = None
         self._wake_r, self._wake_w = socket.socketpair()

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from tests.fakes import ami_protocol as proto
 from tests.fakes.ami_protocol import Fields, Reply
+from tests.fakes.ami_reader import AmiReader
 from tests.fakes.events import AmiEvent
 
 if TYPE_CHECKING:
@@ -106,18 +107,28 @@ class AmiSession:
         unsubscribe = self.server.asterisk.hub.subscribe(self.deliver)
         try:
             self._write(proto.BANNER)
-            reader = _MessageReader(self.conn)
+            reader = AmiReader(self.conn, self.conn.getpeername()[0])
             while not self._closed.is_set():
                 message = reader.next_message()
                 if message is None:
                     return
-                if not self._handle(proto.parse_message(message.decode(errors="replace"))):
+                headers = proto.parse_lines(message.lines)
+                if message.error is not None:
+                    self._reject(headers, message.error)
+                elif not self._handle(headers):
                     return
         except OSError:
             logger.debug("AMI session ended by the client")
         finally:
             unsubscribe()
             self._outbox.put(None)  # the writer flushes what is queued, then closes
+
+    def _reject(self, headers: dict[str, str], message: str) -> None:
+        """A message Asterisk could not read whole: an error, and the action is not run."""
+        self.server.rejected.append((message, headers))
+        action_id = proto.canonical(headers, "ActionID") or None
+        with self._write_lock:
+            self._write(proto.error(action_id, message).text())
 
     def _handle(self, headers: dict[str, str]) -> bool:
         """Answer one message; False when the session must end."""
@@ -233,36 +244,3 @@ def _with_id(response: str, aid: str | None, rest: Fields) -> Fields:
     if aid is not None:
         head.append(("ActionID", aid))
     return head + rest
-
-
-class _MessageReader:
-    """Splits the byte stream at empty lines (``\\r\\n\\r\\n``, or a bare ``\\n\\n``),
-    scanning only new bytes, so a 5 MB UpdateConfig is read in linear time."""
-
-    def __init__(self, conn: socket.socket) -> None:
-        self.conn = conn
-        self.buffer = bytearray()
-        self.scanned = 0
-
-    def next_message(self) -> bytes | None:
-        while True:
-            found = self._find()
-            if found is not None:
-                end, size = found
-                message = bytes(self.buffer[:end])
-                del self.buffer[: end + size]
-                self.scanned = 0
-                return message
-            self.scanned = max(0, len(self.buffer) - 3)
-            chunk = self.conn.recv(65536)
-            if not chunk:
-                return None
-            self.buffer += chunk
-
-    def _find(self) -> tuple[int, int] | None:
-        hits = [
-            (index, len(sep))
-            for sep in (b"\r\n\r\n", b"\n\n")
-            if (index := self.buffer.find(sep, self.scanned)) >= 0
-        ]
-        return min(hits) if hits else None
