@@ -82,7 +82,9 @@ class FakeAsterisk(QueueOps, RegistrationOps):
     def config_text(self, name: str) -> str:
         """The file's text as Asterisk would have it on disk (``;!`` header after an update)."""
         with self.lock:
-            return self.files[name].text
+            config = self.files[name]
+            self._write_out(config)
+            return config.text
 
     def set_config_text(self, name: str, text: str) -> None:
         """Replace (or create) a config file, as an operator editing it on disk would."""
@@ -112,18 +114,33 @@ class FakeAsterisk(QueueOps, RegistrationOps):
         self, name: str, actions: list[cfg.UpdateAction], source: str | None = None
     ) -> None:
         """Apply UpdateConfig actions to ``source`` (default: the same file) and save the
-        result as ``name``, all or nothing; raises config.UpdateError, changing nothing."""
+        result as ``name``, all or nothing; raises config.UpdateError, changing nothing.
+
+        The save's text is written out when it is read (``config_text``) or before a request
+        after which saving once would not give the same text (``config.save_can_wait``)."""
         with self.lock:
             if name not in self.files or (source or name) not in self.files:
                 raise cfg.UpdateError("File requires escalated privileges")
-            current = self.files[source or name]
-            updated = cfg.apply_updates(current.categories, actions)
-            if source not in (None, name):  # keep the source file's items untouched
-                updated = [c.copy() for c in updated]
-            new = cfg.ConfigFile(name, updated, list(current.includes))
             stamp = time.asctime(time.gmtime(self.clock()))
-            new.text = config_text.save_text(new, stamp, self.config_dir)
-            self.files[name] = new
+            if source in (None, name):
+                config = self.files[name]
+                if not cfg.save_can_wait(config, actions):
+                    self._write_out(config)
+                cfg.apply_updates(config, actions)
+            else:  # keep the source file's items untouched
+                origin = self.files[source or name]
+                self._write_out(origin)
+                copied = [c.copy() for c in origin.categories]
+                config = cfg.ConfigFile(name, copied, list(origin.includes))
+                cfg.apply_updates(config, actions)
+                self.files[name] = config
+            config.unsaved = stamp
+
+    def _write_out(self, config: cfg.ConfigFile) -> None:
+        """Write the pending UpdateConfig save (renumbering items as a re-read would)."""
+        if config.unsaved is not None:
+            config.text = config_text.save_text(config, config.unsaved, self.config_dir)
+            config.unsaved = None
 
     # ---- reload -------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes.asterisk import FakeAsterisk
-from tests.fakes.config import Category, UpdateAction
+from tests.fakes.config import Category, UpdateAction, UpdateError
 from tests.fakes.config_text import parse_config
 
 HAND_MADE = """\
@@ -137,5 +137,61 @@ def test_a_saved_file_is_numbered_as_if_read_back(fake_asterisk: FakeAsterisk, t
     ]
     for actions in steps:
         fake_asterisk.update_config("pjsip_gitops.conf", actions)
+        text = fake_asterisk.config_text("pjsip_gitops.conf")
         saved = fake_asterisk.files["pjsip_gitops.conf"]
-        assert shape(saved.categories) == shape(parse_config("x", saved.text).categories)
+        assert shape(saved.categories) == shape(parse_config("x", text).categories)
+
+
+MIXED_STEPS = [
+    [UpdateAction("NewCat", "n", "", "", "", "", "allowdups")],
+    append("n", "x", "1"),
+    [UpdateAction("Insert", "n", "y", "2", "", "0", "")],
+    [UpdateAction("NewCat", "m", "", "", "n", "", "")],  # before n
+    [UpdateAction("RenameCat", "m", "", "m2", "", "", "")],
+    [UpdateAction("Update", "n", "x", "3", "", "", "")],
+    [UpdateAction("Delete", "n", "y", "", "", "", "")],
+    append("m2", "k", "v"),
+    [UpdateAction("DelCat", "n", "", "", "", "", "")],
+    [UpdateAction("EmptyCat", "m2", "", "", "", "", "")],
+    append("m2", "z", "9"),
+]
+
+
+@pytest.mark.parametrize("text", [HAND_MADE, TEMPLATED, "", "[a]\nk=v\n\n\n\n\n\n\n[b]\n; c\n\n"])
+def test_reading_the_file_between_requests_changes_nothing(text: str) -> None:
+    """Saves are written out lazily; the text must equal that of a save after each request."""
+    eager, lazy = FakeAsterisk(clock=lambda: 0.0), FakeAsterisk(clock=lambda: 0.0)
+    for ast in (eager, lazy):
+        ast.set_config_text("pjsip_gitops.conf", text)
+    for number, actions in enumerate(MIXED_STEPS):
+        for ast in (eager, lazy):
+            ast.update_config("pjsip_gitops.conf", actions)
+        eager.config_text("pjsip_gitops.conf")
+        if number % 4 == 3:
+            assert lazy.config_text("pjsip_gitops.conf") == eager.config_text("pjsip_gitops.conf")
+    assert lazy.config_text("pjsip_gitops.conf") == eager.config_text("pjsip_gitops.conf")
+
+
+def test_a_failed_request_undoes_every_change_in_place(fake_asterisk: FakeAsterisk) -> None:
+    fake_asterisk.set_config_text("pjsip_gitops.conf", "[a]\nk=v ; kept\n\n[b]\nx=1\ny=2\n")
+    config = fake_asterisk.files["pjsip_gitops.conf"]
+    before, objects = shape(config.categories), list(config.categories)
+    steps = [
+        *append("a", "k2", "v2"),
+        UpdateAction("Update", "a", "k", "w", "", "", ""),
+        UpdateAction("RenameCat", "b", "", "c", "", "", ""),
+        UpdateAction("Insert", "c", "i", "0", "", "1", ""),
+        UpdateAction("Delete", "c", "y", "", "", "", ""),
+        UpdateAction("DelCat", "a", "", "", "", "", ""),
+        UpdateAction("NewCat", "z", "", "", "c", "", ""),
+        UpdateAction("EmptyCat", "c", "", "", "", "", ""),
+        UpdateAction("Update", "c", "missing", "1", "", "", ""),
+    ]
+    with pytest.raises(UpdateError, match="Update did not complete successfully"):
+        fake_asterisk.update_config("pjsip_gitops.conf", steps)
+    assert shape(config.categories) == before
+    assert all(a is b for a, b in zip(config.categories, objects, strict=True))
+    assert fake_asterisk.config_text("pjsip_gitops.conf").startswith("[a]\nk=v ; kept\n")
+    fake_asterisk.update_config("pjsip_gitops.conf", append("b", "z", "3"))  # b is found again
+    with pytest.raises(UpdateError, match="Given category does not exist"):
+        fake_asterisk.update_config("pjsip_gitops.conf", append("c", "z", "3"))
