@@ -5,10 +5,8 @@ the real render -> read -> diff -> plan -> apply path (``provisioner.apply.execu
 TCP to ``tests.fakes.ami_server.FakeAmiServer`` on 127.0.0.1. Prints figures; asserts
 nothing about time. Run: ``python3 bench/bench_ami.py [AGENTS ...]``.
 
-Above ``SEND_FIRST_APPLY_UP_TO`` agents the first apply is counted with the target's own
-request builder instead of sent (the fake copies its whole config for every UpdateConfig,
-which makes ~12000 requests on 30000 categories take hours), and the fake is seeded with
-what that apply leaves behind; (b) and (c) then run for real.
+Every step is really sent, the 10k first apply too (~12000 UpdateConfig requests: the fake
+applies each in place, at the cost of the request, and writes a file's text only when read).
 
 Peak memory is the process's maximum resident size, which includes the in-process fake.
 """
@@ -39,16 +37,11 @@ from provisioner.model import (
 )
 from provisioner.plan import Plan, make_plan
 from provisioner.render import render
-from provisioner.render.text import split_by_file, to_text
 from provisioner.targets.ami import AmiTarget
-from provisioner.targets.ami.record import StoredRecord, record_actions
-from provisioner.targets.ami.updates import file_requests
-from provisioner.targets.base import ObjectChange, StateRecord
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
 
 SECRET = "gitops-secret"
-SEND_FIRST_APPLY_UP_TO = 2000  # agents; beyond, (a) is counted and the fake seeded
 QUEUES = ("sales", "support", "billing", "vip")
 PIN_HASH = "pbkdf2_sha256$1$c2FsdA==$aGFzaA=="
 
@@ -166,45 +159,8 @@ def step(server: FakeAmiServer, inv: Inventory, label: str) -> None:
         f"{figures['read']:.2f}, diff {figures['diff']:.2f})  apply {figures['apply']:6.2f} s"
         f"  total {total:6.2f} s  verification failures {len(outcome.failures)}"
     )
-
-
-def counted_first_apply(inv: Inventory) -> None:
-    """(a) for sizes the fake cannot take in reasonable time: what the target would send."""
-    desired = render(inv, secret)
-    by_file: dict[str, list[ObjectChange]] = {}
-    for obj in desired:
-        by_file.setdefault(obj.file, []).append(ObjectChange("create", None, obj))
-    requests = [r for f, changes in by_file.items() for r in file_requests(f, changes)]
-    record = StateRecord(inv.revision, frozenset(o.key for o in desired))
-    numbered = sum(sum(1 for k, _ in r.headers if k.startswith("Action-")) for r in requests)
-    groups = {
-        "config writes": len(requests),
-        "record writes": len(record_actions(StoredRecord(), record)[0]),
-        "reloads": len(by_file),
-        "verify": 3 + len(inv.queues),
-        "read": 5,
-        "lock": 5,
-        "session": 2,
-    }
-    shown = ", ".join(f"{name} {n}" for name, n in groups.items())
-    print(
-        f"  {'(a) first apply':<16} changes {len(desired):>6}  AMI requests "
-        f"{sum(groups.values()):>6} ({shown}; {numbered} UpdateConfig actions) [counted by the "
-        "target's request builder; not sent: the fake copies its whole config per UpdateConfig]"
-    )
-
-
-def seed(asterisk: FakeAsterisk, inv: Inventory) -> None:
-    """The fake as the first apply leaves it: managed files, record, reloaded modules."""
-    desired = render(inv, secret)
-    for file, objects in split_by_file(desired).items():
-        asterisk.set_config_text(file, to_text(file, objects))
-    record = StateRecord(inv.revision, frozenset(o.key for o in desired))
-    for action in record_actions(StoredRecord(), record)[0]:
-        fields = dict(action.headers)
-        asterisk.db_put(fields["Family"], fields["Key"], fields["Val"])
-    for module in ("res_pjsip.so", "app_queue.so", "pbx_config.so"):
-        asterisk.reload(module)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  {'':<16} peak memory so far (process, fake included) {peak:.0f} MiB")
 
 
 def run(agents: int, serve: Callable[[FakeAsterisk], FakeAmiServer]) -> None:
@@ -213,11 +169,7 @@ def run(agents: int, serve: Callable[[FakeAsterisk], FakeAmiServer]) -> None:
     try:
         print(f"{agents} agents:")
         first = inventory(agents, "rev-1")
-        if agents <= SEND_FIRST_APPLY_UP_TO:
-            step(server, first, "(a) first apply")
-        else:
-            counted_first_apply(first)
-            seed(asterisk, first)
+        step(server, first, "(a) first apply")
         renamed = changed_one(first, "rev-2")
         step(server, renamed, "(b) one renamed")
         moved = new_extension(renamed, "rev-3")
