@@ -66,37 +66,49 @@ def big_update(agents: int = 10000) -> None:
     )
     one = [UpdateAction("Append", "1005", "note", "x", "", "", "")]
     began = time.perf_counter()
-    for _ in range(20):
+    for _ in range(200):
         ast.update_config("pjsip_gitops.conf", one)
-    each = (time.perf_counter() - began) / 20 * 1000
-    print(f"one-action UpdateConfig on that file (load, apply, save): {each:.1f} ms")
+    each = (time.perf_counter() - began) / 200 * 1000
+    print(f"one-action UpdateConfig on that file (applied in place, save pending): {each:.3f} ms")
+    began = time.perf_counter()
+    for _ in range(10):
+        ast.update_config("pjsip_gitops.conf", one)
+        ast.config_text("pjsip_gitops.conf")
+    each = (time.perf_counter() - began) / 10 * 1000
+    print(f"the same, its text read after each (save written out): {each:.1f} ms")
 
 
-def wire_update(actions: int = 100000) -> None:
-    """One UpdateConfig at Asterisk's limit of 100000 actions, over TCP."""
+def update_headers(lines: int, first: int) -> dict[str, str]:
+    """Headers for an UpdateConfig of ``3 + 2 * ((lines - 3) // 2)`` lines (Action and the
+    file names included) creating categories ``c<first>``, ``c<first+1>``, ..."""
     headers = {"SrcFilename": "pjsip_gitops.conf", "DstFilename": "pjsip_gitops.conf"}
-    for n in range(actions):
-        name = str(n // 4)
-        if n % 4 == 0:
-            headers.update({f"Action-{n:06d}": "NewCat", f"Cat-{n:06d}": name})
-        else:
-            headers.update(
-                {f"Action-{n:06d}": "Append", f"Cat-{n:06d}": name, f"Var-{n:06d}": f"k{n % 4}"}
-            )
-            headers[f"Value-{n:06d}"] = "v"
+    for n in range((lines - 3) // 2):
+        headers.update({f"Action-{n:06d}": "NewCat", f"Cat-{n:06d}": f"c{first + n}"})
+    return headers
+
+
+def wire_updates(requests: int = 2000) -> None:
+    """Full-size UpdateConfig requests (128 lines, Asterisk's limit) over TCP, and one line
+    more, which Asterisk answers ``Too many lines in message``."""
     with FakeAmiServer(FakeAsterisk()) as server, WireClient(server.host, server.port, 60) as c:
         c.read_line()
         c.send_action("Login", Username="gitops", Secret="gitops-secret", Events="off")
         c.read_message()
         began = time.perf_counter()
-        c.send_action("UpdateConfig", **headers)
-        reply = c.read_message()
+        for n in range(requests):
+            c.send_action("UpdateConfig", ActionID=str(n), **update_headers(128, n * 62))
+            assert c.read_message()["Response"] == "Success"
         elapsed = time.perf_counter() - began
-    print(f"UpdateConfig of {actions} actions over TCP: {elapsed:.2f} s -> {reply['Response']}")
+        c.send_action("UpdateConfig", **update_headers(129, 10**9))  # 129 lines
+        refused = c.read_message().get("Message")
+    print(
+        f"{requests} UpdateConfig of 128 lines over TCP ({requests * 62} categories): "
+        f"{requests / elapsed:.0f}/s; 129 lines -> {refused}"
+    )
 
 
 if __name__ == "__main__":
     start_stop()
     ping_rate()
     big_update(10000)
-    wire_update()
+    wire_updates()
