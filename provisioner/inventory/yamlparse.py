@@ -29,6 +29,7 @@ Mark = tuple[int, int]  # 1-based line and column
 _Parser: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _INT = re.compile(r"[-+]?[0-9]+\Z")
 _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+_NUMBER_STARTS = frozenset("+-.0123456789")  # how every match of _INT or _FLOAT begins
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False}
 _BOOLS["FALSE"] = False
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -77,6 +78,8 @@ def _scalar(event: events.ScalarEvent) -> Any:
         return _BOOLS[value]
     if value in _NULLS:
         return None
+    if value[0] not in _NUMBER_STARTS:  # most scalars (keys, names, ids): no number to try
+        return value
     if _INT.match(value):
         return int(value, 10)
     if _FLOAT.match(value):
