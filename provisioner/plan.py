@@ -167,10 +167,14 @@ def plan_data(plan: Plan) -> JsonDict:
 
 
 def to_json(plans: Sequence[Plan], options: JsonDict | None = None) -> str:
-    """The JSON document of ``--format json`` and of a saved plan (``plan --out``)."""
+    """The JSON document of ``--format json`` and of a saved plan (``plan --out``).
+
+    Compact, like ``terraform show -json``: the C encoder only runs without ``indent``, and an
+    indented 10k-agent first plan took 2.3 s to encode (pipe it through ``jq`` to read it).
+    """
     document: JsonDict = {"format_version": FORMAT_VERSION, "options": options or {}}
     document["targets"] = [plan_data(p) for p in plans]
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
 @dataclass(frozen=True)
