@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -25,7 +26,16 @@ if TYPE_CHECKING:  # jsonschema is imported only when there are errors to explai
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import ValidationError
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
+
+def _schema_dir() -> Path:
+    """``schemas/`` of the source tree (a checkout, an editable install), else the copy a
+    regular install puts under ``<prefix>/share/asterisk-gitops/schemas`` (pyproject)."""
+    source = Path(__file__).resolve().parents[2] / "schemas"
+    installed = Path(sys.prefix) / "share" / "asterisk-gitops" / "schemas"
+    return source if source.is_dir() or not installed.is_dir() else installed
+
+
+SCHEMA_DIR = _schema_dir()
 KINDS: tuple[str, ...] = ("settings", "agents", "phones", "queues")
 SHARED = ("common",)
 ITEM_DEFS = {"agents": "#/$defs/agent", "phones": "#/$defs/phone", "queues": "#/$defs/queue"}
