@@ -19,7 +19,7 @@ from provisioner.model import (
     Voice,
 )
 
-FAKE_PREFIX = "s3cret-"
+FAKE_PREFIX = "FAKE-NOT-A-SECRET-"
 
 
 def fake_secret(ref: SecretRef) -> str:
