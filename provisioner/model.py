@@ -217,6 +217,8 @@ class Settings:
     outbound_context: str = "gitops-outbound"  # where mobile numbers are dialled through
     outbound_trunk: str | None = None  # PJSIP endpoint of the trunk for mobile numbers
     servers: tuple[Server, ...] = ()
+    # the settings file, for problems the loader cannot place more precisely (not compared)
+    source: Source = field(default=Source(file="settings.yaml", line=1), compare=False)
 
 
 @dataclass(frozen=True)

@@ -158,13 +158,13 @@ def server(raw: Raw) -> Server:
     )
 
 
-def settings(raw: Raw | None) -> Settings:
+def settings(raw: Raw | None, source: Source | None = None) -> Settings:
     """Settings from the ``settings`` mapping (``None`` when there is no settings file)."""
+    base = Settings() if source is None else Settings(source=source)
     if not raw:
-        return Settings()
+        return base
     reasons = sorted(raw.get("pause_reasons") or (), key=lambda r: r["code"])
     outbound = raw.get("outbound") or {}
-    base = Settings()
     return Settings(
         defaults=merged_voice(Voice(), raw.get("defaults")),
         pause_reasons=tuple(
@@ -178,4 +178,5 @@ def settings(raw: Raw | None) -> Settings:
         outbound_context=outbound.get("context", base.outbound_context),
         outbound_trunk=outbound.get("trunk"),
         servers=tuple(server(s) for s in raw.get("servers") or ()),
+        source=base.source,
     )

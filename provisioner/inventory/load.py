@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -27,6 +27,7 @@ from provisioner.inventory.files import (
     read_revision,
     working_revision,
 )
+from provisioner.inventory.located import locate_findings, locate_refusals
 from provisioner.inventory.yamlparse import YamlSyntaxError, locate, parse
 from provisioner.model import Agent, Inventory, Queue, QueueMember, Settings, Source
 from provisioner.render import rules
@@ -89,21 +90,6 @@ def _file_problems(loaded: LoadedFile) -> list[Problem]:
     ]
 
 
-def locate_findings(findings: Sequence[Finding], files: Iterable[InventoryFile]) -> list[Problem]:
-    """Problems with line and column, parsing again only the files that have findings."""
-    by_file: dict[str, list[Finding]] = defaultdict(list)
-    for finding in findings:
-        by_file[finding.file].append(finding)
-    data = {f.name: f.data for f in files}
-    problems: list[Problem] = []
-    for name, found in by_file.items():
-        where = locate(data.get(name, b""), [f.path for f in found])
-        for f in found:
-            loc = where[f.path]
-            problems.append(Problem(name, loc.line, loc.column, schema.dotted(f.path), f.message))
-    return problems
-
-
 def _settings(
     loaded: Sequence[LoadedFile],
 ) -> tuple[Settings, str | None, dict[str, Any], list[Finding]]:
@@ -115,7 +101,8 @@ def _settings(
     if not files or files[0].checked.findings:
         return Settings(), None, {}, extra
     raw: dict[str, Any] = files[0].checked.data["settings"] or {}
-    return build.settings(raw), files[0].file.name, raw, extra
+    name = files[0].file.name
+    return build.settings(raw, Source(name, 1, 1)), name, raw, extra
 
 
 def _entries(
@@ -262,7 +249,9 @@ def _load(root: Path, ref: str | None, use_cache: bool, cache_dir: Path | None) 
     inventory = _inventory(context, revision or working_revision(root))
     if known_valid:
         return inventory
-    problems.extend(rules.check(inventory))
+    refusals = rules.findings(inventory)
+    if refusals:  # placed in the YAML only when there is something to place
+        problems.extend(locate_refusals(refusals, context, files))
     if problems:
         raise InventoryError(problems)
     cache.mark_valid(key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import dataclass, fields
 
 from provisioner.errors import Problem
 from provisioner.model import Agent, Inventory, Phone, Queue, Settings, Source, Voice
@@ -17,7 +17,6 @@ from provisioner.render.dialplan import RESERVED_CONTEXTS
 from provisioner.render.queues import STRATEGIES
 from provisioner.render.voice_rules import CONTEXT_NAME, UNSAFE_TEXT, voice_findings
 
-SETTINGS_SOURCE = Source(file="settings.yaml", line=1)
 ENDPOINT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EXTENSION = re.compile(r"^[0-9]{1,20}$")
 FEATURE_CODE = re.compile(r"^[*#0-9]{1,10}$")
@@ -29,24 +28,61 @@ SPECIAL_EXTENSIONS = frozenset({"a", "e", "h", "i", "o", "s", "t", "T", "fax", "
 QUEUE_NUMBERS = ("timeout", "retry", "wrapuptime", "maxlen", "weight", "announce_frequency")
 
 Finding = tuple[str, str]
+FieldPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class RuleFinding:
+    """A refusal before it is placed in a file: whose field it is and what is wrong.
+
+    ``field`` is relative to its owner (``("voice", "nat")`` for an agent, or
+    ``("feature_codes", "login")`` for the settings); the inventory loader turns it into the
+    line of that field in the YAML. ``problem()`` places it at the owner's ``source``.
+    """
+
+    kind: str  # "agents", "phones", "queues" or "settings"
+    owner: str  # the agent or phone id, the queue name; "" for the settings
+    source: Source  # where the owner was declared
+    field: FieldPath
+    message: str
+
+    @property
+    def path(self) -> str:
+        """The field path by owner id, e.g. ``agents[id=ann].voice.nat``."""
+        head = "settings" if self.kind == "settings" else f"{self.kind}[{self._key()}]"
+        text = head
+        for part in self.field:
+            text += f"[{part}]" if isinstance(part, int) else f".{part}"
+        return text
+
+    def _key(self) -> str:
+        return f"{'name' if self.kind == 'queues' else 'id'}={self.owner}"
+
+    def problem(self) -> Problem:
+        src = self.source
+        return Problem(src.file, src.line, src.column, self.path, self.message)
 
 
 def check(inventory: Inventory) -> list[Problem]:
-    """Every problem that would stop ``inventory`` from rendering."""
-    problems: list[Problem] = []
+    """Every problem that would stop ``inventory`` from rendering, at its owner's source."""
+    return [finding.problem() for finding in findings(inventory)]
+
+
+def findings(inventory: Inventory) -> list[RuleFinding]:
+    """Every refusal, by owner and relative field (``check`` without the placing)."""
+    found: list[RuleFinding] = []
     voices = _VoiceFindings()
     for agent in inventory.agents:
-        prefix = f"agents[id={agent.id}]"
-        found = _agent_findings(agent, inventory.settings, voices)
-        problems += _located(agent.source, prefix, found)
+        items = _agent_findings(agent, inventory.settings, voices)
+        found += _owned("agents", agent.id, agent.source, items)
     for phone in inventory.phones:
-        found = _phone_findings(phone, voices)
-        problems += _located(phone.source, f"phones[id={phone.id}]", found)
+        found += _owned("phones", phone.id, phone.source, _phone_findings(phone, voices))
     for queue in inventory.queues:
-        problems += _located(queue.source, f"queues[name={queue.name}]", _queue_findings(queue))
-    problems += _located(SETTINGS_SOURCE, "settings", _settings_findings(inventory.settings))
-    problems += _collisions(inventory)
-    return problems
+        found += _owned("queues", queue.name, queue.source, _queue_findings(queue))
+    settings = inventory.settings
+    found += _owned("settings", "", settings.source, _settings_findings(settings))
+    found += _collisions(inventory)
+    return found
 
 
 class _VoiceFindings:
@@ -63,11 +99,15 @@ class _VoiceFindings:
             yield f"voice.{field}", message
 
 
-def _located(source: Source, prefix: str, findings: Iterator[Finding]) -> list[Problem]:
+def _owned(kind: str, owner: str, source: Source, items: Iterator[Finding]) -> list[RuleFinding]:
     return [
-        Problem(source.file, source.line, source.column, f"{prefix}.{field}", message)
-        for field, message in findings
+        RuleFinding(kind, owner, source, tuple(_split(field)), message) for field, message in items
     ]
+
+
+def _split(field: str) -> Iterator[str | int]:
+    for part in field.split("."):
+        yield int(part) if part.isdigit() else part
 
 
 def _id_findings(value: str) -> Iterator[Finding]:
@@ -148,14 +188,14 @@ def _settings_findings(settings: Settings) -> Iterator[Finding]:
     trunk = settings.outbound_trunk
     if trunk is not None and not ENDPOINT_ID.match(trunk):
         yield "outbound_trunk", f"{trunk!r} is not a PJSIP endpoint name"
-    for reason in settings.pause_reasons:
+    for index, reason in enumerate(settings.pause_reasons):
         if reason.code < 0:
-            yield "pause_reasons", f"pause reason {reason.name!r}: its code must be >= 0"
+            yield f"pause_reasons.{index}.code", f"pause reason {reason.name!r}: code must be >= 0"
 
 
-def _collisions(inventory: Inventory) -> list[Problem]:
+def _collisions(inventory: Inventory) -> list[RuleFinding]:
     """Two endpoints named alike, or two extensions dialled alike, cannot both be rendered."""
-    problems: list[Problem] = []
+    found: list[RuleFinding] = []
     names: dict[str, str] = {}
     extensions: dict[str, str] = {}
     owners: list[tuple[str, str, str, Source]] = [
@@ -171,8 +211,7 @@ def _collisions(inventory: Inventory) -> list[Problem]:
         for field, value, seen in checks:
             if value in seen:
                 message = f"{value!r} is also the {field} of {seen[value]}"
-                path = f"{kind}[id={ident}].{field}"
-                problems.append(Problem(source.file, source.line, source.column, path, message))
+                found.append(RuleFinding(kind, ident, source, (field,), message))
             else:
                 seen[value] = what
-    return problems
+    return found
