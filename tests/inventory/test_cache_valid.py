@@ -28,7 +28,7 @@ def _no_checks(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("a check ran for an inventory known to be valid")
 
     monkeypatch.setattr(checks, "run_all", refuse)
-    monkeypatch.setattr(rules, "check", refuse)
+    monkeypatch.setattr(rules, "findings", refuse)
 
 
 def test_an_unchanged_valid_inventory_skips_the_checks(
