@@ -7,7 +7,16 @@ from dataclasses import replace
 import pytest
 
 from provisioner.errors import RenderError
-from provisioner.model import FeatureCodes, Inventory, Queue, Settings, Source, Voice
+from provisioner.model import (
+    AgiServer,
+    FeatureCodes,
+    Inventory,
+    PauseReason,
+    Queue,
+    Settings,
+    Source,
+    Voice,
+)
 from provisioner.render import render
 from provisioner.render.rules import check
 from tests.render.sample import agent, fake_secret, inventory, phone
@@ -162,3 +171,16 @@ def test_agent_ids_that_differ_only_by_dashes_are_refused() -> None:
         queues=(),
     )
     assert [(p.line, p.path) for p in check(inv)] == [(8, "agents[id=annb].id")]
+
+
+def test_settings_problems_without_a_loader_are_placed_at_the_settings_source() -> None:
+    settings = Settings(
+        agi=AgiServer(host="agi server"),
+        pause_reasons=(PauseReason(code=-1, name="lunch"),),
+        source=Source("inventory/settings.yaml", 1),
+    )
+    inv = Inventory(settings=settings, agents=(), phones=(), queues=())
+    assert [(p.file, p.line, p.path) for p in check(inv)] == [
+        ("inventory/settings.yaml", 1, "settings.agi.host"),
+        ("inventory/settings.yaml", 1, "settings.pause_reasons[0].code"),
+    ]
