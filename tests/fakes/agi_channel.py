@@ -3,7 +3,8 @@
 Covers what the transcripts read: channel variables, ``CHANNEL``/``UNIQUEID``/``EXTEN``/
 ``CONTEXT``, ``CALLERID()``, ``CHANNEL(endpoint)``, ``DEVICE_STATE()``,
 ``PJSIP_DIAL_CONTACTS()``, ``PJSIP_ENDPOINT()``, ``PJSIP_AOR()``, ``QUEUE_MEMBER()``,
-``QUEUE_MEMBER_LIST()``, ``DB()`` and ``DB_EXISTS()``.
+``QUEUE_MEMBER_LIST()``, ``DB()``, ``DB_EXISTS()``, and func_lock's ``LOCK()``,
+``TRYLOCK()`` and ``UNLOCK()`` (tests/fakes/func_lock.py; owned by this ``Channel``).
 """
 
 from __future__ import annotations
@@ -178,6 +179,18 @@ def _db_exists(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str | None:
     return "0" if _db(ast, chan, args) is None else "1"
 
 
+def _lock(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str | None:
+    return "1" if ast.named_locks.acquire(",".join(args), chan, block=True) else "0"
+
+
+def _trylock(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str | None:
+    return "1" if ast.named_locks.acquire(",".join(args), chan, block=False) else "0"
+
+
+def _unlock(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str | None:
+    return "1" if ast.named_locks.release(",".join(args), chan) else "0"
+
+
 FUNCTIONS: Mapping[str, Function] = {
     "CALLERID": _callerid,
     "CHANNEL": _channel,
@@ -189,4 +202,7 @@ FUNCTIONS: Mapping[str, Function] = {
     "QUEUE_MEMBER_LIST": _queue_member_list,
     "DB": _db,
     "DB_EXISTS": _db_exists,
+    "LOCK": _lock,
+    "TRYLOCK": _trylock,
+    "UNLOCK": _unlock,
 }

@@ -3,7 +3,8 @@
 It connects like res_agi does, sends the ``agi_*`` environment and an empty line, answers each
 command with the real result lines (agi_commands), plays a scripted caller (DTMF entries, a
 hang-up after N commands with the ``HANGUP`` line of agi-03) and records what the server did.
-AgiConnection is the lower level: raw, garbage, truncated or slow input.
+AgiConnection is the lower level: raw, garbage, truncated or slow input. When a call ends,
+its channel is destroyed: the func_lock locks it still holds are freed.
 """
 
 from __future__ import annotations
@@ -132,13 +133,25 @@ class FakeAgiCall:
         env = self.environment(host, port)
         chan = self._channel(env)
         result = AgiResult(env=env, variables=chan.variables)
+        try:
+            self._session(chan, result, host, port, timeout)
+        finally:  # the channel is destroyed: func_lock frees the locks it still holds
+            self.asterisk.named_locks.destroyed(chan)
+        result.hung_up = chan.hung_up
+        with self.asterisk.lock:
+            self.asterisk.channel_vars[chan.name] = dict(chan.variables)
+        return result
+
+    def _session(
+        self, chan: Channel, result: AgiResult, host: str, port: int, timeout: float
+    ) -> None:
         deadline = time.monotonic() + timeout
         with AgiConnection.connect(host, port, timeout) as conn:
             try:
-                conn.send_env(env)
+                conn.send_env(result.env)
             except OSError:  # the server refused the call before reading it
                 result.closed_by_server = True
-                return result
+                return
             while True:
                 try:
                     line = conn.read_line(max(0.0, deadline - time.monotonic()))
@@ -147,17 +160,13 @@ class FakeAgiCall:
                     raise AgiTimeout(message, result) from e
                 if line is None:
                     result.closed_by_server = True
-                    break
+                    return
                 reply = self._reply(chan, line, result)
                 try:
                     conn.send_raw("".join(f"{r}\n" for r in reply).encode())
                 except OSError:
                     result.closed_by_server = True
-                    break
-        result.hung_up = chan.hung_up
-        with self.asterisk.lock:
-            self.asterisk.channel_vars[chan.name] = dict(chan.variables)
-        return result
+                    return
 
     def _reply(self, chan: Channel, line: str, result: AgiResult) -> list[str]:
         """Reply lines. The caller hangs up during command number ``hangup_after + 1``: a

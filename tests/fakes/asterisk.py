@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from tests.fakes import config as cfg
 from tests.fakes import config_text, pjsip
 from tests.fakes.events import AmiEvent, EventHub
+from tests.fakes.func_lock import NamedLocks
 from tests.fakes.queue_ops import QueueOps
 from tests.fakes.queues import NOT_INUSE, Queue, build_queue
 from tests.fakes.registration import Contact, RegistrationOps
@@ -56,6 +57,7 @@ class FakeAsterisk(QueueOps, RegistrationOps):
         self.unreachable: set[str] = set()
         self.device_states: dict[str, int] = {}
         self.astdb: dict[str, str] = {}
+        self.named_locks = NamedLocks()  # LOCK / TRYLOCK / UNLOCK (func_lock)
         self.channel_vars: dict[str, dict[str, str]] = {}
         self.queue_log: list[tuple[str, ...]] = []
         self.dialplan_hooks: dict[str, Callable[[FakeAsterisk], None]] = {}
