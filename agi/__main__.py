@@ -56,7 +56,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--idle-timeout", type=float, default=60.0, metavar="S")
     p.add_argument("--shutdown-grace", type=float, default=10.0, metavar="S")
     p.add_argument("--reload-interval", type=float, default=2.0, metavar="S")
-    p.add_argument("--claim-settle", type=float, default=0.2, metavar="S")
     p.add_argument("-v", "--verbose", action="store_true", help="log every session")
     p.add_argument("--debug", action="store_true")
     return p
@@ -73,7 +72,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         idle_timeout=args.idle_timeout,
         shutdown_grace=args.shutdown_grace,
         reload_interval=args.reload_interval,
-        options=Options(claim_settle=args.claim_settle),
+        options=Options(),
     )
 
 

@@ -1,32 +1,99 @@
-"""Claiming a hot-desk phone in AstDB, which has no compare-and-set.
+"""Claiming a hot-desk phone: AstDB changed only under Asterisk's own mutex for that phone.
 
-The protocol is Fischer's timed mutual exclusion over the key ``gitops/phone/<id>/agent``:
+AstDB has no compare-and-set, so the phone's key ``gitops/phone/<id>/agent`` is only changed
+while this call's channel holds the func_lock mutex ``gitops-phone-<id>``, taken with
+``GET FULL VARIABLE ${TRYLOCK(gitops-phone-<id>)}`` (``1``: this channel got it, ``0``:
+another channel holds it; never waits) and given back with ``${UNLOCK(...)}``. Asterisk frees
+a channel's locks when the channel is destroyed, so a server that dies or loses its
+connection while holding one cannot keep the phone locked.
 
-1. read the holder; a holder whose own session points at this phone
-   (``gitops/agent/<holder>/phone``) is live: the phone is in use, unless the holder is no
-   longer an agent of the inventory (deleted while logged in: apply removed their queue
-   memberships, their AstDB session stays behind and must not lock the phone forever);
-2. otherwise write our agent id as holder;
-3. wait ``settle`` seconds, then read the holder again: we won only if it is still us.
+A login holds the lock from reading the holder until its session is committed (or rolled
+back): a holder is *live* when its own session points at the phone
+(``gitops/agent/<holder>/phone``), and a session only starts pointing at a phone inside that
+phone's lock, so whoever reads the holder under the lock sees a finished login or a stale
+claim, never one half-way. A stale claim (the holder's session is elsewhere or gone, or the
+holder is no longer an agent of the inventory) is free. Freeing a phone (logout, rollback,
+moving to another phone) also takes its lock; when that lock is busy the claim is left, stale,
+which is as good as free.
 
-Guarantee (stated honestly): two contenders cannot both win as long as no contender takes
-longer than ``settle`` between its read in step 1 being answered and its write in step 2
-reaching Asterisk (one AGI round trip on loopback, well under a millisecond; the default
-settle is 200 ms). The login re-checks the holder once more just before it commits, which
-turns most residual overlaps into a rollback of the later loser. A contender that loses never
-writes again, so a lost claim never evicts the winner. Liveness is not guaranteed under
-continuous contention (every contender may lose and retry): each login makes one attempt.
+Only ``TRYLOCK`` is used, never ``LOCK``: in func_lock.c a ``LOCK`` waiter woken by the broker
+thread takes the lock without checking its owner again, so it could take a lock a ``TRYLOCK``
+has just got. ``LockPolicy`` retries ``TRYLOCK`` briefly instead (a logout or another login on
+the phone holds it for a few round trips).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from agi.astdb import agent_family, phone_family
 from agi.channel import Channel
+from agi.errors import CommandError, Hangup, LockUnavailable
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LockPolicy:
+    """How hard to try for a phone's lock: ``attempts`` TRYLOCKs, ``pause`` seconds apart."""
+
+    attempts: int = 3
+    pause: float = 0.05
+    sleep: Callable[[float], None] = time.sleep
+
+
+def lock_name(phone_id: str) -> str:
+    return f"gitops-phone-{phone_id}"
+
+
+def _function(channel: Channel, function: str, phone_id: str) -> str:
+    return channel.get_full_variable(f"${{{function}({lock_name(phone_id)})}}")
+
+
+def try_lock(channel: Channel, phone_id: str) -> bool:
+    """One TRYLOCK. Raises LockUnavailable when Asterisk answers neither 1 nor 0."""
+    answer = _function(channel, "TRYLOCK", phone_id)
+    if answer in ("0", "1"):
+        return answer == "1"
+    raise LockUnavailable(
+        f"TRYLOCK({lock_name(phone_id)}) answered {answer!r}: is func_lock.so loaded, and may "
+        "this thread run it (live_dangerously in asterisk.conf)?"
+    )
+
+
+def unlock(channel: Channel, phone_id: str) -> None:
+    if _function(channel, "UNLOCK", phone_id) != "1":
+        logger.warning("UNLOCK(%s): this channel did not hold it", lock_name(phone_id))
+
+
+@contextmanager
+def phone_locked(channel: Channel, phone_id: str, policy: LockPolicy) -> Iterator[bool]:
+    """Hold the phone's lock for the block; yields False (holding nothing) if it stayed busy."""
+    held = try_lock(channel, phone_id)
+    for _ in range(policy.attempts - 1):
+        if held:
+            break
+        policy.sleep(policy.pause)
+        held = try_lock(channel, phone_id)
+    if not held:
+        logger.info("phone %s: lock %s is busy", phone_id, lock_name(phone_id))
+    try:
+        yield held
+    finally:
+        if held:
+            _unlock_quietly(channel, phone_id)
+
+
+def _unlock_quietly(channel: Channel, phone_id: str) -> None:
+    """UNLOCK; if the connection is gone, Asterisk frees it with the channel."""
+    try:
+        unlock(channel, phone_id)
+    except (Hangup, CommandError) as e:
+        logger.warning("UNLOCK(%s) failed (%s): freed with the channel", lock_name(phone_id), e)
 
 
 def holder(channel: Channel, phone_id: str) -> str:
@@ -47,11 +114,12 @@ def claim_phone(
     channel: Channel,
     phone_id: str,
     agent_id: str,
-    settle: float,
-    sleep: Callable[[float], None],
     known: Callable[[str], bool] = lambda _agent: True,
 ) -> bool:
-    """``known(agent_id)``: whether that agent is still in the inventory."""
+    """Write ``agent_id`` as the holder unless a live agent of the inventory holds the phone.
+
+    Call it holding the phone's lock (``phone_locked``). ``known(agent_id)``: whether that
+    agent is still in the inventory."""
     current = holder(channel, phone_id)
     if current == agent_id:
         return True
@@ -65,18 +133,18 @@ def claim_phone(
             "phone %s is held by %s, no longer an agent: %s claims it", phone_id, current, agent_id
         )
     channel.database_put(phone_family(phone_id), "agent", agent_id)
-    sleep(settle)
-    won = holder(channel, phone_id) == agent_id
-    if not won:
-        logger.info("agent %s lost the claim on phone %s", agent_id, phone_id)
-    return won
+    return True
 
 
-def still_holds(channel: Channel, phone_id: str, agent_id: str) -> bool:
-    return holder(channel, phone_id) == agent_id
+def release_phone(channel: Channel, phone_id: str, agent_id: str, policy: LockPolicy) -> None:
+    """Free the phone if (and only if) this agent holds it, under the phone's lock.
 
-
-def release_phone(channel: Channel, phone_id: str, agent_id: str) -> None:
-    """Free the phone if (and only if) this agent holds it."""
-    if phone_id and holder(channel, phone_id) == agent_id:
-        channel.database_del(phone_family(phone_id), "agent")
+    Call it once the agent's session no longer points at the phone: if the lock stays busy,
+    the claim is left behind, stale, and a stale claim is free."""
+    if not phone_id:
+        return
+    with phone_locked(channel, phone_id, policy) as held:
+        if not held:
+            logger.info("phone %s: lock busy, agent %s's stale claim is left", phone_id, agent_id)
+        elif holder(channel, phone_id) == agent_id:
+            channel.database_del(phone_family(phone_id), "agent")

@@ -66,7 +66,10 @@ class Options:
 
     prompts: Prompts = field(default_factory=Prompts)
     digit_timeout_ms: int = 5000
-    claim_settle: float = 0.2  # seconds between writing a phone claim and checking it
+    claim_attempts: int = 3  # TRYLOCKs of a busy hot-desk phone's lock before phone_in_use
+    claim_retry: float = 0.05  # seconds between them
+    claim_settle: float = 0.0  # unused since phone claims take func_lock's TRYLOCK; kept for
+    # callers written for the old settle-based claim (Options(claim_settle=...))
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
 

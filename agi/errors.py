@@ -36,5 +36,5 @@ class JoinError(AgiError):
     """A queue refused the agent during login (the login is rolled back)."""
 
 
-class ClaimLost(AgiError):
-    """Another agent took the hot-desk phone while this login was committing."""
+class LockUnavailable(CommandError):
+    """Asterisk did not answer ``TRYLOCK`` with 0 or 1 (func_lock missing or not allowed)."""

@@ -6,6 +6,9 @@ refusing a command, ``511`` on a hung-up channel) rolls everything back: the age
 every queue, the session is cleared and claimed phones are freed. An agent is never left in
 some queues only; a failed re-login leaves the agent logged out. A caller hanging up does
 not stop a commit: it only uses commands Asterisk runs on a hung-up channel.
+
+A hot-desk login runs from reading the phone's holder to its commit (or rollback) holding
+the phone's func_lock mutex (``agi.claim``): of two logins for one phone, exactly one wins.
 """
 
 from __future__ import annotations
@@ -16,51 +19,61 @@ from functools import partial
 
 from agi import queues
 from agi.astdb import Binding, Session, clear_session, commit_session, read_session, write_binding
-from agi.claim import claim_phone, release_phone, still_holds
+from agi.claim import LockPolicy, claim_phone, phone_locked, release_phone
 from agi.context import Call, Outcome
-from agi.errors import ClaimLost, CommandError, ConnectionLost, Hangup, JoinError
+from agi.errors import CommandError, ConnectionLost, Hangup, JoinError
 from provisioner.model import Agent
 
 logger = logging.getLogger(__name__)
 
 
 def log_in(call: Call, agent: Agent, binding: Binding) -> Outcome:
-    channel = call.channel
-    previous = read_session(channel, agent.id)
-    if binding.interface == "hotdesk" and not _claim(call, agent, binding.phone):
+    if binding.interface != "hotdesk":
+        return _log_in(call, agent, binding, read_session(call.channel, agent.id))
+    with phone_locked(call.channel, binding.phone, lock_policy(call)) as held:
+        if held:  # from here to the commit, nobody else changes who holds the phone
+            previous = read_session(call.channel, agent.id)
+            if _claim(call, agent, binding.phone, previous):
+                return _log_in(call, agent, binding, previous)
         call.trace(agent, f"phone {binding.phone} is in use")
         return Outcome("phone_in_use", agent=agent.id)
+
+
+def lock_policy(call: Call) -> LockPolicy:
+    options = call.options
+    return LockPolicy(options.claim_attempts, options.claim_retry, options.sleep)
+
+
+def _log_in(call: Call, agent: Agent, binding: Binding, previous: Session) -> Outcome:
     try:
         _move(call, agent, binding, previous)
-    except (Hangup, JoinError, ClaimLost, CommandError) as e:
+    except (Hangup, JoinError, CommandError) as e:
         call.trace(agent, f"login failed ({e}); rolling back", echo=False)
         roll_back(call, agent, previous.queues, (binding.phone, previous.phone))
         if isinstance(e, Hangup):
             raise
-        if isinstance(e, ClaimLost):
-            return Outcome("phone_in_use", agent=agent.id)
         return Outcome("error", agent=agent.id)
     call.trace(agent, f"logged in on {binding.interface} ({binding.dial})")
     prompts = (call.options.prompts.logged_in,)
     return Outcome("ok", agent=agent.id, interface=binding.interface, prompts=prompts)
 
 
-def _claim(call: Call, agent: Agent, phone_id: str) -> bool:
+def _claim(call: Call, agent: Agent, phone_id: str, previous: Session) -> bool:
+    """Claim the phone (its lock held). If Asterisk fails us half-way, a claim this login may
+    have written is freed; one the agent's standing session already had is kept."""
     try:
         return claim_phone(
             call.channel,
             phone_id,
             agent.id,
-            call.options.claim_settle,
-            call.options.sleep,
             known=lambda holder: call.directory.agent(holder) is not None,
         )
     except ConnectionLost:
         raise
-    except Hangup:
-        _run_steps(
-            agent, [("free phone", partial(release_phone, call.channel, phone_id, agent.id))]
-        )
+    except (Hangup, CommandError):
+        if previous.phone != phone_id:
+            free = partial(release_phone, call.channel, phone_id, agent.id, lock_policy(call))
+            _run_steps(agent, [("free phone", free)])
         raise
 
 
@@ -72,10 +85,8 @@ def _move(call: Call, agent: Agent, binding: Binding, previous: Session) -> None
     write_binding(channel, agent.id, binding)
     for membership in agent.queues:
         _join(call, agent, membership.queue, membership.penalty, binding.device)
-    if binding.interface == "hotdesk" and not still_holds(channel, binding.phone, agent.id):
-        raise ClaimLost(f"phone {binding.phone} was taken by another agent")
     if previous.phone and previous.phone != binding.phone:
-        release_phone(channel, previous.phone, agent.id)
+        release_phone(channel, previous.phone, agent.id, lock_policy(call))
     commit_session(channel, agent.id, tuple(m.queue for m in agent.queues), call.now())
 
 
@@ -96,7 +107,7 @@ def log_out(call: Call, agent: Agent) -> bool:
     names = _queue_names(agent, session.queues)
     removed = [q for q in names if queues.leave(channel, q, agent.id) == "REMOVED"]
     clear_session(channel, agent.id)
-    release_phone(channel, session.phone, agent.id)
+    release_phone(channel, session.phone, agent.id, lock_policy(call))
     call.trace(agent, f"logged out (removed from {', '.join(removed) or 'no queue'})")
     return session.logged_in or bool(removed)
 
@@ -114,7 +125,7 @@ def roll_back(call: Call, agent: Agent, recorded: Iterable[str], phones: Iterabl
     ]
     steps.append(("clear session", partial(clear_session, channel, agent.id)))
     steps.extend(
-        (f"free phone {p}", partial(release_phone, channel, p, agent.id))
+        (f"free phone {p}", partial(release_phone, channel, p, agent.id, lock_policy(call)))
         for p in dict.fromkeys(phones)
         if p
     )

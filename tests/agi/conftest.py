@@ -36,7 +36,7 @@ class Harness:
     asterisk: MemoryAsterisk
     inventory: Inventory
     clock: Clock = field(default_factory=Clock)
-    settle: float = 0.0
+    sleeps: list[float] = field(default_factory=list)  # the server's pauses, not slept
 
     def call(
         self,
@@ -50,9 +50,12 @@ class Harness:
         env = {"agi_network_script": "test", "agi_channel": channel, "agi_uniqueid": "1.1"}
         env.update({f"agi_arg_{i}": a for i, a in enumerate(args, start=1)})
         memory = MemoryChannel(self.asterisk, env, dtmf, hangup_after)
-        options = Options(claim_settle=self.settle, clock=self.clock)
+        options = Options(clock=self.clock, sleep=self.sleeps.append)
         call = Call(memory, parse_request(env), Directory.build(self.inventory), options)
-        return handler(call), memory
+        try:
+            return handler(call), memory
+        finally:
+            memory.destroy()  # the call is over: Asterisk frees its func_lock locks
 
 
 @pytest.fixture
@@ -102,7 +105,7 @@ def live(fake_asterisk: FakeAsterisk, tmp_path: Path) -> Iterator[Live]:
     fake_asterisk.reload(None)
     fake_asterisk.sounds.update({name: 8000 for name in asdict(Prompts()).values()})
     clock = Clock()
-    options = Options(claim_settle=0.02, clock=clock)
+    options = Options(clock=clock, claim_retry=0.001)
     config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=options)
     server = AgiServer(config, InventoryHolder(tmp_path, lambda _root: inventory.build()))
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)

@@ -28,6 +28,32 @@ class MemoryAsterisk:
     db: dict[str, str] = field(default_factory=dict)
     registered: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    mutexes: dict[str, tuple[object, int]] = field(default_factory=dict)  # func_lock: owner, count
+    func_lock: bool = True  # False: TRYLOCK and UNLOCK are unknown functions (answer "")
+
+    def trylock(self, name: str, owner: object) -> bool:
+        with self.lock:
+            held, count = self.mutexes.get(name, (owner, 0))
+            if held is not owner:
+                return False
+            self.mutexes[name] = (owner, count + 1)
+            return True
+
+    def unlock(self, name: str, owner: object) -> bool:
+        with self.lock:
+            held, count = self.mutexes.get(name, (None, 0))
+            if held is not owner:
+                return False
+            if count > 1:
+                self.mutexes[name] = (owner, count - 1)
+            else:
+                del self.mutexes[name]
+            return True
+
+    def destroyed(self, owner: object) -> None:
+        with self.lock:
+            for name in [n for n, (held, _) in self.mutexes.items() if held is owner]:
+                del self.mutexes[name]
 
     def members(self, queue: str) -> dict[str, Member]:
         return self.queues[queue]
@@ -36,7 +62,7 @@ class MemoryAsterisk:
         return {k: v for k, v in self.db.items() if k.startswith(prefix)}
 
 
-_FUNCTION = re.compile(r"^\$\{PJSIP_DIAL_CONTACTS\((?P<endpoint>[^)]*)\)\}$")
+_FUNCTION = re.compile(r"^\$\{(?P<name>[A-Z_]+)\((?P<arg>[^)]*)\)\}$")
 
 
 class MemoryChannel:
@@ -88,8 +114,17 @@ class MemoryChannel:
     def get_full_variable(self, expression: str) -> str:
         self._command(f"GET FULL VARIABLE {expression}")
         match = _FUNCTION.match(expression)
-        endpoint = match.group("endpoint") if match else ""
-        return f"PJSIP/{endpoint}/sip:x" if endpoint in self.asterisk.registered else ""
+        name, arg = match.group("name", "arg") if match else ("", "")
+        if name in ("TRYLOCK", "UNLOCK") and self.asterisk.func_lock:
+            done = getattr(self.asterisk, name.lower())(arg, self)
+            return "1" if done else "0"
+        if name == "PJSIP_DIAL_CONTACTS" and arg in self.asterisk.registered:
+            return f"PJSIP/{arg}/sip:x"
+        return ""
+
+    def destroy(self) -> None:
+        """The call is over: the channel's func_lock locks are freed."""
+        self.asterisk.destroyed(self)
 
     def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
         self._command(f"GET DATA {prompt}", caller=True)

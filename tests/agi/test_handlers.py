@@ -229,7 +229,6 @@ def test_unpause_and_status(h: Harness) -> None:
 
 def test_concurrent_logins_claiming_one_phone_have_exactly_one_winner(h: Harness) -> None:
     h.asterisk.registered.add("ph-c")
-    h.settle = 0.05
     results: dict[str, str] = {}
 
     def log_in(agent: str) -> None:
@@ -245,3 +244,4 @@ def test_concurrent_logins_claiming_one_phone_have_exactly_one_winner(h: Harness
     loser = next(a for a in results if a != winner)
     assert h.asterisk.db["gitops/phone/ph-c/agent"] == winner
     assert session(h, loser) == {}
+    assert h.asterisk.mutexes == {}

@@ -31,7 +31,7 @@ def start(root: Path, **config: float) -> AgiServer:
         (root / "revision").write_text("r1")
     settings = {"idle_timeout": 5.0, "shutdown_grace": 5.0, **config}
     server = AgiServer(
-        ServerConfig(port=0, options=Options(claim_settle=0.0), **settings),  # type: ignore[arg-type]
+        ServerConfig(port=0, options=Options(), **settings),  # type: ignore[arg-type]
         InventoryHolder(root, load),
     )
     threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
