@@ -82,6 +82,8 @@ def test_a_hang_up_while_holding_the_lock_frees_it(ph_c: Live) -> None:
     ph_c.call("logout", "PJSIP/1002-1")
     result = ph_c.call("login", "PJSIP/1002-1", args=["3003"], hangup_after=steps.index(TRYLOCK))
     assert result.hung_up and status(result) == "ok"  # once dialled, the login completes
+    unlock = result.commands.index(TRYLOCK.replace("TRYLOCK", "UNLOCK"))
+    assert result.replies[unlock] == ["200 result=1 (1)"]  # unlocked on the dead channel
     assert ph_c.asterisk.named_locks.names() == []
     taken = ph_c.call("login", "PJSIP/1003-1", args=["3003"])
     assert status(taken) == "phone_in_use" and taken.commands.count(TRYLOCK) == 1
@@ -102,7 +104,7 @@ def test_a_connection_lost_while_holding_the_lock_frees_it_with_the_channel(ph_c
 def test_without_func_lock_a_hot_desk_login_is_an_error_and_writes_nothing(
     ph_c: Live, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delitem(agi_channel.FUNCTIONS, "TRYLOCK")  # type: ignore[arg-type]
+    monkeypatch.delitem(agi_channel.FUNCTIONS, "TRYLOCK")
     result = ph_c.call("login", "PJSIP/1002-1", args=["3003"])
     assert status(result) == "error"
     assert ph_c.db() == {} and ph_c.members("support") == {}
