@@ -8,6 +8,7 @@ continuing the current block. ``###``/``#`` lines are notes; ``---- NAME on disk
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +32,16 @@ class Step:
 
 
 def shared_dir() -> Path | None:
-    """The transcripts directory next to the repository, or None when it is absent."""
-    return SHARED.resolve() if SHARED.is_dir() else None
+    """The transcripts directory next to the repository, or None when it is absent.
+
+    Absent is only allowed outside CI (a developer's lone checkout): CI lays shared/ beside
+    the clone, and there a missing directory must fail the run, not skip every replay.
+    """
+    if SHARED.is_dir():
+        return SHARED.resolve()
+    if os.environ.get("CI"):
+        raise RuntimeError(f"CI is set but the Asterisk transcripts are missing: {SHARED}")
+    return None
 
 
 def parse(text: str) -> list[Step]:
