@@ -143,8 +143,11 @@ def release_phone(channel: Channel, phone_id: str, agent_id: str, policy: LockPo
     the claim is left behind, stale, and a stale claim is free."""
     if not phone_id:
         return
-    with phone_locked(channel, phone_id, policy) as held:
-        if not held:
-            logger.info("phone %s: lock busy, agent %s's stale claim is left", phone_id, agent_id)
-        elif holder(channel, phone_id) == agent_id:
-            channel.database_del(phone_family(phone_id), "agent")
+    try:
+        with phone_locked(channel, phone_id, policy) as held:
+            if not held:
+                logger.info("phone %s: lock busy, %s's stale claim is left", phone_id, agent_id)
+            elif holder(channel, phone_id) == agent_id:
+                channel.database_del(phone_family(phone_id), "agent")
+    except LockUnavailable as e:  # a logout must not fail for want of the lock
+        logger.warning("phone %s: %s; %s's stale claim is left", phone_id, e, agent_id)

@@ -73,3 +73,13 @@ def test_without_func_lock_a_hot_desk_login_fails_closed(hd: Harness) -> None:
         hd.call(login.handle, "PJSIP/1002-1", args=["3003"])
     assert hd.asterisk.db == {} and hd.asterisk.members("support") == {}
     assert hd.call(login.handle, dtmf=["1"])[0].status == "ok"  # no phone: no lock needed
+
+
+def test_without_func_lock_a_logout_still_logs_out_and_leaves_a_stale_claim(
+    hd: Harness,
+) -> None:
+    assert hd.call(login.handle, "PJSIP/1002-1", args=["3003"])[0].status == "ok"
+    hd.asterisk.func_lock = False
+    assert hd.call(logout.handle, "PJSIP/1002-1")[0].status == "ok"
+    assert hd.asterisk.db == {"gitops/phone/ph-c/agent": "1002"}
+    assert hd.asterisk.members("support") == {}
