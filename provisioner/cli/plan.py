@@ -28,7 +28,16 @@ from provisioner.apply import (
 from provisioner.errors import PlanError, ProvisionerError, SafetyError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
-from provisioner.plan import Plan, SavedPlan, format_markdown, format_text, load, save, to_json
+from provisioner.plan import (
+    Plan,
+    SavedPlan,
+    check_saved,
+    format_markdown,
+    format_text,
+    load,
+    save,
+    to_json,
+)
 from provisioner.safety import Thresholds, violations
 from provisioner.targets import DEFAULT_TARGET, Job, select
 
@@ -153,6 +162,8 @@ def _run_apply(args: argparse.Namespace) -> int:
     desired_of = renderer()
     if saved is not None:
         approved = _match(args.file, saved.plans, jobs)
+        if len(jobs) > 1:
+            _check_all(jobs, approved, desired_of, args)
     else:
         approved, jobs = _approve(args, jobs, desired_of)
     results = each(
@@ -173,6 +184,32 @@ def _match(file: str, saved: Sequence[SavedPlan], jobs: Sequence[Job]) -> dict[s
             f"{', '.join(labels)}; apply it with the same --target/--server, or plan again"
         )
     return approved
+
+
+def _check_all(
+    jobs: Sequence[Job],
+    approved: dict[str, SavedPlan],
+    desired_of: Renderer,
+    args: argparse.Namespace,
+) -> None:
+    """Re-plan every target of a saved plan and check each against it (staleness, then
+    thresholds) before any is written: one refused target stops them all, so a saved plan is
+    never applied half-way. Each apply still re-plans and re-checks under its own lock."""
+    plans = _plans(jobs, lambda job: plan_job(job, desired_of))
+    refused: list[str] = []
+    for plan in plans:
+        try:
+            check_saved(approved[plan.target], plan)
+        except PlanError as e:
+            refused.append(str(e))
+            continue
+        if not args.force:
+            refused.extend(violations(plan, _thresholds(args)))
+    if refused:
+        raise PlanError(
+            f"nothing was applied to any of the {len(plans)} targets of {args.file}: "
+            + "; ".join(refused)
+        )
 
 
 def _approve(

@@ -65,3 +65,27 @@ def test_one_target_failing_does_not_stop_the_other(cli: Cli) -> None:
 def test_server_target_and_other_server_conflict(cli: Cli) -> None:
     result = cli("plan", "--server", "pbx2", target="pbx1")
     assert result.code == 1 and "drop --server pbx2" in result.err
+
+
+def test_saved_plan_with_one_stale_target_applies_to_none(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    assert cli("plan", "--out", str(out)).code == 0
+    pbx2 = cli.config / "pbx2"
+    pbx2.mkdir(parents=True)
+    (pbx2 / "queues_gitops.conf").write_text("[handmade]\nstrategy=ringall\n")
+    result = cli("apply", str(out))
+    assert result.code == 1
+    assert "nothing was applied to any of the 2 targets" in result.err
+    assert "pbx2" in result.err and "stale plan" in result.err
+    assert "pbx1 (" not in result.err  # only the stale target is named as refused
+    assert not (cli.config / "pbx1").exists()  # the first target was not written either
+    assert (pbx2 / "queues_gitops.conf").read_text() == "[handmade]\nstrategy=ringall\n"
+
+
+def test_saved_plan_for_several_targets_applies_when_none_changed(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    assert cli("plan", "--out", str(out)).code == 0
+    result = cli("apply", str(out))
+    assert result.code == 0, result.err
+    assert "[1001]" in cli.config_text(server="pbx1")
+    assert "[1003]" in cli.config_text(server="pbx2")
