@@ -1,4 +1,7 @@
-"""Claiming a hot-desk phone: AstDB changed only under Asterisk's own mutex for that phone.
+"""Claiming a phone: AstDB changed only under Asterisk's own mutex for that phone.
+
+Every login that works at a phone claims it: a hot-desk login and a login on interface 2
+(the agent's assigned phone) alike, so of all the sessions at most one is on a phone.
 
 AstDB has no compare-and-set, so the phone's key ``gitops/phone/<id>/agent`` is only changed
 while this call's channel holds the func_lock mutex ``gitops-phone-<id>``, taken with
@@ -115,11 +118,14 @@ def claim_phone(
     phone_id: str,
     agent_id: str,
     known: Callable[[str], bool] = lambda _agent: True,
+    assigned: tuple[str, ...] = (),
 ) -> bool:
-    """Write ``agent_id`` as the holder unless a live agent of the inventory holds the phone.
+    """Write ``agent_id`` as the holder unless a live agent of the inventory is on the phone.
 
     Call it holding the phone's lock (``phone_locked``). ``known(agent_id)``: whether that
-    agent is still in the inventory."""
+    agent is still in the inventory. ``assigned``: the agents the phone is assigned to; one
+    whose live session is on the phone without a claim (logged in on interface 2 before that
+    interface claimed its phone) holds it too."""
     current = holder(channel, phone_id)
     if current == agent_id:
         return True
@@ -132,6 +138,15 @@ def claim_phone(
         logger.info(
             "phone %s is held by %s, no longer an agent: %s claims it", phone_id, current, agent_id
         )
+    for other in assigned:
+        if other not in (agent_id, current) and _is_live(channel, other, phone_id):
+            logger.info(
+                "phone %s is in use by agent %s (unclaimed); %s cannot claim it",
+                phone_id,
+                other,
+                agent_id,
+            )
+            return False
     channel.database_put(phone_family(phone_id), "agent", agent_id)
     return True
 

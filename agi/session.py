@@ -7,8 +7,11 @@ every queue, the session is cleared and claimed phones are freed. An agent is ne
 some queues only; a failed re-login leaves the agent logged out. A caller hanging up does
 not stop a commit: it only uses commands Asterisk runs on a hung-up channel.
 
-A hot-desk login runs from reading the phone's holder to its commit (or rollback) holding
-the phone's func_lock mutex (``agi.claim``): of two logins for one phone, exactly one wins.
+A login at a phone (hot desk, or interface 2: the agent's assigned phone) runs from reading
+the phone's holder to its commit (or rollback) holding the phone's func_lock mutex
+(``agi.claim``): of two logins for one phone, exactly one wins, and a phone a live session
+is on is ``phone_in_use`` to every other agent, whichever way either of them logged in. A
+refused login leaves the agent's standing session as it was.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 
 def log_in(call: Call, agent: Agent, binding: Binding) -> Outcome:
-    if binding.interface != "hotdesk":
+    if not binding.phone:
         return _log_in(call, agent, binding, read_session(call.channel, agent.id))
     with phone_locked(call.channel, binding.phone, lock_policy(call)) as held:
         if held:  # from here to the commit, nobody else changes who holds the phone
@@ -67,6 +70,7 @@ def _claim(call: Call, agent: Agent, phone_id: str, previous: Session) -> bool:
             phone_id,
             agent.id,
             known=lambda holder: call.directory.agent(holder) is not None,
+            assigned=call.directory.assigned.get(phone_id, ()),
         )
     except ConnectionLost:
         raise

@@ -1,4 +1,4 @@
-"""logout: leave every queue, clear the session, free the hot-desk phone."""
+"""logout: leave every queue, clear the session, free the phone it worked at."""
 
 from __future__ import annotations
 

@@ -109,3 +109,71 @@ def test_without_func_lock_a_hot_desk_login_is_an_error_and_writes_nothing(
     assert status(result) == "error"
     assert ph_c.db() == {} and ph_c.members("support") == {}
     assert status(ph_c.call("login", "PJSIP/1001-1", dtmf=["1#"])) == "ok"  # no phone claimed
+
+
+ANN = "Local/1001@gitops-agents"
+ANN_AT_PH_A = {"/gitops/agent/1001/phone": "ph-a", "/gitops/phone/ph-a/agent": "1001"}
+
+
+def ann_on(live: Live, digit: str) -> str:
+    return status(live.call("login", "PJSIP/1001-1", dtmf=[f"{digit}#"]))
+
+
+def test_the_assigned_phone_interface_claims_the_phone_against_hot_desk(live: Live) -> None:
+    live.asterisk.set_registered("ph-a")
+    assert ann_on(live, "2") == "ok"
+    assert ANN_AT_PH_A.items() <= live.db().items()
+    assert live.asterisk.named_locks.names() == []
+    refused = live.call("login", "PJSIP/1002-1", args=["3001"])  # Bob hot-desks at ph-a
+    assert status(refused) == "phone_in_use"
+    assert not any(k.startswith("/gitops/agent/1002") for k in live.db())
+    assert ANN_AT_PH_A.items() <= live.db().items()
+    assert ann_on(live, "1") == "ok"  # Ann moves to her internal endpoint: ph-a is free
+    assert "/gitops/phone/ph-a/agent" not in live.db()
+    assert status(live.call("login", "PJSIP/1002-1", args=["3001"])) == "ok"
+
+
+def test_a_logout_frees_the_assigned_phone(live: Live) -> None:
+    live.asterisk.set_registered("ph-a")
+    assert ann_on(live, "2") == "ok"
+    assert status(live.call("logout", "PJSIP/1001-1")) == "ok"
+    assert "/gitops/phone/ph-a/agent" not in live.db()
+    assert status(live.call("login", "PJSIP/1002-1", args=["3001"])) == "ok"
+
+
+def test_an_agent_cannot_take_back_an_assigned_phone_a_hot_desker_holds(live: Live) -> None:
+    live.asterisk.set_registered("ph-a")
+    assert ann_on(live, "1") == "ok"
+    assert status(live.call("login", "PJSIP/1002-1", args=["3001"])) == "ok"
+    before = live.db()
+    assert ann_on(live, "2") == "phone_in_use"
+    assert live.db() == before  # Ann stays logged in on her internal endpoint
+    assert live.members("support")[ANN][1] == "PJSIP/1001"
+    assert status(live.call("logout", "PJSIP/1002-1")) == "ok"
+    assert ann_on(live, "2") == "ok"
+    assert ANN_AT_PH_A.items() <= live.db().items()
+
+
+def test_a_session_on_the_assigned_phone_without_a_claim_still_holds_it(live: Live) -> None:
+    live.asterisk.set_registered("ph-a")
+    assert ann_on(live, "2") == "ok"
+    live.asterisk.db_del("gitops/phone/ph-a", "agent")  # logged in before interface 2 claimed
+    assert status(live.call("login", "PJSIP/1002-1", args=["3001"])) == "phone_in_use"
+    assert ann_on(live, "2") == "ok"  # her own login claims it
+    assert ANN_AT_PH_A.items() <= live.db().items()
+
+
+def test_a_busy_lock_refuses_the_assigned_phone_interface(ph_c: Live) -> None:
+    ph_c.asterisk.set_registered("ph-a")
+    slow = GatedCall(
+        ph_c.asterisk,
+        "login",
+        channel="PJSIP/1002-1",
+        args=["3001"],
+        at='DATABASE PUT "gitops/phone/ph-a"',
+    )
+    slow.start(*ph_c.server.address)  # Bob, hot-desking at ph-a, holds its lock
+    assert ann_on(ph_c, "2") == "phone_in_use"
+    assert not any(k.startswith("/gitops/agent/1001") for k in ph_c.db())
+    assert status(slow.finish()) == "ok"
+    assert ph_c.db()["/gitops/phone/ph-a/agent"] == "1002"
