@@ -76,7 +76,8 @@ def run(args: argparse.Namespace) -> int:
     inventory: Inventory | None = None
     try:
         inventory = load_inventory(Path(args.inventory), args.ref, use_cache=not args.no_cache)
-        problems = [] if args.skip_secrets else missing_secrets(inventory)
+        root, ref = Path(args.inventory), args.ref
+        problems = [] if args.skip_secrets else missing_secrets(inventory, root=root, ref=ref)
     except InventoryError as e:
         problems = e.problems
     for line in render_problems(problems, args.format):

@@ -18,7 +18,10 @@ from pathlib import Path
 import yaml
 
 from provisioner.errors import Problem, SecretError
+from provisioner.inventory.files import InventoryFile, read_directory, read_revision
+from provisioner.inventory.secret_sites import SecretFinding, place_secret_findings
 from provisioner.model import Agent, Inventory, Phone, SecretRef, Settings
+from provisioner.render.pjsip import password_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -97,36 +100,67 @@ def resolve_secret(ref: SecretRef, settings: Settings, env: Mapping[str, str] | 
     return derive(master, ref.ref)
 
 
-def missing_secrets(inventory: Inventory, env: Mapping[str, str] | None = None) -> list[Problem]:
-    """A problem for every agent or phone whose secret cannot be resolved.
+def missing_secrets(
+    inventory: Inventory,
+    env: Mapping[str, str] | None = None,
+    *,
+    root: Path | None = None,
+    ref: str | None = None,
+) -> list[Problem]:
+    """A problem for every agent or phone whose SIP password cannot be resolved or written.
 
-    A missing master key is reported once, at the first endpoint that needs it.
+    A missing master key is reported once, at ``settings.secrets.master_key_env`` (or the
+    settings file's start when the default variable is used). With ``root`` (and ``ref``, as
+    given to ``load_inventory``) the inventory files are read again to place each problem at
+    the line of its ``secret`` field; without, at the agent or phone. Never shows a password.
     """
     environ = dict(os.environ if env is None else env)
+    found = _secret_findings(inventory, environ)
+    if not found:
+        return []
+    files = _read_files(root, ref) if root is not None else []
+    return place_secret_findings(found, inventory.settings, files)
+
+
+def _secret_findings(inventory: Inventory, environ: Mapping[str, str]) -> list[SecretFinding]:
     settings = inventory.settings
-    problems: list[Problem] = []
-    derived: list[Agent | Phone] = [*inventory.agents, *inventory.phones]
-    needing_master = [o for o in derived if o.secret.source == "derive"]
+    found: list[SecretFinding] = []
+    endpoints: list[Agent | Phone] = [*inventory.agents, *inventory.phones]
+    needing_master = [o for o in endpoints if o.secret.source == "derive"]
     if needing_master and not environ.get(settings.master_key_env):
-        first = needing_master[0].source
-        problems.append(
-            Problem(
-                first.file,
-                first.line,
-                first.column,
-                "secret",
-                f"the master key variable {settings.master_key_env} is not set: "
-                f"{len(needing_master)} agent(s)/phone(s) derive their SIP password from it",
-            )
+        message = (
+            f"the master key variable {settings.master_key_env} is not set: "
+            f"{len(needing_master)} agent(s)/phone(s) derive their SIP password from it"
         )
-    for obj in derived:
+        found.append(SecretFinding(needing_master[0], message, master_key=True))
+    for obj in endpoints:
         if obj.secret.source == "derive":
-            continue
-        kind = "agent" if isinstance(obj, Agent) else "phone"
-        try:
-            resolve_secret(obj.secret, settings, environ)
-        except SecretError as e:
-            src = obj.source
-            message = f"the SIP password of {kind} {obj.id} is missing: {e}"
-            problems.append(Problem(src.file, src.line, src.column, "secret", message))
-    return problems
+            continue  # derived passwords are letters and digits
+        problem = _secret_message(obj, settings, environ)
+        if problem is not None:
+            found.append(SecretFinding(obj, problem))
+    return found
+
+
+def _secret_message(obj: Agent | Phone, settings: Settings, env: Mapping[str, str]) -> str | None:
+    kind = "agent" if isinstance(obj, Agent) else "phone"
+    try:
+        password = resolve_secret(obj.secret, settings, env)
+    except SecretError as e:
+        return f"the SIP password of {kind} {obj.id} is missing: {e}"
+    refusal = password_refusal(password)
+    if refusal is None:
+        return None
+    return f"the SIP password of {kind} {obj.id} ({_origin(obj.secret)}) {refusal}"
+
+
+def _origin(ref: SecretRef) -> str:
+    if ref.source == "env":
+        return f"from the environment variable {ref.ref}"
+    return f"from the file {ref.ref}"
+
+
+def _read_files(root: Path, ref: str | None) -> list[InventoryFile]:
+    if ref is not None:
+        return read_revision(root, ref)[0]
+    return read_directory(root)[0]

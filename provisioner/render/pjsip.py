@@ -132,9 +132,23 @@ def _auth_options(device: Device, secret: Callable[[SecretRef], str]) -> Options
         password = secret(device.secret)
     except SecretError as e:
         raise SecretError(f"{device.owner}: {e}") from e
-    if not password or password != password.strip() or any(c in password for c in "\r\n;\0"):
-        raise RenderError(
-            f"{device.owner}: its SIP password is empty or holds a line break, ';' or"
-            " surrounding spaces, which Asterisk's config files cannot hold"
-        )
+    refusal = password_refusal(password)
+    if refusal is not None:
+        raise RenderError(f"{device.owner}: its SIP password {refusal}")
     return (("auth_type", "userpass"), ("username", device.id), ("password", password))
+
+
+def password_refusal(password: str) -> str | None:
+    """Why a SIP password cannot be written to pjsip.conf (``is ...``), or None when it can.
+
+    Shared by ``render`` and ``validate``'s secret check. Never includes the password.
+    """
+    if not password:
+        return "is empty"
+    if password != password.strip():
+        return "has leading or trailing spaces, which Asterisk strips from config values"
+    if any(c in password for c in "\r\n\0"):
+        return "holds a line break or NUL, which ends a line of Asterisk's config files"
+    if ";" in password:
+        return "holds ';', which starts a comment in Asterisk's config files"
+    return None
