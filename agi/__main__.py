@@ -102,10 +102,21 @@ def run(args: argparse.Namespace) -> int:
     return 0 if server.stop() else 1
 
 
+CLIENT_LOGGER = "agi.client"  # agi.client.<agent id>: agi.context.Call.trace
+
+
+def configure_logging(verbose: bool, debug: bool) -> None:
+    """WARNING by default, INFO with -v, DEBUG with --debug; client logs (every step of the
+    sessions of agents with ``client_logs`` on, logged at INFO) always: support turned them
+    on in the inventory for that agent, so no daemon flag may hide them."""
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger(CLIENT_LOGGER).setLevel(min(level, logging.INFO))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging(args.verbose, args.debug)
     try:
         return run(args)
     except (ConfigError, ProvisionerError, OSError) as e:

@@ -20,8 +20,8 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "inventory"
 
 
 class Process:
-    def __init__(self, inventory: Path) -> None:
-        command = [sys.executable, "-m", "agi", "--inventory", str(inventory), "-v"]
+    def __init__(self, inventory: Path, *options: str) -> None:
+        command = [sys.executable, "-m", "agi", "--inventory", str(inventory), *options]
         command += ["--listen", "127.0.0.1:0", "--reload-interval", "600"]
         self.proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
@@ -52,7 +52,7 @@ def ask(address: tuple[str, int]) -> list[str]:
 def test_server_process_reloads_on_sighup_and_stops_on_sigterm(tmp_path: Path) -> None:
     root = tmp_path / "inventory"
     shutil.copytree(EXAMPLE, root)
-    server = Process(root)
+    server = Process(root, "-v")
     try:
         line = server.wait_for("listening on")
         address = parse_listen(line.rsplit(" ", 1)[1].strip())
@@ -66,6 +66,26 @@ def test_server_process_reloads_on_sighup_and_stops_on_sigterm(tmp_path: Path) -
         settings.write_text(good)
         server.proc.send_signal(signal.SIGHUP)
         server.wait_for("inventory reloaded")
+        server.proc.send_signal(signal.SIGTERM)
+        assert server.proc.wait(timeout=20) == 0
+    finally:
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.wait()
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
+def test_client_logs_are_logged_by_the_daemon_as_shipped_without_verbose() -> None:
+    server = Process(EXAMPLE)  # the options of examples/systemd: no -v
+    try:
+        address = parse_listen(server.wait_for("listening on").rsplit(" ", 1)[1].strip())
+        for agent in ("ann", "bruno"):  # bruno has client_logs on, ann has not
+            client = RawSession(address)
+            client.send(environment("status", f"PJSIP/{agent}-00000001"))
+            client.finish()
+            client.close()
+        line = server.wait_for(" agi.client.")  # the first one is bruno's: none for ann
+        assert "INFO agi.client.bruno: 1795526654.1 bruno: status: not logged in" in line
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(timeout=20) == 0
     finally:
