@@ -176,8 +176,33 @@ class _Builder:
         self.keys[-1] = None
 
 
+def _check_utf8(data: bytes) -> None:
+    """An inventory file is UTF-8 text (libyaml would also take UTF-16 after a byte order mark,
+    and read a stray one as UTF-16: anything then looks like one odd string)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlSyntaxError(
+            1,
+            1,
+            "the file is not UTF-8 text (it starts with a UTF-16 byte order mark):"
+            " save it as UTF-8",
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        start = data.rfind(b"\n", 0, e.start) + 1
+        line, column = data.count(b"\n", 0, start) + 1, e.start - start + 1
+        byte = data[e.start : e.start + 1].hex()
+        raise YamlSyntaxError(
+            line,
+            column,
+            f"the file is not UTF-8 text: byte 0x{byte} at offset {e.start} is not valid UTF-8"
+            " (save the file as UTF-8)",
+        ) from e
+
+
 def parse(data: bytes) -> Parsed:
     """Plain data of one YAML file. Raises YamlSyntaxError with the position of the fault."""
+    _check_utf8(data)
     builder = _Builder()
     add, feed, scalar_event = builder.add, builder.feed, events.ScalarEvent
     for event in _events(data):

@@ -67,3 +67,28 @@ def test_locate_places_fields_at_their_key_and_missing_ones_at_the_parent() -> N
     assert where[("agents", 0, "extension")].line == 5
     assert where[("agents", 0, "voice", "codecs")].line == 3
     assert where[("agents", 3)].line == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "column", "words"),
+    [
+        (b"queues:\n  - name: caf\xe9\n", 2, 14, "byte 0xe9 at offset 21 is not valid UTF-8"),
+        (b"\xe9queues:\n", 1, 1, "byte 0xe9 at offset 0"),
+        # a stray UTF-16 mark makes libyaml read UTF-8 text as one odd string
+        (b"\xff\xfequeues:\n  - name: a\n", 1, 1, "it starts with a UTF-16 byte order mark"),
+        ("queues:\n".encode("utf-16"), 1, 1, "it starts with a UTF-16 byte order mark"),
+    ],
+)
+def test_text_that_is_not_utf8_says_so_and_where(
+    data: bytes, line: int, column: int, words: str
+) -> None:
+    with pytest.raises(YamlSyntaxError) as caught:
+        parse(data)
+    assert (caught.value.line, caught.value.column) == (line, column)
+    assert "the file is not UTF-8 text" in caught.value.message and words in caught.value.message
+
+
+def test_utf8_with_or_without_a_byte_order_mark_is_read() -> None:
+    text = "queues:\n  - name: Chloé\n"
+    assert parse(text.encode()).data == {"queues": [{"name": "Chloé"}]}
+    assert parse(b"\xef\xbb\xbf" + text.encode()).data == {"queues": [{"name": "Chloé"}]}
