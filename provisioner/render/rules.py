@@ -15,7 +15,7 @@ from provisioner.errors import Problem
 from provisioner.model import Agent, Inventory, Phone, Queue, Settings, Source, Voice
 from provisioner.render.dialplan import RESERVED_CONTEXTS
 from provisioner.render.queues import STRATEGIES
-from provisioner.render.voice_rules import CONTEXT_NAME, UNSAFE_TEXT, voice_findings
+from provisioner.render.voice_rules import CONTEXT_NAME, voice_findings
 
 ENDPOINT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EXTENSION = re.compile(r"^[0-9]{1,20}$")
@@ -25,6 +25,14 @@ HOST = re.compile(r"^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:]{2,39})$")
 MUSICCLASS = re.compile(r"^[A-Za-z0-9_.-]{1,79}$")
 # Extension names with a meaning of their own in any context (agent ids name extensions).
 SPECIAL_EXTENSIONS = frozenset({"a", "e", "h", "i", "o", "s", "t", "T", "fax", "talk"})
+# A display name becomes callerid="<name>" <extension> (pjsip.conf) and an AGI argument.
+DISPLAY_NAME_REFUSED = re.compile(r'["\\;\x00-\x1f\x7f]')
+DISPLAY_NAME_RULE = (
+    'a display name is written as callerid="<name>" <extension>, so it cannot hold'
+    " '\"' (ends the quoted name), '\\' (an escape in quoted names and AGI arguments),"
+    " ';' (starts a comment in Asterisk's config files) or a line break or other control"
+    " character (ends the config line)"
+)
 QUEUE_NUMBERS = ("timeout", "retry", "wrapuptime", "maxlen", "weight", "announce_frequency")
 
 Finding = tuple[str, str]
@@ -125,8 +133,10 @@ def _agent_findings(agent: Agent, settings: Settings, voices: _VoiceFindings) ->
     if agent.id in SPECIAL_EXTENSIONS:
         yield "id", f"{agent.id!r} is a special dialplan extension name (it names an extension)"
     yield from _extension_findings(agent.extension)
-    if UNSAFE_TEXT.search(agent.name) or '"' in agent.name or not agent.name.strip():
-        yield "name", "a display name must be non-empty, without quotes, ';' or line breaks"
+    if not agent.name.strip():
+        yield "name", "a display name cannot be empty: it is the caller ID name and member name"
+    else:
+        yield from _display_name_findings(agent.name)
     yield from voices(agent.voice)
     if agent.voice.type == "user" and agent.default_interface == "internal":
         yield (
@@ -145,11 +155,19 @@ def _agent_findings(agent: Agent, settings: Settings, voices: _VoiceFindings) ->
             )
 
 
+def _display_name_findings(name: str) -> Iterator[Finding]:
+    """What a display name cannot hold: it is written as ``callerid="<name>" <extension>`` in
+    pjsip.conf and passed to AddQueueMember through AGI. Brackets and other text are fine."""
+    found = sorted(set(DISPLAY_NAME_REFUSED.findall(name)))
+    if found:
+        shown = ", ".join(repr(c) for c in found)
+        yield "name", f"{name!r} holds {shown}: {DISPLAY_NAME_RULE}"
+
+
 def _phone_findings(phone: Phone, voices: _VoiceFindings) -> Iterator[Finding]:
     yield from _id_findings(phone.id)
     yield from _extension_findings(phone.extension)
-    if phone.name and (UNSAFE_TEXT.search(phone.name) or '"' in phone.name):
-        yield "name", "a display name must be without quotes, ';' or line breaks"
+    yield from _display_name_findings(phone.name)
     yield from voices(phone.voice)
     if phone.voice.type == "user":
         yield "voice.type", "a phone of type user cannot be called: use peer or friend"
