@@ -15,6 +15,7 @@ from agi import dispatch
 from agi.context import Options
 from agi.directory import Directory
 from agi.errors import ConfigError
+from agi.refuser import Refuser
 from agi.routes import ROUTES, Handler
 from agi.workers import Workers
 from provisioner.errors import ProvisionerError
@@ -31,6 +32,8 @@ class ServerConfig:
     port: int = 4573
     max_sessions: int = 1000
     idle_timeout: float = 60.0  # seconds a session may wait for Asterisk
+    refuse_timeout: float = 1.0  # seconds a call refused past max_sessions may take to say who
+    refuse_backlog: int = 64  # refused calls waiting for their answer; past it: closed unread
     shutdown_grace: float = 10.0  # seconds running sessions get to finish on SIGTERM
     reload_interval: float = 2.0  # seconds between checks of the files; 0 = on SIGHUP only
     options: Options = field(default_factory=Options)
@@ -110,6 +113,7 @@ class AgiServer(socketserver.ThreadingTCPServer):
         self._active = 0  # sessions running, bounded by config.max_sessions
         self._idle = threading.Condition()
         self._workers = Workers(self._session)
+        self._refuser = Refuser(self._refuse, self.shutdown_request, config.refuse_backlog)
         if ":" in config.host:  # an IPv6 address such as ::1
             self.address_family = socket.AF_INET6
         super().__init__((config.host, config.port), socketserver.BaseRequestHandler)
@@ -132,15 +136,13 @@ class AgiServer(socketserver.ThreadingTCPServer):
         if admitted:
             self._workers.submit(request)
         else:
-            why = f"busy: {self.config.max_sessions} sessions already running"
-            refusal = threading.Thread(target=self._refuse, args=(request, why), daemon=True)
-            refusal.start()
+            self._refuser.submit(request)
 
-    def _refuse(self, request: socket.socket, why: str) -> None:
-        try:
-            dispatch.refuse(request, self.config.idle_timeout, why)
-        finally:
-            self.shutdown_request(request)
+    def _refuse(self, request: socket.socket) -> None:
+        """On the refuser thread (``agi.refuser``): one at a time, a short read."""
+        why = f"busy: {self.config.max_sessions} sessions already running"
+        timeout = min(self.config.refuse_timeout, self.config.idle_timeout)
+        dispatch.refuse(request, timeout, why)
 
     def _session(self, request: socket.socket) -> None:
         try:
@@ -180,6 +182,7 @@ class AgiServer(socketserver.ThreadingTCPServer):
         self.server_close()
         finished = self.wait_idle(self.config.shutdown_grace)
         self._workers.stop()
+        self._refuser.stop(self.config.refuse_timeout + 1.0)
         if finished:
             logger.info("stopped; every session finished")
         else:

@@ -95,6 +95,31 @@ def test_sessions_past_the_limit_are_refused(
     first.close()
 
 
+def test_a_flood_past_the_limit_holds_one_refuser_thread_and_a_bounded_queue(
+    tmp_path: Path, servers: list[AgiServer], caplog: pytest.LogCaptureFixture
+) -> None:
+    config = {"max_sessions": 1, "refuse_timeout": 0.1, "refuse_backlog": 4}
+    servers.append(server := start(tmp_path, **config))
+    first = RawSession(server.address)
+    first.send(environment("login", "PJSIP/ph-c-00000001"))
+    assert first.next_command() == "ANSWER"  # the only slot is taken from here on
+    refused = RawSession(server.address)
+    refused.send(environment("pause", "PJSIP/1001-00000002"))
+    assert refused.finish() == ['SET VARIABLE "GITOPS_STATUS" "error"']
+    threads = threading.active_count()
+    flood = [RawSession(server.address, timeout=2.0) for _ in range(50)]  # silent peers
+    assert flood[-1].next_command() == ""  # closed unread (the old server: 50 threads waiting)
+    assert threading.active_count() <= threads
+    closed_unread = caplog.text.count("refusal queue full (4): connection closed unread")
+    assert closed_unread >= 50 - 4 - 1  # at most the backlog and the one being read
+    assert all(client.next_command() == "" for client in flood)  # the rest after 0.1 s each
+    late = RawSession(server.address)
+    late.send(environment("status", "PJSIP/1001-00000003"))
+    assert late.finish() == ['SET VARIABLE "GITOPS_STATUS" "error"']  # still answered
+    for client in (first, refused, late, *flood):
+        client.close()
+
+
 def test_reload_keeps_the_last_good_inventory(tmp_path: Path) -> None:
     (tmp_path / "revision").write_text("r1")
     holder = InventoryHolder(tmp_path, load)
