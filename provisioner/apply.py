@@ -171,7 +171,10 @@ def execute(target: Target, plan: Plan) -> Outcome:
     if plan.members:
         target.change_members(plan.members)
     if plan.changes or plan.record_outdated:
-        target.save_record(StateRecord(revision=plan.revision, managed=plan.desired))
+        # objects that failed verification stay recorded as such: every later plan shows
+        # them as changes until an apply writes and verifies them
+        record = StateRecord(plan.revision, plan.desired, frozenset(failures))
+        target.save_record(record)
     if not plan.has_changes:
         logger.info("%s: no changes, nothing written", plan.target)
     return Outcome(

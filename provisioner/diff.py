@@ -3,8 +3,11 @@
 Pure and typed, no I/O. Objects are matched by their identity ``(file, kind, name)``, so a
 PJSIP endpoint and an aor named alike are two objects. An object in the managed files that is
 neither desired nor recorded as ours (``StateRecord.managed``) is *unmanaged*: reported,
-never deleted. Live queue members are compared with the inventory's memberships; runtime
-state (paused, which device the agent logged in on) is never a difference.
+never deleted. A desired object recorded as having failed verification
+(``StateRecord.unverified``) is an update even when nothing in it differs, with the reason
+``NOT_LOADED``: it is written, reloaded and verified again until Asterisk holds it. Live
+queue members are compared with the inventory's memberships; runtime state (paused, which
+device the agent logged in on) is never a difference.
 
 Comparison is plain tuple equality per object (cheap at 10k agents); the field-level view of
 an update is computed only for the objects that changed.
@@ -26,6 +29,11 @@ from provisioner.targets.base import ActualState, LiveMember, MemberChange, Obje
 _AGENT_INTERFACE = re.compile(r"^Local/(?P<agent>[^@/]+)@gitops-agents(?:/n)?$")
 
 ORDER_KEY = "(order)"  # pseudo field of an update that only reorders lines
+# why an object recorded as failing verification is planned (StateRecord.unverified)
+NOT_LOADED = (
+    "not loaded by Asterisk: it failed the read-back verification of the last apply "
+    "(dropped after reload or a value not accepted), see its log"
+)
 _KEY = attrgetter("file", "kind", "name")  # ConfigObject.key, as one C call
 
 
@@ -62,12 +70,16 @@ def diff(
         file, kind, name = twice[0]
         raise RenderError(f"the renderer produced {kind} {name} of {file} twice")
     changes: list[ObjectChange] = []
+    unverified = actual.record.unverified
     for key, obj in wanted.items():
         before = current.get(key)
         if before is None:
             changes.append(ObjectChange("create", None, obj))
         elif before.options != obj.options:
-            changes.append(ObjectChange("update", before, obj))
+            reason = NOT_LOADED if unverified and key in unverified else ""
+            changes.append(ObjectChange("update", before, obj, reason))
+        elif unverified and key in unverified:
+            changes.append(ObjectChange("update", before, obj, NOT_LOADED))  # write it again
     unmanaged = list(duplicates)
     existing = 0
     for key, obj in current.items():
@@ -134,7 +146,8 @@ def field_changes(change: ObjectChange) -> tuple[FieldChange, ...]:
 
     Repeated keys (``allow=``, ``exten=``) compare as ordered tuples, so a reordered codec
     list is a change. An update that only moves lines between keys (``allow`` before
-    ``disallow``) shows as the pseudo field ``(order)`` listing the keys, never values.
+    ``disallow``) shows as the pseudo field ``(order)`` listing the keys, never values. An
+    object written again unchanged (``ObjectChange.reason``) has no field change.
     """
     before, after = _grouped(change.before), _grouped(change.after)
     keys = list(after) + [key for key in before if key not in after]
@@ -143,7 +156,12 @@ def field_changes(change: ObjectChange) -> tuple[FieldChange, ...]:
         for key in keys
         if before.get(key, ()) != after.get(key, ())
     ]
-    if not fields and change.before is not None and change.after is not None:
+    if (
+        not fields
+        and change.before is not None
+        and change.after is not None
+        and change.before.options != change.after.options
+    ):
         old = tuple(key for key, _ in change.before.options)
         new = tuple(key for key, _ in change.after.options)
         fields.append(FieldChange(ORDER_KEY, old, new))

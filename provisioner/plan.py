@@ -73,7 +73,9 @@ def make_plan(target: str, revision: str, diff: Diff, actual: ActualState) -> Pl
         unmanaged=diff.unmanaged,
         existing=diff.existing,
         desired=diff.desired,
-        record_outdated=actual.record.managed != diff.desired,
+        record_outdated=(
+            actual.record.managed != diff.desired or not actual.record.unverified <= diff.desired
+        ),
     )
 
 
@@ -87,6 +89,8 @@ def fingerprint(actual: ActualState) -> str:
         digest.update(repr((obj.key, obj.options)).encode())
     managed = sorted(actual.record.managed)
     digest.update(repr((actual.record.revision, managed)).encode())
+    if actual.record.unverified:
+        digest.update(repr(sorted(actual.record.unverified)).encode())
     return digest.hexdigest()
 
 
@@ -104,7 +108,7 @@ def _canonical(change: ObjectChange) -> tuple[object, ...]:
             if (before and before.get(key)) != (after and after.get(key))
         )
     )
-    return (change.action, change.key, _redacted(before), _redacted(after), secrets)
+    return (change.action, change.key, _redacted(before), _redacted(after), secrets, change.reason)
 
 
 def _shown(field: FieldChange, values: tuple[str, ...]) -> list[str]:
@@ -132,6 +136,7 @@ def change_data(change: ObjectChange) -> JsonDict:
         "kind": kind,
         "name": name,
         "owner": obj.owner,
+        "reason": change.reason,
         "fields": [field_data(f) for f in field_changes(change)],
     }
 
@@ -255,7 +260,8 @@ def _change_lines(change: ObjectChange) -> list[str]:
     obj = change.after if change.after is not None else change.before
     assert obj is not None
     owner = f"  ({obj.owner})" if obj.owner else ""
-    lines = [f"  {_SIGN[change.action]} {obj.file}: {obj.kind} {obj.name!r}{owner}"]
+    why = f" ({change.reason})" if change.reason else ""
+    lines = [f"  {_SIGN[change.action]} {obj.file}: {obj.kind} {obj.name!r}{why}{owner}"]
     if change.action == "create":
         for key, values in _grouped_values(obj).items():
             shown = [SENSITIVE] if key in SENSITIVE_KEYS else values

@@ -22,6 +22,9 @@ class ObjectChange:
     action: Literal["create", "update", "delete"]
     before: ConfigObject | None
     after: ConfigObject | None
+    # why the object must be written again although nothing in it may differ (it failed the
+    # read-back verification of an earlier apply); "" for an ordinary change
+    reason: str = ""
 
     @property
     def key(self) -> ObjectKey:
@@ -57,10 +60,15 @@ class MemberChange:
 
 @dataclass(frozen=True)
 class StateRecord:
-    """What the target remembers of the last apply: the revision and what we own."""
+    """What the target remembers of the last apply: the revision, what we own, and which of
+    it did not pass verification (a revision recorded with ``unverified`` objects was written
+    but not wholly applied)."""
 
     revision: str | None
     managed: frozenset[ObjectKey]
+    # managed objects written by the last apply that failed its read-back verification (not
+    # live in Asterisk): planned as changes until an apply writes and verifies them
+    unverified: frozenset[ObjectKey] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,7 +65,8 @@ class DirectoryTarget:
         path = self.path / STATE_FILE
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            managed = frozenset((str(f), str(k), str(n)) for f, k, n in data["managed"])
+            managed = _keys(data["managed"])
+            unverified = _keys(data.get("unverified", ()))
             revision = data["revision"]
         except FileNotFoundError:
             return StateRecord(revision=None, managed=frozenset())
@@ -74,7 +75,8 @@ class DirectoryTarget:
                 f"{self.name}: the state record {path} is unreadable ({e}); restore it from "
                 "a backup or delete it (objects then count as unmanaged until re-applied)"
             ) from e
-        return StateRecord(revision=None if revision is None else str(revision), managed=managed)
+        revision = None if revision is None else str(revision)
+        return StateRecord(revision, managed, unverified)
 
     @contextmanager
     def lock(self, holder: str) -> Iterator[None]:
@@ -127,7 +129,12 @@ class DirectoryTarget:
             logger.warning("%s has no live queue members; ignored %s", self.name, changes)
 
     def save_record(self, record: StateRecord) -> None:
-        data = {"revision": record.revision, "managed": sorted(map(list, record.managed))}
+        data: dict[str, object] = {
+            "revision": record.revision,
+            "managed": sorted(map(list, record.managed)),
+        }
+        if record.unverified:
+            data["unverified"] = sorted(map(list, record.unverified))
         self._make_dir()
         _replace_all(self.name, {self.path / STATE_FILE: json.dumps(data, indent=1) + "\n"})
 
@@ -155,6 +162,10 @@ def apply_changes(
             result.append(change.after)
     result.extend(c.after for c in pending.values() if c.after is not None)
     return result
+
+
+def _keys(rows: Iterable[Sequence[object]]) -> frozenset[ObjectKey]:
+    return frozenset((str(f), str(k), str(n)) for f, k, n in rows)
 
 
 def _holder_of(path: Path) -> str:

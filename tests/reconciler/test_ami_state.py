@@ -137,3 +137,20 @@ def test_a_long_write_pushes_the_lock_expiry_forward(
         target.write(creates([queue("sales")]))
         assert (fake_asterisk.db_get("gitops/state", "lock") or "").startswith("1050 ")
     assert fake_asterisk.db_get("gitops/state", "lock") is None
+
+
+def test_record_keeps_the_objects_that_failed_verification(
+    ami_server: FakeAmiServer, target: AmiTarget
+) -> None:
+    keys = frozenset(o.key for n in range(100) for o in agent_objects(f"4{n:03d}"))
+    failed = frozenset(o.key for o in agent_objects("4007")[:1])
+    target.read()
+    target.save_record(StateRecord("rev1", keys, failed))
+    with AmiTarget(ami_server.url, SECRET) as other:
+        assert other.read().record == StateRecord("rev1", keys, failed)
+    before = len(ami_server.requests)
+    target.save_record(StateRecord("rev1", keys))  # verified since: one bucket rewritten
+    sent = [a for a, _ in ami_server.requests[before:] if a in ("DBPut", "DBDel")]
+    assert sent == ["DBPut"]  # (the other connection's Logoff may land in between)
+    with AmiTarget(ami_server.url, SECRET) as other:
+        assert other.read().record == StateRecord("rev1", keys)

@@ -114,3 +114,13 @@ def test_repeated_lines_are_rebuilt_not_edited() -> None:
     (request,) = file_requests(EXTENSIONS_FILE, [update(before, after)])
     ops = [step[0] for step in numbered(request.headers)]
     assert ops[0] == "Action=NewCat" and ops[-1] == "Action=RenameCat"
+
+
+def test_an_unchanged_object_written_again_is_rebuilt_whole() -> None:
+    # an object that failed verification is planned as an update with nothing different:
+    # it must still be written (an empty edit in place would send no request at all)
+    (request,) = file_requests(QUEUES_FILE, [update(queue("sales"), queue("sales"))])
+    steps = numbered(request.headers)
+    assert steps[0] == ("Action=NewCat", "Cat=sales~gitops-new~queue")
+    assert ("Action=DelCat", "Cat=sales") in steps
+    assert steps[-1] == ("Action=RenameCat", "Cat=sales~gitops-new~queue", "Value=sales")

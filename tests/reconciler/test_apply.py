@@ -3,6 +3,7 @@ from collections.abc import Sequence
 import pytest
 
 from provisioner.apply import Outcome, Renderer, apply_job, approved_from, execute, plan_job
+from provisioner.diff import NOT_LOADED
 from provisioner.errors import ApplyError, PlanError, SafetyError, TargetError
 from provisioner.model import (
     Agent,
@@ -16,6 +17,7 @@ from provisioner.model import (
 from provisioner.render.objects import ConfigObject
 from provisioner.safety import Thresholds
 from provisioner.targets import Job
+from provisioner.targets.base import StateRecord
 from tests.reconciler.memory import MemoryTarget
 from tests.reconciler.objects import agent_objects, aor, member, queue
 
@@ -157,3 +159,39 @@ def test_reload_failure_says_what_was_written_and_what_to_do() -> None:
     assert "written but not reloaded" in message
     assert "res_pjsip.so, app_queue.so" in message
     assert "record" not in target.calls
+
+
+def test_a_verification_failure_is_remembered_until_a_verification_passes() -> None:
+    desired = agent_objects("1001")
+    target = MemoryTarget(drops={desired[0].key})
+    assert not _apply(target, desired).ok
+    assert target.record == StateRecord(
+        "rev1", frozenset(o.key for o in desired), frozenset({desired[0].key})
+    )
+    # the file holds the object as desired, but Asterisk does not: still a change
+    plan = plan_job(_job(target), _fixed(desired))
+    assert [(c.action, c.key, c.reason) for c in plan.changes] == [
+        ("update", desired[0].key, NOT_LOADED)
+    ]
+    target.calls.clear()
+    again = _apply(target, desired)  # written, reloaded and verified again: fails again
+    assert not again.ok and again.written == 1
+    assert target.calls[3:6] == ["write 1", "reload pjsip_gitops.conf", "verify 1"]
+    assert target.record.unverified == {desired[0].key}
+    target.drops.clear()  # fixed in Asterisk (e.g. a module it needed is now loaded)
+    assert _apply(target, desired).ok
+    assert target.record.unverified == frozenset()
+    target.calls.clear()
+    assert _apply(target, desired).written == 0
+    assert target.calls == ["read", "lock", "read", "unlock"]  # a no-op writes nothing again
+
+
+def test_a_failed_object_removed_by_hand_is_cleared_from_the_record() -> None:
+    desired = agent_objects("1001")
+    target = MemoryTarget(drops={desired[0].key})
+    _apply(target, desired)
+    target.objects = [o for o in target.objects if o.key != desired[0].key]
+    plan = plan_job(_job(target), _fixed(desired[1:]))
+    assert plan.changes == () and plan.record_outdated
+    execute(target, plan)
+    assert target.record.unverified == frozenset()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -88,7 +89,10 @@ def test_update_and_delete_same_named_objects(cli: AmiCli, fake_asterisk: FakeAs
 
 
 def test_verification_failure_when_asterisk_drops_an_object(
-    cli: AmiCli, fake_asterisk: FakeAsterisk, monkeypatch: pytest.MonkeyPatch
+    cli: AmiCli,
+    ami_server: FakeAmiServer,
+    fake_asterisk: FakeAsterisk,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def render_with_a_bad_value(
         inventory: Inventory, secret: Callable[[SecretRef], str]
@@ -108,6 +112,24 @@ def test_verification_failure_when_asterisk_drops_an_object(
     assert "failed: pjsip_gitops.conf: endpoint '1003'" in err
     assert fake_asterisk.endpoint("1003") is None
     assert fake_asterisk.endpoint("1001") is not None
+    # not forgotten: until Asterisk holds it, every plan shows it and every apply fails
+    code, out, err = cli.ami("plan", "--detailed-exitcode")
+    assert code == 2, err
+    assert "~ pjsip_gitops.conf: endpoint '1003' (not loaded by Asterisk: " in out
+    assert "Plan: 0 to add, 1 to change, 0 to destroy." in out
+    (change,) = json.loads(cli.ami("plan", "--format", "json")[1])["targets"][0]["changes"]
+    assert change["reason"].startswith("not loaded by Asterisk") and change["fields"] == []
+    ami_server.requests.clear()
+    code, out, err = cli.ami("apply", "--auto-approve")
+    assert code == 1 and "Apply FAILED" in out
+    assert "failed: pjsip_gitops.conf: endpoint '1003'" in err
+    assert [a for a in _writes(ami_server) if a != "DBPut"] == ["UpdateConfig", "Reload"]
+    assert cli.ami("plan", "--detailed-exitcode")[0] == 2
+    monkeypatch.setattr("provisioner.apply.render", render)  # fixed: Asterisk loads it
+    code, out, err = cli.ami("apply", "--auto-approve")
+    assert code == 0 and "Apply complete!" in out, err
+    assert fake_asterisk.endpoint("1003") is not None
+    assert cli.ami("plan", "--detailed-exitcode")[0] == 0
 
 
 def test_live_queue_members_follow_the_inventory(

@@ -1,6 +1,8 @@
+from dataclasses import replace
+
 import pytest
 
-from provisioner.diff import ORDER_KEY, diff, field_changes
+from provisioner.diff import NOT_LOADED, ORDER_KEY, diff, field_changes
 from provisioner.errors import RenderError
 from provisioner.model import (
     Agent,
@@ -11,7 +13,8 @@ from provisioner.model import (
     SecretRef,
     Settings,
 )
-from provisioner.targets.base import ObjectChange
+from provisioner.render.objects import ConfigObject
+from provisioner.targets.base import ActualState, ObjectChange
 from tests.reconciler.objects import (
     SECRET,
     agent_objects,
@@ -167,3 +170,31 @@ def test_changes_sorted_deterministically() -> None:
 def test_desired_object_twice_is_a_render_error() -> None:
     with pytest.raises(RenderError, match=r"endpoint 1001 of pjsip_gitops\.conf twice"):
         diff([endpoint("1001"), endpoint("1001", context="x")], state([]))
+
+
+def _unverified(actual: ActualState, *objects: ConfigObject) -> ActualState:
+    record = replace(actual.record, unverified=frozenset(o.key for o in objects))
+    return replace(actual, record=record)
+
+
+def test_an_object_that_failed_verification_is_written_again() -> None:
+    objects = agent_objects("1001")
+    result = diff(objects, _unverified(state(objects), objects[0]))
+    (change,) = result.changes
+    assert (change.action, change.key, change.reason) == ("update", objects[0].key, NOT_LOADED)
+    assert change.before == change.after == objects[0]
+    assert field_changes(change) == ()  # nothing differs: no field, not even (order)
+
+
+def test_a_changed_object_that_failed_verification_says_so() -> None:
+    objects = agent_objects("1001")
+    desired = [objects[0], aor("1001", max_contacts="2"), objects[2]]
+    result = diff(desired, _unverified(state(objects), objects[1]))
+    (change,) = result.changes
+    assert change.reason == NOT_LOADED and field_changes(change)[0].key == "max_contacts"
+
+
+def test_an_object_that_failed_verification_and_is_no_longer_desired_is_deleted() -> None:
+    objects = agent_objects("1001")
+    result = diff(objects[1:], _unverified(state(objects), objects[0]))
+    assert [(c.action, c.key, c.reason) for c in result.changes] == [("delete", objects[0].key, "")]

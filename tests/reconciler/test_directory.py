@@ -72,6 +72,17 @@ def test_record_round_trip(tmp_path: Path) -> None:
     assert json.loads((tmp_path / STATE_FILE).read_text())["revision"] == "abc123"
 
 
+def test_record_round_trip_with_objects_that_failed_verification(tmp_path: Path) -> None:
+    target = DirectoryTarget(tmp_path)
+    keys = frozenset(o.key for o in agent_objects("1001"))
+    record = StateRecord("abc123", keys, frozenset({agent_objects("1001")[0].key}))
+    target.save_record(record)
+    assert target.read().record == record
+    target.save_record(StateRecord("abc123", keys))
+    assert target.read().record.unverified == frozenset()
+    assert "unverified" not in json.loads((tmp_path / STATE_FILE).read_text())
+
+
 def test_corrupt_record_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / STATE_FILE).write_text("{broken")
     with pytest.raises(TargetError, match=r"state record .* is unreadable"):

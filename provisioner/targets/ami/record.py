@@ -5,7 +5,9 @@ Layout (family ``gitops/state``):
 - ``revision`` = the applied git revision;
 - ``buckets`` = N, the number of ownership buckets;
 - ``managed/<i>`` (0 <= i < N) = the owned objects whose key hashes to bucket i, as
-  ``<file code>/<kind>/<name>`` entries joined by ``;`` (``;`` cannot be in a category name).
+  ``<file code>/<kind>/<name>`` entries joined by ``;`` (``;`` cannot be in a category name);
+  an entry marked ``!`` (``!p/endpoint/1003``) failed the read-back verification of the last
+  apply (``StateRecord.unverified``), so flagging or clearing it rewrites one bucket.
 
 An object always lands in the same bucket (CRC-32 of its entry, modulo N), so one changed
 agent rewrites at most three buckets whatever the inventory size, and a first apply of
@@ -18,7 +20,7 @@ all, together with the lock.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from provisioner.render.objects import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE, ObjectKey
@@ -33,6 +35,7 @@ INITIAL_BUCKETS = 16
 MAX_BUCKET_BYTES = 900
 ENTRY_SEPARATOR = ";"
 NO_KIND = "-"
+UNVERIFIED_MARK = "!"  # before an entry: the object failed verification (no file code has it)
 _FILE_CODES = {PJSIP_FILE: "p", QUEUES_FILE: "q", EXTENSIONS_FILE: "e"}
 _CODE_FILES = {code: file for file, code in _FILE_CODES.items()}
 
@@ -47,13 +50,17 @@ class StoredRecord:
 
     @property
     def record(self) -> StateRecord:
-        managed = {
-            decode_entry(entry)
-            for value in self.values.values()
-            for entry in value.split(ENTRY_SEPARATOR)
-            if entry
-        }
-        return StateRecord(self.revision, frozenset(managed))
+        managed: set[ObjectKey] = set()
+        unverified: set[ObjectKey] = set()
+        for value in self.values.values():
+            for entry in value.split(ENTRY_SEPARATOR):
+                if entry.startswith(UNVERIFIED_MARK):
+                    key = decode_entry(entry[1:])
+                    unverified.add(key)
+                    managed.add(key)
+                elif entry:
+                    managed.add(decode_entry(entry))
+        return StateRecord(self.revision, frozenset(managed), frozenset(unverified))
 
 
 @dataclass(frozen=True)
@@ -99,14 +106,18 @@ def parse_tree(events: Iterable[Message]) -> StoredState:
     return StoredState(StoredRecord(revision, buckets, values), lock)
 
 
-def layout(managed: Iterable[ObjectKey], buckets: int) -> tuple[int, dict[int, str]]:
-    """The bucket count (``buckets`` or more) and values that hold ``managed``."""
-    entries = sorted(encode_entry(key) for key in managed)
+def layout(
+    managed: Iterable[ObjectKey], buckets: int, unverified: Collection[ObjectKey] = ()
+) -> tuple[int, dict[int, str]]:
+    """The bucket count (``buckets`` or more) and values that hold ``managed``, the entries
+    of ``unverified`` marked (an entry's bucket does not depend on its mark)."""
+    entries = sorted((encode_entry(key), key in unverified) for key in managed)
     count = max(buckets, INITIAL_BUCKETS)
     while True:
         grouped: dict[int, list[str]] = {}
-        for entry in entries:
-            grouped.setdefault(zlib.crc32(entry.encode()) % count, []).append(entry)
+        for entry, failed in entries:
+            shown = UNVERIFIED_MARK + entry if failed else entry
+            grouped.setdefault(zlib.crc32(entry.encode()) % count, []).append(shown)
         values = {i: ENTRY_SEPARATOR.join(group) for i, group in grouped.items()}
         if all(len(v.encode()) <= MAX_BUCKET_BYTES for v in values.values()):
             return count, values
@@ -115,7 +126,7 @@ def layout(managed: Iterable[ObjectKey], buckets: int) -> tuple[int, dict[int, s
 
 def record_actions(old: StoredRecord, new: StateRecord) -> tuple[list[Action], StoredRecord]:
     """The DBPut/DBDel that turn ``old`` into ``new`` (only what differs), and the result."""
-    count, values = layout(new.managed, old.buckets)
+    count, values = layout(new.managed, old.buckets, new.unverified)
     actions = [
         _put(f"{MANAGED_FAMILY}", str(i), value)
         for i, value in sorted(values.items())

@@ -121,10 +121,12 @@ def edit_steps(before: ConfigObject, after: ConfigObject) -> Group | None:
     their position (``Append`` at the end), working from the end of the category backwards so
     that earlier positions stay valid. None (rebuild instead) for PJSIP objects (addressed by
     filter), when a line to remove is not unique (``Delete`` removes every match, case
-    insensitively) or empty or holds ``;`` (escaping), and when a rebuild is no larger.
+    insensitively) or empty or holds ``;`` (escaping), when a rebuild is no larger, and when
+    nothing differs (an object written again must really be written, so that the reload reads
+    it anew).
     """
-    if before.file == PJSIP_FILE or before.name != after.name:
-        return None
+    if before.file == PJSIP_FILE or before.name != after.name or before.options == after.options:
+        return None  # an unchanged object is written again whole (it failed verification)
     old, new = before.options, after.options
     if len({(k.lower(), v.lower()) for k, v in old}) != len(old):
         return None
