@@ -68,8 +68,6 @@ class Options:
     digit_timeout_ms: int = 5000
     claim_attempts: int = 3  # TRYLOCKs of a busy hot-desk phone's lock before phone_in_use
     claim_retry: float = 0.05  # seconds between them
-    claim_settle: float = 0.0  # unused since phone claims take func_lock's TRYLOCK; kept for
-    # callers written for the old settle-based claim (Options(claim_settle=...))
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
 

@@ -93,8 +93,7 @@ class Story:
     def start_agi(self) -> None:
         """Our server on an ephemeral loopback port, serving pbx-paris's part of the repo."""
         self.asterisk.sounds.update({name: 8000 for name in asdict(Prompts()).values()})
-        options = Options(claim_settle=0.0)
-        config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=options)
+        config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=Options())
         self.agi = AgiServer(config, self.holder)
         thread = threading.Thread(target=self.agi.serve_forever, args=(0.02,), daemon=True)
         thread.start()
