@@ -31,8 +31,7 @@ _AGENT_INTERFACE = re.compile(r"^Local/(?P<agent>[^@/]+)@gitops-agents(?:/n)?$")
 ORDER_KEY = "(order)"  # pseudo field of an update that only reorders lines
 # why an object recorded as failing verification is planned (StateRecord.unverified)
 NOT_LOADED = (
-    "not loaded by Asterisk: it failed the read-back verification of the last apply "
-    "(dropped after reload or a value not accepted), see its log"
+    "not loaded by Asterisk: failed verification after the last apply's reload, see its log"
 )
 _KEY = attrgetter("file", "kind", "name")  # ConfigObject.key, as one C call
 
