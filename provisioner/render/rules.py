@@ -160,8 +160,13 @@ def _display_name_findings(name: str) -> Iterator[Finding]:
     pjsip.conf and passed to AddQueueMember through AGI. Brackets and other text are fine."""
     found = sorted(set(DISPLAY_NAME_REFUSED.findall(name)))
     if found:
-        shown = ", ".join(repr(c) for c in found)
-        yield "name", f"{name!r} holds {shown}: {DISPLAY_NAME_RULE}"
+        shown = ", ".join(_quoted(c) for c in found)
+        yield "name", f"{_quoted(name)} holds {shown}: {DISPLAY_NAME_RULE}"
+
+
+def _quoted(text: str) -> str:
+    """``text`` in quotes, escaped only when it holds what cannot be shown (line breaks)."""
+    return f"'{text}'" if text.isprintable() else repr(text)
 
 
 def _phone_findings(phone: Phone, voices: _VoiceFindings) -> Iterator[Finding]:

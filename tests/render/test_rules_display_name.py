@@ -31,7 +31,7 @@ def _inventory(agent_name: str = "Ann", phone_name: str = "Desk") -> Inventory:
     [
         ('Ann "the boss"', "'\"'"),
         ("Ann; Smith", "';'"),
-        ("Ann\\Smith", "'\\\\'"),
+        ("Ann\\Smith", "'\\'"),
         ("Ann\nSmith", "'\\n'"),
         ("Ann\tSmith", "'\\t'"),
         ('Ann; "Smith"', "'\"', ';'"),
