@@ -216,3 +216,19 @@ def test_apply_asks_on_a_terminal(
     assert (cli.config / "pjsip_gitops.conf").exists() is written
     if not written:
         assert "apply cancelled: nothing was changed" in result.err
+
+
+def test_an_object_recorded_as_unverified_is_written_again_until_verified(cli: Cli) -> None:
+    assert cli("apply", "--auto-approve").code == 0
+    path = cli.config / STATE_FILE
+    state = json.loads(path.read_text())
+    state["unverified"] = [["pjsip_gitops.conf", "auth", "1001"]]
+    path.write_text(json.dumps(state))
+    plan = cli("plan", "--detailed-exitcode")
+    assert plan.code == 2, plan.err
+    assert "~ pjsip_gitops.conf: auth '1001' (not loaded by Asterisk: " in plan.out
+    assert "password" not in plan.out and not any(p in plan.out for p in cli.passwords())
+    applied = cli("apply", "--auto-approve")
+    assert applied.code == 0 and "1 change(s) written" in applied.out, applied.err
+    assert "unverified" not in json.loads(path.read_text())
+    assert cli("plan", "--detailed-exitcode").code == 0
