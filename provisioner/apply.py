@@ -4,8 +4,10 @@ A target does the I/O; this module decides the order. Apply takes the target's l
 again under it and refuses when the result differs from the approved plan (stale), checks
 the safety thresholds, then: one write (all-or-nothing per file), a reload of the affected
 modules only, a read-back verification of every created or updated endpoint, aor, auth and
-queue, the live queue member changes, and the state record. A plan without changes writes
-nothing and reloads nothing. Several targets are handled concurrently (threads).
+queue, the live queue member changes, and the state record (which remembers the objects
+that failed verification, so that later plans show them until an apply verifies them). A
+plan without changes writes nothing and reloads nothing. Several targets are handled
+concurrently (threads).
 """
 
 from __future__ import annotations

@@ -270,7 +270,8 @@ def _outcome_line(outcome: Outcome) -> str:
         return f"{outcome.target}: Apply complete! {done}."
     return (
         f"{outcome.target}: Apply FAILED: {done}, but {len(outcome.failures)} object(s) "
-        "are missing after reload (see below and Asterisk's log)."
+        "are missing after reload (see below and Asterisk's log); every plan and apply "
+        "shows them as changes until they pass verification."
     )
 
 
