@@ -297,7 +297,7 @@ def _apply_one(work: _Work, action: UpdateAction) -> None:
     if verb == "newcat":
         if not options.allowdups and work.by_name.get(action.cat):
             raise UpdateError("Create category did not complete successfully")
-        work.add(Category(action.cat), action.match)
+        work.add(Category(action.cat[:79]), action.match)  # config.c: name[80]
         return
     handler = _HANDLERS.get(verb)
     if handler is None:

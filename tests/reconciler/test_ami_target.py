@@ -216,12 +216,12 @@ def test_an_interrupted_write_keeps_whole_objects_and_the_next_one_cleans_up(
         target.write([update(ghost, big)])
     assert "Given category does not exist" in str(caught.value)
     assert "of its" in str(caught.value) and "requests were applied" in str(caught.value)
-    assert "~gitops-new~" in fake_asterisk.config_text(EXTENSIONS_FILE)  # unfinished build
+    assert "~g~c" in fake_asterisk.config_text(EXTENSIONS_FILE)  # unfinished build
     state = target.read()
     assert state.objects == ()  # the leftover is not shown as an object
     assert "leftovers of an interrupted apply" in caplog.text
     target.write(creates([big]))
-    assert "~gitops-new~" not in fake_asterisk.config_text(EXTENSIONS_FILE)
+    assert "~g~c" not in fake_asterisk.config_text(EXTENSIONS_FILE)
     assert without_owner(target.read().objects) == without_owner([big])
 
 
@@ -278,3 +278,28 @@ def test_verification_of_many_queues_lists_them_once(
     failures = target.verify([q.key for q in [*queues, bad]])
     assert list(failures) == [bad.key]
     assert len(ami_server.requests) - before == 1
+
+
+def test_objects_named_up_to_asterisks_limit_are_written_whole(
+    target: AmiTarget, fake_asterisk: FakeAsterisk
+) -> None:
+    # config.c keeps 79 bytes of a category name: a temporary name longer than that is cut
+    # by NewCat and the Append that follows it finds no category
+    agent = "a" * 64  # the longest agent id validation allows
+    long_context = "c" * 79  # the longest context name settings allow
+    objects = [*agent_objects(agent), context(long_context, "1,1,Hangup()")]
+    target.write(creates(objects))
+    assert without_owner(target.read().objects) == without_owner(objects)
+    changed = context(long_context, "1,1,Answer()", "1,n,Hangup()")
+    target.write([update(objects[-1], changed)])
+    assert without_owner([changed]) <= without_owner(target.read().objects)
+
+
+def test_leftovers_under_the_old_temporary_suffix_are_still_cleaned_up(
+    target: AmiTarget, fake_asterisk: FakeAsterisk
+) -> None:
+    fake_asterisk.set_config_text(QUEUES_FILE, "[sales~gitops-new~queue]\nstrategy=ringall\n")
+    assert target.read().objects == ()
+    target.write(creates([queue("support")]))
+    assert "gitops-new" not in fake_asterisk.config_text(QUEUES_FILE)
+    assert without_owner(target.read().objects) == without_owner([queue("support")])

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from provisioner.render.objects import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE
-from provisioner.targets.ami.updates import file_requests
-from tests.reconciler.ami_helpers import aor, context, creates, delete, endpoint, queue, update
+from provisioner.targets.ami.updates import file_requests, is_leftover, temporary_name
+from tests.reconciler.ami_helpers import (
+    aor,
+    auth,
+    context,
+    creates,
+    delete,
+    endpoint,
+    queue,
+    update,
+)
 
 
 def numbered(headers: tuple[tuple[str, str], ...]) -> list[tuple[str, ...]]:
@@ -20,9 +29,9 @@ def numbered(headers: tuple[tuple[str, str], ...]) -> list[tuple[str, ...]]:
 def test_a_create_is_built_under_a_temporary_name_then_renamed() -> None:
     (request,) = file_requests(PJSIP_FILE, creates([aor("1001")]))
     steps = numbered(request.headers)
-    assert steps[0] == ("Action=NewCat", "Cat=1001~gitops-new~aor")
-    assert steps[1] == ("Action=Append", "Cat=1001~gitops-new~aor", "Var=type", "Value=aor")
-    assert steps[-1] == ("Action=RenameCat", "Cat=1001~gitops-new~aor", "Value=1001")
+    assert steps[0] == ("Action=NewCat", "Cat=1001~g~a")
+    assert steps[1] == ("Action=Append", "Cat=1001~g~a", "Var=type", "Value=aor")
+    assert steps[-1] == ("Action=RenameCat", "Cat=1001~g~a", "Value=1001")
     assert ("SrcFilename", PJSIP_FILE) in request.headers
     assert ("DstFilename", PJSIP_FILE) in request.headers
 
@@ -41,11 +50,11 @@ def test_deletes_then_updates_then_creates() -> None:
     (request,) = file_requests(PJSIP_FILE, changes)
     ops = [(step[0], step[1]) for step in numbered(request.headers)]
     assert ops[0] == ("Action=DelCat", "Cat=3")
-    assert ops[1] == ("Action=NewCat", "Cat=1~gitops-new~aor")
+    assert ops[1] == ("Action=NewCat", "Cat=1~g~a")
     swap = ops.index(("Action=DelCat", "Cat=1"))
-    assert ops[swap + 1] == ("Action=RenameCat", "Cat=1~gitops-new~aor")
-    assert ops[swap + 2] == ("Action=NewCat", "Cat=2~gitops-new~endpoint")
-    assert ops[-1] == ("Action=RenameCat", "Cat=2~gitops-new~endpoint")
+    assert ops[swap + 1] == ("Action=RenameCat", "Cat=1~g~a")
+    assert ops[swap + 2] == ("Action=NewCat", "Cat=2~g~e")
+    assert ops[-1] == ("Action=RenameCat", "Cat=2~g~e")
 
 
 def test_no_request_exceeds_what_asterisk_reads() -> None:
@@ -64,18 +73,18 @@ def test_a_large_object_is_built_over_several_requests_and_swapped_in_by_the_las
     requests = file_requests(EXTENSIONS_FILE, [update(before, big)])
     assert len(requests) >= 4
     first, last = numbered(requests[0].headers), numbered(requests[-1].headers)
-    assert first[0] == ("Action=NewCat", "Cat=gitops-agents~gitops-new~context")
+    assert first[0] == ("Action=NewCat", "Cat=gitops-agents~g~c")
     assert last[-2:] == [
         ("Action=DelCat", "Cat=gitops-agents"),
-        ("Action=RenameCat", "Cat=gitops-agents~gitops-new~context", "Value=gitops-agents"),
+        ("Action=RenameCat", "Cat=gitops-agents~g~c", "Value=gitops-agents"),
     ]
     appended = [s for r in requests for s in numbered(r.headers) if s[0] == "Action=Append"]
     assert len(appended) == 100
 
 
 def test_leftovers_are_removed_first() -> None:
-    (request,) = file_requests(QUEUES_FILE, creates([queue("q")]), leftovers=["q~gitops-new~queue"])
-    assert numbered(request.headers)[0] == ("Action=DelCat", "Cat=q~gitops-new~queue")
+    (request,) = file_requests(QUEUES_FILE, creates([queue("q")]), leftovers=["q~g~q"])
+    assert numbered(request.headers)[0] == ("Action=DelCat", "Cat=q~g~q")
 
 
 def test_semicolons_are_escaped_for_the_config_file() -> None:
@@ -121,6 +130,21 @@ def test_an_unchanged_object_written_again_is_rebuilt_whole() -> None:
     # it must still be written (an empty edit in place would send no request at all)
     (request,) = file_requests(QUEUES_FILE, [update(queue("sales"), queue("sales"))])
     steps = numbered(request.headers)
-    assert steps[0] == ("Action=NewCat", "Cat=sales~gitops-new~queue")
+    assert steps[0] == ("Action=NewCat", "Cat=sales~g~q")
     assert ("Action=DelCat", "Cat=sales") in steps
-    assert steps[-1] == ("Action=RenameCat", "Cat=sales~gitops-new~queue", "Value=sales")
+    assert steps[-1] == ("Action=RenameCat", "Cat=sales~g~q", "Value=sales")
+
+
+def test_temporary_names_fit_asterisks_79_bytes_and_stay_apart() -> None:
+    long_names = ["x" * 64, "y" * 79, "y" * 78 + "z"]
+    objects = [aor(n) for n in long_names] + [endpoint(n) for n in long_names]
+    objects += [context(n) for n in long_names]
+    temps = {temporary_name(o) for o in objects}
+    assert len(temps) == len(objects)
+    assert all(len(t) <= 79 and is_leftover(t) for t in temps)
+    assert temporary_name(aor("1001")) != temporary_name(auth("1001", "pw"))
+
+
+def test_leftovers_are_recognised_under_either_suffix_and_ids_are_not() -> None:
+    assert is_leftover("1001~g~a") and is_leftover("q~gitops-new~queue")
+    assert not is_leftover("1001") and not is_leftover("gitops-agents")

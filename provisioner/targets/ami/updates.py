@@ -30,6 +30,8 @@ in by the last one; ``LEFTOVER`` recognises what an interrupted build left behin
 from __future__ import annotations
 
 import difflib
+import hashlib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -41,7 +43,19 @@ from provisioner.targets.base import ObjectChange
 MAX_ACTIONS = 100_000  # numbered actions Asterisk reads from one UpdateConfig
 BASE_LINES = 4  # Action, ActionID, SrcFilename, DstFilename
 MAX_LINES = MAX_HEADER_LINES - BASE_LINES  # lines left for the numbered actions
-TEMP_MARK = "~gitops-new~"
+TEMP_MARK = "~g~"  # + one letter of the kind: ``1001~g~a`` is aor 1001 under construction
+OLD_TEMP_MARK = "~gitops-new~"  # what releases before 0.6 used: still recognised as leftover
+MAX_CATEGORY = 79  # config.c: ``char name[80]``, longer names are silently cut (ast_copy_string)
+KIND_LETTERS = {
+    "endpoint": "e",
+    "aor": "a",
+    "auth": "u",
+    "identify": "i",
+    "transport": "t",
+    "queue": "q",
+    "context": "c",
+}
+_LEFTOVER = re.compile(r"~g~[a-z]$")
 _ORDER = {"delete": 0, "update": 1, "create": 2}
 
 
@@ -67,8 +81,8 @@ Group = list[Step]  # steps that must land in one request
 
 
 def is_leftover(name: str) -> bool:
-    """A category an interrupted build left under its temporary name."""
-    return TEMP_MARK in name
+    """A category an interrupted build left under its temporary name (either suffix)."""
+    return _LEFTOVER.search(name) is not None or OLD_TEMP_MARK in name
 
 
 def catfilter(obj: ConfigObject) -> str | None:
@@ -88,7 +102,16 @@ def escape(value: str) -> str:
 
 
 def temporary_name(obj: ConfigObject) -> str:
-    return f"{obj.name}{TEMP_MARK}{obj.kind or 'category'}"
+    """A name no other category has, within Asterisk's 79 bytes (``NewCat`` cuts longer
+    names silently and the ``Append`` that follows then finds no category). Ids are letters,
+    digits, ``_`` and ``-``, so ``~`` marks it; a name too long for the suffix is cut and a
+    hash of it added (``<start>~<8 hex>~g~c``) to keep it unique."""
+    suffix = f"{TEMP_MARK}{KIND_LETTERS.get(obj.kind, 'x')}"
+    if len(obj.name.encode()) + len(suffix) <= MAX_CATEGORY:
+        return obj.name + suffix
+    digest = hashlib.sha1(obj.name.encode()).hexdigest()[:8]
+    keep = MAX_CATEGORY - len(suffix) - len(digest) - 1
+    return f"{obj.name.encode()[:keep].decode(errors='ignore')}~{digest}{suffix}"
 
 
 def change_groups(change: ObjectChange, budget: int = MAX_LINES) -> list[Group]:
