@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import astuple, fields
 from typing import Any
 
 from provisioner.inventory.context import Context, Entry, Finding
 from provisioner.model import SecretRef
+from provisioner.render.rules import name_key
 
 
 def _where(entry: Entry[Any]) -> str:
@@ -16,35 +17,52 @@ def _where(entry: Entry[Any]) -> str:
 
 
 def _first_wins(
-    items: Iterable[tuple[str, Entry[Any], str]], what: str, field_name: str
+    items: Iterable[tuple[str, Entry[Any], str]],
+    what: str,
+    field_name: str,
+    fold: Callable[[str], str] = str,
 ) -> list[Finding]:
-    """A finding for every item whose key was already taken by an earlier item."""
-    seen: dict[str, tuple[Entry[Any], str]] = {}
+    """A finding for every item whose key was already taken by an earlier item.
+
+    Keys are compared as ``fold`` makes them; a key taken only once folded says so.
+    """
+    seen: dict[str, tuple[str, Entry[Any], str]] = {}
     findings: list[Finding] = []
     for key, entry, label in items:
-        first = seen.get(key)
+        first = seen.get(fold(key))
         if first is None:
-            seen[key] = (entry, label)
+            seen[fold(key)] = (key, entry, label)
             continue
-        other, other_label = first
+        other_key, other, other_label = first
         message = f"{what} '{key}' is already used by {other_label} ({_where(other)})"
-        findings.append(entry.finding(message, field_name))
+        findings.append(entry.finding(message + _case_note(key, other_key), field_name))
     return findings
 
 
+def _case_note(name: str, other: str) -> str:
+    """Why two names that are not equal clash: Asterisk finds config sections with strcasecmp."""
+    if name == other:
+        return ""
+    return ": Asterisk compares these names ignoring case, so they name one object"
+
+
 def duplicate_ids(context: Context) -> list[Finding]:
-    """Agent and phone ids share one namespace (PJSIP endpoints); queue names their own."""
+    """Agent and phone ids share one namespace (PJSIP endpoints); queue names their own.
+
+    Names are compared ignoring ASCII case, as Asterisk finds config sections (strcasecmp).
+    """
     endpoints: list[tuple[str, Entry[Any], str]] = [
         *((e.obj.id, e, f"agent {e.obj.id}") for e in context.agents),
         *((e.obj.id, e, f"phone {e.obj.id}") for e in context.phones),
     ]
-    findings = _first_wins(endpoints, "the endpoint name", "id")
+    findings = _first_wins(endpoints, "the endpoint name", "id", name_key)
     queues = ((e.obj.name, e, f"queue {e.obj.name}") for e in context.queues)
-    findings.extend(_first_wins(queues, "the queue name", "name"))
+    findings.extend(_first_wins(queues, "the queue name", "name", name_key))
     trunk = context.settings.outbound_trunk
     for name, entry, label in endpoints:
-        if name == trunk:
+        if trunk is not None and name_key(name) == name_key(trunk):
             message = f"{label} uses the name of the outbound trunk '{trunk}'"
+            message += _case_note(name, trunk)
             findings.append(entry.finding(message, "id"))
     return findings
 

@@ -8,6 +8,7 @@ anything the renderer would refuse is reported with its file and line before any
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 
@@ -33,6 +34,8 @@ DISPLAY_NAME_RULE = (
     " ';' (starts a comment in Asterisk's config files) or a line break or other control"
     " character (ends the config line)"
 )
+# Asterisk finds config sections (config.c's does_category_match) with strcasecmp.
+_ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 QUEUE_NUMBERS = ("timeout", "retry", "wrapuptime", "maxlen", "weight", "announce_frequency")
 
 Finding = tuple[str, str]
@@ -116,6 +119,15 @@ def _owned(kind: str, owner: str, source: Source, items: Iterator[Finding]) -> l
 def _split(field: str) -> Iterator[str | int]:
     for part in field.split("."):
         yield int(part) if part.isdigit() else part
+
+
+def name_key(name: str) -> str:
+    """``name`` as Asterisk compares section names (strcasecmp): ASCII letters in lower case.
+
+    ``[Ann]`` and ``[ann]`` are one name to UpdateConfig's DelCat, Append and RenameCat, so
+    two endpoints (or two queues) whose names differ only in case cannot both be rendered.
+    """
+    return name.translate(_ASCII_FOLD)
 
 
 def _id_findings(value: str) -> Iterator[Finding]:
@@ -217,7 +229,8 @@ def _settings_findings(settings: Settings) -> Iterator[Finding]:
 
 
 def _collisions(inventory: Inventory) -> list[RuleFinding]:
-    """Two endpoints named alike, or two extensions dialled alike, cannot both be rendered."""
+    """Two endpoints or queues named alike (ignoring case, as Asterisk does), or two
+    extensions dialled alike, cannot both be rendered."""
     found: list[RuleFinding] = []
     names: dict[str, str] = {}
     extensions: dict[str, str] = {}
@@ -228,13 +241,25 @@ def _collisions(inventory: Inventory) -> list[RuleFinding]:
     dialled: dict[str, str] = {}  # agent ids as extensions: Asterisk ignores '-' in them
     for kind, ident, exten, source in owners:
         what = f"{kind[:-1]} {ident}"
-        checks = [("id", ident, names), ("extension", exten, extensions)]
+        checks = [("id", name_key(ident), ident, names), ("extension", exten, exten, extensions)]
         if kind == "agents":
-            checks.append(("id", ident.replace("-", ""), dialled))
-        for field, value, seen in checks:
-            if value in seen:
-                message = f"{value!r} is also the {field} of {seen[value]}"
+            checks.append(("id", ident.replace("-", ""), ident, dialled))
+        for field, key, shown, seen in checks:
+            if key in seen:
+                message = f"{shown!r} is also the {field} of {seen[key]}{_case_note(field)}"
                 found.append(RuleFinding(kind, ident, source, (field,), message))
             else:
-                seen[value] = what
+                seen[key] = what
+    queues: dict[str, str] = {}
+    for queue in inventory.queues:
+        key = name_key(queue.name)
+        if key in queues:
+            message = f"{queue.name!r} is also the name of queue {queues[key]}{_case_note('name')}"
+            found.append(RuleFinding("queues", queue.name, queue.source, ("name",), message))
+        else:
+            queues[key] = queue.name
     return found
+
+
+def _case_note(field: str) -> str:
+    return "" if field == "extension" else " (Asterisk compares these names ignoring case)"
