@@ -19,6 +19,15 @@ def lockout_family(agent_id: str) -> str:
     return f"gitops/lockout/{agent_id}"
 
 
+# Every key an agent's session and lockout have (docs/runtime-contract.md). They are deleted
+# one by one, never with DATABASE DELTREE: db.c deletes a tree with
+# ``key || '/' LIKE ? || '/' || '%'`` (no ESCAPE), where ``_`` matches any character and case
+# is ignored, so DELTREE of agent ``a_b`` would also wipe ``a-b``, ``axb`` and ``A_B``.
+# ``since`` goes first: from then on the session reads as logged out.
+SESSION_KEYS = ("since", "queues", "phone", "paused", "interface", "dial", "device")
+LOCKOUT_KEYS = ("failures", "until")
+
+
 @dataclass(frozen=True)
 class Binding:
     """Where a logged-in agent is rung."""
@@ -83,8 +92,13 @@ def commit_session(channel: Channel, agent_id: str, queues: tuple[str, ...], now
     channel.database_put(family, "since", str(int(now)))
 
 
+def _delete(channel: Channel, family: str, keys: tuple[str, ...]) -> None:
+    for key in keys:
+        channel.database_del(family, key)
+
+
 def clear_session(channel: Channel, agent_id: str) -> None:
-    channel.database_deltree(agent_family(agent_id))
+    _delete(channel, agent_family(agent_id), SESSION_KEYS)
 
 
 def locked_until(channel: Channel, agent_id: str) -> float:
@@ -111,4 +125,4 @@ def record_failure(
 
 
 def clear_failures(channel: Channel, agent_id: str) -> None:
-    channel.database_deltree(lockout_family(agent_id))
+    _delete(channel, lockout_family(agent_id), LOCKOUT_KEYS)

@@ -42,8 +42,6 @@ class Channel(Protocol):
 
     def database_del(self, family: str, key: str) -> None: ...
 
-    def database_deltree(self, family: str) -> None: ...
-
 
 @dataclass(frozen=True)
 class Request:

@@ -303,6 +303,3 @@ class AgiChannel:
 
     def database_del(self, family: str, key: str) -> None:
         self._value("DATABASE DEL", quote(family), quote(key))
-
-    def database_deltree(self, family: str) -> None:
-        self._value("DATABASE DELTREE", quote(family))

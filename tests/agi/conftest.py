@@ -100,6 +100,13 @@ class Live:
 
 @pytest.fixture
 def live(fake_asterisk: FakeAsterisk, tmp_path: Path) -> Iterator[Live]:
+    yield from serve(fake_asterisk, tmp_path, inventory.build)
+
+
+def serve(
+    fake_asterisk: FakeAsterisk, tmp_path: Path, build: Callable[[], Inventory]
+) -> Iterator[Live]:
+    """Our server on an ephemeral port serving ``build()``, until the generator is closed."""
     fake_asterisk.set_config_text("queues_gitops.conf", "[support]\n\n[sales]\n")
     fake_asterisk.set_config_text("pjsip_gitops.conf", pjsip_text(ENDPOINTS))
     fake_asterisk.reload(None)
@@ -107,7 +114,7 @@ def live(fake_asterisk: FakeAsterisk, tmp_path: Path) -> Iterator[Live]:
     clock = Clock()
     options = Options(clock=clock, claim_retry=0.001)
     config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=options)
-    server = AgiServer(config, InventoryHolder(tmp_path, lambda _root: inventory.build()))
+    server = AgiServer(config, InventoryHolder(tmp_path, lambda _root: build()))
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     yield Live(fake_asterisk, server, clock)

@@ -180,8 +180,3 @@ class MemoryChannel:
     def database_del(self, family: str, key: str) -> None:
         self._command(f"DATABASE DEL {family} {key}")
         self.asterisk.db.pop(f"{family}/{key}", None)
-
-    def database_deltree(self, family: str) -> None:
-        self._command(f"DATABASE DELTREE {family}")
-        for key in [k for k in self.asterisk.db if k.startswith(f"{family}/")]:
-            del self.asterisk.db[key]

@@ -8,6 +8,7 @@ states, AstDB, channel variables and the queue log. Everything the transcripts i
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -231,9 +232,13 @@ class FakeAsterisk(QueueOps, RegistrationOps):
             }
 
     def db_deltree(self, family: str, key: str = "") -> int:
-        """Delete a tree; returns how many entries went."""
+        """Delete a tree as db.c does (``DELETE FROM astdb WHERE key || '/' LIKE ? || '/' ||
+        '%'``, no ESCAPE): ``_`` in the prefix matches any one character, ``%`` any run, and
+        ASCII letters match either case. Returns how many entries went."""
+        prefix = f"/{family.strip('/')}/{key}" if key else f"/{family.strip('/')}"
+        matches = _like(prefix + "/%")
         with self.lock:
-            doomed = self.db_tree(f"{family}/{key}" if key else family)
+            doomed = [k for k in self.astdb if matches(k + "/")]
             for k in doomed:
                 del self.astdb[k]
             return len(doomed)
@@ -245,6 +250,14 @@ class FakeAsterisk(QueueOps, RegistrationOps):
     def get_var(self, channel: str, name: str) -> str | None:
         with self.lock:
             return self.channel_vars.get(channel, {}).get(name)
+
+
+def _like(pattern: str) -> Callable[[str], bool]:
+    """SQLite's LIKE without ESCAPE: ``%`` any run, ``_`` any character, ASCII case ignored."""
+    wild = {"%": ".*", "_": "."}
+    regex = "".join(wild.get(c) or re.escape(c) for c in pattern)
+    compiled = re.compile(regex, re.DOTALL | re.IGNORECASE | re.ASCII)
+    return lambda text: compiled.fullmatch(text) is not None
 
 
 def _module_name(module: str) -> str:
