@@ -38,11 +38,15 @@ class Message:
         """The first value of ``key`` (case-insensitive), or ``default``.
 
         A plain scan: Response, Event, ActionID and EventList come first in what Asterisk
-        sends, so even a 400000-line GetConfig answer is not indexed for them.
+        sends, so even a 400000-line GetConfig answer is not indexed for them (a GetConfig
+        answer has no EventList: that lookup reads every header).
         """
         wanted = key.lower()
+        # For an ASCII key only names of its length can match (no character lowers to more
+        # than one ASCII character): the length test spares a lower() per header.
+        size = len(key) if key.isascii() else -1
         for name, value in self.headers:
-            if name == key or name.lower() == wanted:
+            if name == key or ((size < 0 or len(name) == size) and name.lower() == wanted):
                 return value
         return default
 
