@@ -113,3 +113,15 @@ def test_server_option_keeps_one_servers_part() -> None:
     assert min(sizes.values()) < len(everything.agents)  # at least one server serves a part
     with pytest.raises(ConfigError, match="no such server"):
         inventory_reader("no-such-pbx")(EXAMPLE)
+
+
+UNIT = Path(__file__).resolve().parents[2] / "examples" / "systemd" / "asterisk-gitops-agi.service"
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
+def test_the_systemd_unit_listens_where_the_example_inventory_s_dialplan_dials() -> None:
+    lines = [line for line in UNIT.read_text().splitlines() if not line.startswith("#")]
+    words = "\n".join(lines).replace("\\\n", " ").split()
+    listen = words[words.index("--listen") + 1]
+    agi = inventory_reader(None)(EXAMPLE).settings.agi
+    assert parse_listen(listen) == (agi.host, agi.port)
