@@ -9,10 +9,18 @@ included) is read and written by config_text.
 from __future__ import annotations
 
 import dataclasses
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 MAX_UPDATE_ACTIONS = 100000
+_ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def name_key(name: str) -> str:
+    """A category name as config.c compares it (``does_category_match``, ``ast_category_insert``
+    and GetConfig's Category all use strcasecmp): ``[Ann]`` is ``ann``. ASCII letters only."""
+    return name.translate(_ASCII_FOLD)
 
 
 @dataclass
@@ -72,11 +80,11 @@ class ConfigFile:
     index: dict[str, list[Category]] | None = field(default=None, compare=False, repr=False)
 
     def by_name(self) -> dict[str, list[Category]]:
-        """Categories by name, in order (kept up to date by UpdateConfig)."""
+        """Categories by ``name_key`` of their name, in order (kept up to date by UpdateConfig)."""
         if self.index is None:
             self.index = {}
             for category in self.categories:
-                self.index.setdefault(category.name, []).append(category)
+                self.index.setdefault(name_key(category.name), []).append(category)
         return self.index
 
 
@@ -85,10 +93,12 @@ class UpdateError(Exception):
 
 
 def getconfig_lines(categories: list[Category], only: str | None = None) -> list[tuple[str, str]]:
-    """``Category-NNNNNN`` / ``Line-NNNNNN-MMMMMM`` headers, as GetConfig answers."""
+    """``Category-NNNNNN`` / ``Line-NNNNNN-MMMMMM`` headers, as GetConfig answers (its
+    Category header matches names ignoring case)."""
     out: list[tuple[str, str]] = []
+    wanted = None if only is None else name_key(only)
     for number, category in enumerate(categories):
-        if only is not None and category.name != only:
+        if wanted is not None and name_key(category.name) != wanted:
             continue
         out.append((f"Category-{number:06d}", category.name))
         for index, (key, value) in enumerate(category.lines):
@@ -225,32 +235,34 @@ class _Work:
 
     def matching(self, name: str, catfilter: tuple[tuple[str, str], ...] | None) -> list[Category]:
         """The visible (non-template) categories of that name the filter lets through."""
-        found = [c for c in self.by_name.get(name, []) if not c.template]
+        found = [c for c in self.by_name.get(name_key(name), []) if not c.template]
         if catfilter is not None:
             found = [c for c in found if all((k, v) in c.lines for k, v in catfilter)]
         return found
 
     def add(self, category: Category, before: str) -> None:
         self._structure_changes()
-        anchor = self.by_name.get(before, []) if before else []
+        anchor = self.by_name.get(name_key(before), []) if before else []
         if anchor:
             first = anchor[0]
             index = next(i for i, c in enumerate(self.order) if c is first)
             self.order.insert(index, category)
         else:
             self.order.append(category)
-        self.by_name.setdefault(category.name, []).append(category)
+        self.by_name.setdefault(name_key(category.name), []).append(category)
 
     def rename(self, category: Category, name: str) -> None:
         old = category.name
-        self.by_name[old] = [c for c in self.by_name[old] if c is not category]
+        key = name_key(old)
+        self.by_name[key] = [c for c in self.by_name[key] if c is not category]
         category.name = name
-        self.by_name.setdefault(name, []).append(category)
+        self.by_name.setdefault(name_key(name), []).append(category)
         self.undo.append(lambda: setattr(category, "name", old))
 
     def remove(self, category: Category) -> None:
         self._structure_changes()
-        self.by_name[category.name] = [c for c in self.by_name[category.name] if c is not category]
+        key = name_key(category.name)
+        self.by_name[key] = [c for c in self.by_name[key] if c is not category]
         self.order[:] = [c for c in self.order if c is not category]
 
     def keep_variables(self, category: Category) -> None:
@@ -295,7 +307,7 @@ def _apply_one(work: _Work, action: UpdateAction) -> None:
     options = _parse_options(action.options)
     verb = action.action.lower()
     if verb == "newcat":
-        if not options.allowdups and work.by_name.get(action.cat):
+        if not options.allowdups and work.by_name.get(name_key(action.cat)):
             raise UpdateError("Create category did not complete successfully")
         work.add(Category(action.cat[:79]), action.match)  # config.c: name[80]
         return
