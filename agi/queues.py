@@ -16,9 +16,18 @@ def member_interface(agent_id: str) -> str:
     return f"Local/{agent_id}@{MEMBER_CONTEXT}"
 
 
+# app.c's __ast_app_separate_args (AST_STANDARD_APP_ARGS: remove_chars on) splits on commas
+# outside "..." and outside an open ( or [ (it counts their depth), drops the quotes and takes
+# the character after a backslash literally. Unescaped, "Ann (Paris" would keep the split off
+# until the end and swallow the state interface into the member name. So a free-text argument
+# has every such character backslash-escaped, and commas become blanks (a member name's
+# documented form). protocol.quote then doubles the backslashes for res_agi's own parsing.
+_APP_TEXT = str.maketrans({",": " "} | {c: "\\" + c for c in '\\"()[]'})
+
+
 def _arg(text: str) -> str:
-    # A comma would split the application's arguments; a member name may contain one.
-    return text.replace(",", " ")
+    """Free text (member name, pause reason) as one argument app.c reads back literally."""
+    return text.translate(_APP_TEXT)
 
 
 def join(channel: Channel, queue: str, agent_id: str, name: str, penalty: int, device: str) -> str:

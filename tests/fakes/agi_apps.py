@@ -128,10 +128,61 @@ APPS: Mapping[str, App] = {
 }
 
 
+# AST_DECLARE_APP_ARGS sizes: the last argument takes the rest of the data, unparsed.
+ARG_COUNTS: Mapping[str, int] = {
+    "addqueuemember": 7,
+    "removequeuemember": 3,
+    "pausequeuemember": 4,
+    "unpausequeuemember": 4,
+    "set": 1,  # pbx_builtin_setvar takes its data as it is: name=value
+}
+
+
+def separate_args(data: str, limit: int = 0) -> list[str]:
+    """Split like app.c's ``__ast_app_separate_args(buf, ',', 1, ...)`` (AST_STANDARD_APP_ARGS):
+    no split while ``"..."`` is open or ``(``/``[`` depth is above 0; quotes are dropped; a
+    backslash is dropped and the next character taken literally. With ``limit`` (the app's
+    argument count) the last argument is the rest of the data as it is."""
+    args: list[str] = []
+    index = 0
+    while index < len(data) and (not limit or len(args) < limit - 1):
+        current, index, ended = _one_arg(data, index)
+        args.append(current)
+        if index >= len(data) and ended:  # a trailing comma: one more, empty argument
+            args.append("")
+    if index < len(data):
+        args.append(data[index:])
+    return args
+
+
+def _one_arg(data: str, index: int) -> tuple[str, int, bool]:
+    """One argument from ``index``: its text, where the next starts, whether a comma ended it."""
+    out: list[str] = []
+    paren = bracket = 0
+    quoted = False
+    while index < len(data):
+        char = data[index]
+        index += 1
+        if char == "\\":
+            if index < len(data):
+                out.append(data[index])
+                index += 1
+            continue
+        if char == '"':
+            quoted = not quoted
+            continue
+        if char == "," and not (paren or bracket or quoted):
+            return "".join(out), index, True
+        paren += (char == "(") - (char == ")" and paren > 0)
+        bracket += (char == "[") - (char == "]" and bracket > 0)
+        out.append(char)
+    return "".join(out), index, False
+
+
 def execute(ast: FakeAsterisk, chan: Channel, app: str, data: str) -> int:
     """Run one application with EXEC's data string; -2 for an unknown application."""
     handler = APPS.get(app.lower())
     if handler is None:
         logger.warning("EXEC of unknown application %r", app)
         return UNKNOWN_APP
-    return handler(ast, chan, data.split(",") if data else [])
+    return handler(ast, chan, separate_args(data, ARG_COUNTS.get(app.lower(), 0)))
