@@ -14,10 +14,11 @@ A login holds the lock from reading the holder until its session is committed (o
 back): a holder is *live* when its own session points at the phone
 (``gitops/agent/<holder>/phone``), and a session only starts pointing at a phone inside that
 phone's lock, so whoever reads the holder under the lock sees a finished login or a stale
-claim, never one half-way. A stale claim (the holder's session is elsewhere or gone, or the
-holder is no longer an agent of the inventory) is free. Freeing a phone (logout, rollback,
-moving to another phone) also takes its lock; when that lock is busy the claim is left, stale,
-which is as good as free.
+claim, never one half-way. A stale claim (the holder's session is elsewhere or gone, the
+holder is no longer an agent of the inventory, or no longer a member of any queue its login
+recorded on this Asterisk, as after a move to another server) is free. Freeing a phone
+(logout, rollback, moving to another phone) also takes its lock; when that lock is busy the
+claim is left, stale, which is as good as free.
 
 Only ``TRYLOCK`` is used, never ``LOCK``: in func_lock.c a ``LOCK`` waiter woken by the broker
 thread takes the lock without checking its owner again, so it could take a lock a ``TRYLOCK``
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from agi.astdb import agent_family, phone_family
 from agi.channel import Channel
 from agi.errors import CommandError, Hangup, LockUnavailable
+from agi.queues import member_interface
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +109,43 @@ def _is_live(channel: Channel, agent_id: str, phone_id: str) -> bool:
     return channel.database_get(agent_family(agent_id), "phone") == phone_id
 
 
+# app_queue's QUEUE_MEMBER_LIST writes into a 4096-byte buffer and stops ("Truncating list")
+# near its end: a list this long may have been cut, so it proves nothing either way.
+LIST_CUT = 4000
+
+
+def in_recorded_queues(channel: Channel, agent_id: str) -> bool:
+    """Whether the agent is still a member, on this Asterisk, of a queue its session recorded
+    at login (``gitops/agent/<id>/queues``). False only when every recorded queue's member
+    list is complete and lacks the agent: e.g. apply removed the agent from this server's
+    queues (moved to another server) while its session stayed in AstDB. Nothing recorded, or
+    a list possibly cut short, counts as a member. Interfaces compare ignoring ASCII case, as
+    app_queue's own lookups (strcasecmp) do."""
+    recorded = channel.database_get(agent_family(agent_id), "queues") or ""
+    wanted = member_interface(agent_id).lower()
+    for queue in (q for q in recorded.split(",") if q):
+        members = channel.get_full_variable(f"${{QUEUE_MEMBER_LIST({queue})}}")
+        if len(members) >= LIST_CUT or wanted in members.lower().split(","):
+            return True
+        logger.debug("agent %s is not a member of %s here", agent_id, queue)
+    return not recorded.strip(",")
+
+
+def _holds(channel: Channel, agent_id: str, phone_id: str) -> bool:
+    """A live claim: the agent's session is on the phone and it still works queues here."""
+    if not _is_live(channel, agent_id, phone_id):
+        return False
+    if in_recorded_queues(channel, agent_id):
+        return True
+    logger.info(
+        "phone %s: agent %s's session is on it but the agent is in none of its login's queues "
+        "on this Asterisk any more (removed from this server?): the claim is stale",
+        phone_id,
+        agent_id,
+    )
+    return False
+
+
 def live_holder(channel: Channel, phone_id: str) -> str:
     """The agent holding the phone, if that agent's session is really on it."""
     current = holder(channel, phone_id)
@@ -129,7 +168,7 @@ def claim_phone(
     current = holder(channel, phone_id)
     if current == agent_id:
         return True
-    if current and _is_live(channel, current, phone_id):
+    if current and _holds(channel, current, phone_id):
         if known(current):
             logger.info(
                 "phone %s is held by agent %s; %s cannot claim it", phone_id, current, agent_id
@@ -139,7 +178,7 @@ def claim_phone(
             "phone %s is held by %s, no longer an agent: %s claims it", phone_id, current, agent_id
         )
     for other in assigned:
-        if other not in (agent_id, current) and _is_live(channel, other, phone_id):
+        if other not in (agent_id, current) and _holds(channel, other, phone_id):
             logger.info(
                 "phone %s is in use by agent %s (unclaimed); %s cannot claim it",
                 phone_id,

@@ -120,6 +120,8 @@ class MemoryChannel:
             return "1" if done else "0"
         if name == "PJSIP_DIAL_CONTACTS" and arg in self.asterisk.registered:
             return f"PJSIP/{arg}/sip:x"
+        if name == "QUEUE_MEMBER_LIST":  # app_queue cuts the list near its 4096-byte buffer
+            return ",".join(self.asterisk.queues.get(arg, {}))[:4095]
         return ""
 
     def destroy(self) -> None:
