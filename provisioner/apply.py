@@ -39,7 +39,7 @@ from provisioner.render.objects import (
 )
 from provisioner.safety import Thresholds, check
 from provisioner.targets import Job
-from provisioner.targets.base import StateRecord, Target
+from provisioner.targets.base import PartialWriteError, StateRecord, Target
 from provisioner.targets.directory import DirectoryTarget
 
 logger = logging.getLogger(__name__)
@@ -166,7 +166,10 @@ def execute(target: Target, plan: Plan) -> Outcome:
     files: tuple[str, ...] = ()
     failures: dict[ObjectKey, str] = {}
     if plan.changes:
-        target.write(plan.changes)
+        try:
+            target.write(plan.changes)
+        except PartialWriteError as e:
+            raise _salvage(target, plan, e.touched, e, reload=True) from e
         changed = {change.key[0] for change in plan.changes}
         files = tuple(f for f in MANAGED_FILES if f in changed)
         failures = _reload_and_verify(target, plan, files)
@@ -185,27 +188,80 @@ def execute(target: Target, plan: Plan) -> Outcome:
 
 
 def _reload_and_verify(target: Target, plan: Plan, files: tuple[str, ...]) -> dict[ObjectKey, str]:
-    """After a successful write: reload, then read back. A failure here leaves the files
-    written but not live, which a later plan cannot see: say what to do by hand."""
-    modules = ", ".join(MODULES[f] for f in files)
+    """After a successful write: reload, then read back. When either cannot be done, the
+    written objects are recorded as unverified, so that the next apply does it again."""
     try:
         target.reload(files)
     except TargetError as e:
-        raise ApplyError(
-            f"{e}; the changes to {', '.join(files)} were written but not reloaded: run "
-            f"'module reload' of {modules} on the Asterisk host (a later apply sees nothing "
-            "left to write, so it will not reload them)"
-        ) from e
+        raise _salvage(target, plan, files, e, reload=False) from e
     try:
         failures = target.verify(_to_verify(plan))
     except TargetError as e:
-        raise ApplyError(
-            f"{e}; the changes were written and {modules} reloaded, but could not be "
-            "read back: check the objects in Asterisk ('pjsip show endpoints', 'queue show')"
-        ) from e
+        raise _salvage(target, plan, files, e, reload=False, reloaded=True) from e
     for key, reason in sorted(failures.items()):
         logger.error("%s: verification failed for %s: %s", plan.target, key, reason)
     return failures
+
+
+def _salvage(
+    target: Target,
+    plan: Plan,
+    files: tuple[str, ...],
+    cause: TargetError,
+    *,
+    reload: bool,
+    reloaded: bool = False,
+) -> ApplyError:
+    """An apply stopped after writing ``files`` (in part or whole) but before verifying them.
+
+    First the record: what was written is marked unverified (each later plan shows it as a
+    change until an apply writes, reloads and verifies it) and deletes not yet written stay
+    ours. Then, if ``reload``, the modules of ``files`` are reloaded so that Asterisk runs
+    what the files hold. Returns the one-sentence error saying what was left and what to do.
+    """
+    files = tuple(f for f in MANAGED_FILES if f in files)
+    if not files:
+        return ApplyError(f"{cause}; nothing was written")
+    modules = ", ".join(MODULES[f] for f in files)
+    saved = _save_unverified(target, plan, files)
+    if reload:
+        try:
+            target.reload(files)
+            reloaded = True
+        except TargetError as e:
+            logger.error("%s: could not reload %s: %s", plan.target, modules, e)
+    done = f"{', '.join(files)} {'were' if len(files) > 1 else 'was'} written"
+    done += f" and reloaded ({modules})" if reloaded else f" but not reloaded ({modules})"
+    if saved is None:
+        then = "the next apply writes, reloads and verifies what was written"
+    else:
+        by_hand = "" if reloaded else f"run 'module reload' of {modules} on the Asterisk host, "
+        then = (
+            f"the record of what is unverified could not be saved ({saved}): {by_hand}check "
+            "the objects in Asterisk ('pjsip show endpoints', 'queue show') and apply again"
+        )
+    return ApplyError(f"{cause}; {done}, not verified: {then}")
+
+
+def _save_unverified(target: Target, plan: Plan, files: tuple[str, ...]) -> TargetError | None:
+    """Record the objects of ``files`` the plan writes as unverified; the error if it fails."""
+    unverified = {
+        c.key for c in plan.changes if c.action != "delete" and (c.key[0] in files or c.reason)
+    }
+    for file in files:  # a file of deletes only: one of its objects makes the next apply reload it
+        if not any(key[0] == file for key in unverified):
+            first = min((key for key in plan.desired if key[0] == file), default=None)
+            if first is not None:
+                unverified.add(first)
+    # objects to delete stay ours until they are gone (the write may not have reached them)
+    deletes = {c.key for c in plan.changes if c.action == "delete"}
+    record = StateRecord(plan.revision, plan.desired | deletes, frozenset(unverified))
+    try:
+        target.save_record(record)
+    except TargetError as e:
+        logger.error("%s: could not record the unverified objects: %s", plan.target, e)
+        return e
+    return None
 
 
 def _to_verify(plan: Plan) -> list[ObjectKey]:

@@ -29,9 +29,11 @@ from provisioner.targets.base import ActualState, LiveMember, MemberChange, Obje
 _AGENT_INTERFACE = re.compile(r"^Local/(?P<agent>[^@/]+)@gitops-agents(?:/n)?$")
 
 ORDER_KEY = "(order)"  # pseudo field of an update that only reorders lines
-# why an object recorded as failing verification is planned (StateRecord.unverified)
+# why an object recorded as unverified is planned (StateRecord.unverified): it failed the
+# read-back verification, or the apply stopped before verifying it (partial write, reload)
 NOT_LOADED = (
-    "not loaded by Asterisk: failed verification after the last apply's reload, see its log"
+    "not loaded by Asterisk: written by the last apply but not verified (verification failed "
+    "or the apply stopped), see its log"
 )
 _KEY = attrgetter("file", "kind", "name")  # ConfigObject.key, as one C call
 

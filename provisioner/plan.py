@@ -45,7 +45,15 @@ class Plan:
 
     @property
     def counts(self) -> tuple[int, int, int]:
-        """(to add, to change, to destroy)."""
+        """(to add, to change, to destroy): what the safety thresholds judge. An object only
+        written again because it was never verified (``ObjectChange.reason``, same options)
+        changes nothing in the target, so it is not counted (``shown`` counts it)."""
+        actions = [c.action for c in self.changes if not rewrite_only(c)]
+        return actions.count("create"), actions.count("update"), actions.count("delete")
+
+    @property
+    def shown(self) -> tuple[int, int, int]:
+        """(to add, to change, to destroy) as shown to people: every change."""
         actions = [c.action for c in self.changes]
         return actions.count("create"), actions.count("update"), actions.count("delete")
 
@@ -61,6 +69,16 @@ class Plan:
         for change in self.changes:
             digest.update(repr(_canonical(change)).encode())
         return digest.hexdigest()
+
+
+def rewrite_only(change: ObjectChange) -> bool:
+    """An unverified object written again exactly as the target already holds it."""
+    return (
+        bool(change.reason)
+        and change.before is not None
+        and change.after is not None
+        and change.before.options == change.after.options
+    )
 
 
 def make_plan(target: str, revision: str, diff: Diff, actual: ActualState) -> Plan:
@@ -153,7 +171,7 @@ def member_data(change: MemberChange) -> JsonDict:
 
 def plan_data(plan: Plan) -> JsonDict:
     """The redacted, JSON-ready view of a plan (``--format json`` and saved plans)."""
-    add, change, destroy = plan.counts
+    add, change, destroy = plan.shown
     return {
         "target": plan.target,
         "revision": plan.revision,
@@ -306,7 +324,7 @@ def _member_lines(data: JsonDict) -> list[str]:
 def summary_line(plan: Plan) -> str:
     if not plan.has_changes:
         return "No changes. The target matches the inventory."
-    add, change, destroy = plan.counts
+    add, change, destroy = plan.shown
     line = f"Plan: {add} to add, {change} to change, {destroy} to destroy."
     if plan.members:
         line = f"{line[:-1]}, {len(plan.members)} live queue member(s) to update."

@@ -11,7 +11,24 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from provisioner.errors import TargetError
 from provisioner.render.objects import ConfigObject, ObjectKey
+
+
+class PartialWriteError(TargetError):
+    """A write that stopped after changing part of the target: the files in ``written`` were
+    written whole, ``partly`` (if any) is the file it stopped in when some of its changes may
+    have landed. The reconciler reloads those and remembers their objects as unverified."""
+
+    def __init__(self, text: str, *, written: tuple[str, ...], partly: str | None) -> None:
+        super().__init__(text)
+        self.written = written
+        self.partly = partly
+
+    @property
+    def touched(self) -> tuple[str, ...]:
+        """Every file that may hold changes not yet reloaded."""
+        return self.written if self.partly is None else (*self.written, self.partly)
 
 
 @dataclass(frozen=True)
@@ -95,7 +112,8 @@ class Target(Protocol):
         ...
 
     def write(self, changes: Sequence[ObjectChange]) -> None:
-        """Apply config changes: all-or-nothing per file, atomic where the target allows."""
+        """Apply config changes: all-or-nothing per file, atomic where the target allows.
+        Raises PartialWriteError when it stops after changing some files."""
         ...
 
     def reload(self, files: Collection[str]) -> None:

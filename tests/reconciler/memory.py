@@ -6,12 +6,13 @@ from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 
 from provisioner.errors import TargetError
-from provisioner.render.objects import ConfigObject, ObjectKey
+from provisioner.render.objects import MANAGED_FILES, ConfigObject, ObjectKey
 from provisioner.targets.base import (
     ActualState,
     LiveMember,
     MemberChange,
     ObjectChange,
+    PartialWriteError,
     StateRecord,
 )
 
@@ -31,6 +32,10 @@ class MemoryTarget:
         self.locked_by: str | None = None
         self.fail_write: str | None = None
         self.fail_reload: str | None = None
+        self.fail_record: str | None = None
+        # (file, partly): the write stops at that file, having written the files before it
+        # and, if partly, the changes of that file too
+        self.fail_in: tuple[str, bool] | None = None
 
     @property
     def name(self) -> str:
@@ -56,6 +61,25 @@ class MemoryTarget:
         if self.fail_write:
             raise TargetError(f"{self.name}: {self.fail_write}")
         self.calls.append(f"write {len(changes)}")
+        if self.fail_in is not None:
+            changes = self._until_failure(changes, *self.fail_in)
+        self._write(changes)
+        if self.fail_in is not None:
+            file, partly = self.fail_in
+            written = tuple(f for f in MANAGED_FILES[: MANAGED_FILES.index(file)])
+            raise PartialWriteError(
+                f"{self.name} rejected a change to {file}",
+                written=written,
+                partly=file if partly else None,
+            )
+
+    def _until_failure(
+        self, changes: Sequence[ObjectChange], file: str, partly: bool
+    ) -> list[ObjectChange]:
+        last = MANAGED_FILES.index(file) + (1 if partly else 0)
+        return [c for c in changes if c.key[0] in MANAGED_FILES[:last]]
+
+    def _write(self, changes: Sequence[ObjectChange]) -> None:
         by_key = {o.key: o for o in self.objects}
         for change in changes:
             by_key.pop(change.key, None)
@@ -78,5 +102,7 @@ class MemoryTarget:
         self.members = [m for m in self.members if (m.queue, m.interface) not in gone]
 
     def save_record(self, record: StateRecord) -> None:
+        if self.fail_record:
+            raise TargetError(f"{self.name}: {self.fail_record}")
         self.calls.append("record")
         self.record = record

@@ -156,9 +156,17 @@ def test_reload_failure_says_what_was_written_and_what_to_do() -> None:
         _apply(target, [*agent_objects("1001"), queue("sales")])
     message = str(caught.value)
     assert "connection lost" in message
-    assert "written but not reloaded" in message
-    assert "res_pjsip.so, app_queue.so" in message
-    assert "record" not in target.calls
+    assert "written but not reloaded (res_pjsip.so, app_queue.so)" in message
+    assert "the next apply writes, reloads and verifies" in message
+    # the files now match, but the record says they were never verified: planned again
+    desired = {o.key for o in [*agent_objects("1001"), queue("sales")]}
+    assert target.record == StateRecord("rev1", frozenset(desired), frozenset(desired))
+    target.fail_reload = None
+    target.calls.clear()
+    again = _apply(target, [*agent_objects("1001"), queue("sales")])
+    assert again.ok and again.written == 4
+    assert "reload pjsip_gitops.conf,queues_gitops.conf" in target.calls
+    assert target.record.unverified == frozenset()
 
 
 def test_a_verification_failure_is_remembered_until_a_verification_passes() -> None:
@@ -195,3 +203,67 @@ def test_a_failed_object_removed_by_hand_is_cleared_from_the_record() -> None:
     assert plan.changes == () and plan.record_outdated
     execute(target, plan)
     assert target.record.unverified == frozenset()
+
+
+def test_a_write_stopped_in_a_later_file_reloads_what_it_wrote_and_marks_it_unverified() -> None:
+    desired = [*agent_objects("1001"), queue("sales")]
+    target = MemoryTarget()
+    target.fail_in = ("queues_gitops.conf", False)  # pjsip written whole, queues untouched
+    with pytest.raises(ApplyError) as caught:
+        _apply(target, desired)
+    message = str(caught.value)
+    assert "rejected a change to queues_gitops.conf" in message
+    assert "pjsip_gitops.conf was written and reloaded (res_pjsip.so), not verified" in message
+    assert "\n" not in message
+    assert target.calls[-3:] == ["record", "reload pjsip_gitops.conf", "unlock"]
+    pjsip = {o.key for o in desired[:3]}
+    assert target.record.unverified == pjsip  # the queue is simply still to create
+    target.fail_in = None
+    plan = plan_job(_job(target), _fixed(desired))
+    assert sorted((c.action, c.key[1], c.reason) for c in plan.changes) == [
+        ("create", "queue", ""),
+        ("update", "aor", NOT_LOADED),
+        ("update", "auth", NOT_LOADED),
+        ("update", "endpoint", NOT_LOADED),
+    ]
+    target.calls.clear()
+    again = _apply(target, desired)
+    assert again.ok and again.reloaded == ("pjsip_gitops.conf", "queues_gitops.conf")
+    assert "verify 4" in target.calls and target.record.unverified == frozenset()
+
+
+def test_a_file_written_in_part_is_reloaded_and_its_objects_marked() -> None:
+    target = MemoryTarget()
+    target.fail_in = ("queues_gitops.conf", True)
+    with pytest.raises(ApplyError) as caught:
+        _apply(target, [*agent_objects("1001"), queue("sales")])
+    assert "reloaded (res_pjsip.so, app_queue.so)" in str(caught.value)
+    assert ("queues_gitops.conf", "queue", "sales") in target.record.unverified
+
+
+def test_deletes_not_yet_written_stay_ours_and_a_file_of_deletes_is_reloaded_again() -> None:
+    target = MemoryTarget()
+    _apply(target, [*agent_objects("1001"), *agent_objects("1002"), queue("a"), queue("b")])
+    target.fail_in = ("queues_gitops.conf", False)
+    target.fail_reload = "connection lost"
+    with pytest.raises(ApplyError):  # deletes agent 1002 (written) and queue b (not written)
+        _apply(target, [*agent_objects("1001"), queue("a")], force=True)
+    assert ("queues_gitops.conf", "queue", "b") in target.record.managed
+    assert len(target.record.unverified) == 1  # one pjsip object, so pjsip is reloaded again
+    target.fail_in = target.fail_reload = None
+    target.calls.clear()
+    outcome = _apply(target, [*agent_objects("1001"), queue("a")])
+    assert outcome.ok and outcome.reloaded == ("pjsip_gitops.conf", "queues_gitops.conf")
+    assert {o.key for o in target.objects} == {o.key for o in [*agent_objects("1001"), queue("a")]}
+
+
+def test_a_record_that_cannot_be_saved_is_said_with_what_to_do_by_hand() -> None:
+    target = MemoryTarget()
+    target.fail_in = ("queues_gitops.conf", False)
+    target.fail_reload = "connection lost"
+    target.fail_record = "connection lost"
+    with pytest.raises(ApplyError) as caught:
+        _apply(target, [*agent_objects("1001"), queue("sales")])
+    message = str(caught.value)
+    assert "the record of what is unverified could not be saved" in message
+    assert "run 'module reload' of res_pjsip.so on the Asterisk host" in message

@@ -6,6 +6,7 @@ They are ``TargetError``s, so the CLI reports them like any other target failure
 from __future__ import annotations
 
 from provisioner.errors import TargetError
+from provisioner.targets.base import PartialWriteError
 
 
 class AmiError(TargetError):
@@ -41,10 +42,13 @@ class AmiActionError(AmiError):
         self.message = message
 
 
-class AmiWriteError(AmiError):
-    """An ``UpdateConfig`` failed; ``file`` is untouched, ``written`` were written before."""
+class AmiWriteError(AmiError, PartialWriteError):
+    """An ``UpdateConfig`` failed in ``file``; ``written`` were written before. ``partial``:
+    some of ``file``'s requests were applied, or the last one may have been (connection lost
+    before its answer); otherwise ``file`` is untouched."""
 
-    def __init__(self, text: str, *, file: str, written: tuple[str, ...]) -> None:
-        super().__init__(text)
+    def __init__(
+        self, text: str, *, file: str, written: tuple[str, ...], partial: bool = False
+    ) -> None:
+        super().__init__(text, written=written, partly=file if partial else None)
         self.file = file
-        self.written = written

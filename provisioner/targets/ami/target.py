@@ -217,6 +217,7 @@ class AmiTarget:
                     f"{e} (while writing {file}: {_progress(done, len(requests))}; {before})",
                     file=file,
                     written=written,
+                    partial=True,  # the request may have been applied before the failure
                 ) from e
             if not reply.ok:
                 raise AmiWriteError(
@@ -224,6 +225,7 @@ class AmiTarget:
                     f"{_progress(done, len(requests))}, {before}; run plan again",
                     file=file,
                     written=written,
+                    partial=done > 0,
                 )
         logger.info(
             "%s: wrote %d changes to %s in %d requests",
