@@ -27,6 +27,8 @@ from provisioner.targets.base import ActualState, LiveMember, MemberChange, Obje
 
 # The queue member interface the AGI server adds at login (docs/runtime-contract.md).
 _AGENT_INTERFACE = re.compile(r"^Local/(?P<agent>[^@/]+)@gitops-agents(?:/n)?$")
+# the state interface of a member logged in on an agent's or a phone's endpoint
+_PJSIP_DEVICE = re.compile(r"^PJSIP/(?P<endpoint>[^/]+)$")
 
 ORDER_KEY = "(order)"  # pseudo field of an update that only reorders lines
 # why an object recorded as unverified is planned (StateRecord.unverified): it failed the
@@ -193,22 +195,54 @@ def member_changes(inventory: Inventory, members: Iterable[LiveMember]) -> tuple
 
     Only members added by the AGI login (``Local/<agent>@gitops-agents``) of queues this
     inventory part defines are considered; static members and other interfaces are not ours.
-    A queue deleted from the inventory takes its members with it on reload.
+    A queue deleted from the inventory takes its members with it on reload. A member whose
+    state interface is ``PJSIP/<x>`` with ``x`` no endpoint of this part (its phone was
+    deleted) is removed too: the device reads INVALID and app_queue never rings it.
     """
     wanted = desired_members(inventory)
+    members = tuple(members)
+    endpoints = _endpoints(inventory) if members else frozenset()
     changes: list[MemberChange] = []
     for member in members:
         agent = agent_of_interface(member.interface)
         if not member.dynamic or agent is None or member.queue not in wanted:
             continue
         penalty = wanted[member.queue].get(agent)
-        if penalty is None:
-            if inventory.agent(agent) is None:
-                reason = f"agent {agent} is no longer in the inventory"
-            else:
-                reason = f"agent {agent} left queue {member.queue} in the inventory"
-            changes.append(MemberChange("remove", member.queue, member.interface, 0, reason))
-        elif penalty != member.penalty:
-            reason = f"agent {agent} penalty {member.penalty} -> {penalty} in queue {member.queue}"
-            changes.append(MemberChange("penalty", member.queue, member.interface, penalty, reason))
+        change = _member_change(inventory, member, agent, penalty, endpoints)
+        if change is not None:
+            changes.append(change)
     return tuple(sorted(changes, key=lambda c: (c.queue, c.interface, c.action)))
+
+
+def _endpoints(inventory: Inventory) -> frozenset[str]:
+    """The PJSIP endpoints of an inventory part: every agent's own and every phone's."""
+    return frozenset(a.id for a in inventory.agents) | frozenset(p.id for p in inventory.phones)
+
+
+def _member_change(
+    inventory: Inventory,
+    member: LiveMember,
+    agent: str,
+    penalty: int | None,
+    endpoints: frozenset[str],
+) -> MemberChange | None:
+    """What must change for one of our live members (``penalty``: the one desired, None
+    when the agent is not to be in that queue)."""
+    queue, interface = member.queue, member.interface
+    if penalty is None:
+        if inventory.agent(agent) is None:
+            reason = f"agent {agent} is no longer in the inventory"
+        else:
+            reason = f"agent {agent} left queue {queue} in the inventory"
+        return MemberChange("remove", queue, interface, 0, reason)
+    device = _PJSIP_DEVICE.match(member.state_interface)
+    if device is not None and device.group("endpoint") not in endpoints:
+        reason = (
+            f"agent {agent} is logged in on {member.state_interface}, which is no longer in "
+            "the inventory (Asterisk never rings it)"
+        )
+        return MemberChange("remove", queue, interface, 0, reason)
+    if penalty != member.penalty:
+        reason = f"agent {agent} penalty {member.penalty} -> {penalty} in queue {queue}"
+        return MemberChange("penalty", queue, interface, penalty, reason)
+    return None

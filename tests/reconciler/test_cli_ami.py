@@ -263,3 +263,26 @@ def test_two_servers_each_get_their_part_concurrently(
         assert second.endpoint("1003") is not None and second.endpoint("1001") is None
         assert first.queue("sales") is not None and second.queue("sales") is None
         assert cli("plan", "--detailed-exitcode", target="all").code == 0
+
+
+def test_a_member_logged_in_on_a_deleted_phone_is_removed(
+    cli: AmiCli, ami_server: FakeAmiServer, fake_asterisk: FakeAsterisk
+) -> None:
+    assert cli.ami("apply", "--auto-approve")[0] == 0
+    on_desk = LOCAL.format("1001")
+    fake_asterisk.queue_add("sales", on_desk, state_interface="PJSIP/desk-101", penalty=1)
+    fake_asterisk.queue_add("sales", LOCAL.format("1002"), state_interface="PJSIP/1002")
+    assert cli.ami("plan", "--detailed-exitcode")[0] == 0  # both devices exist
+    cli.save("phones.yaml", {"phones": []})
+    code, out, err = cli.ami("plan", "--detailed-exitcode")
+    assert code == 2, err
+    assert "- pjsip_gitops.conf: endpoint 'desk-101'" in out
+    assert (
+        f"- remove {on_desk} from queue sales: agent 1001 is logged in on PJSIP/desk-101, "
+        "which is no longer in the inventory (Asterisk never rings it)"
+    ) in out
+    assert "Local/1002" not in out
+    assert cli.ami("apply", "--auto-approve", "--force")[0] == 0
+    assert {m.interface for m in fake_asterisk.members("sales")} == {LOCAL.format("1002")}
+    code, out, err = cli.ami("plan", "--detailed-exitcode")
+    assert code == 0, out + err

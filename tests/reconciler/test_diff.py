@@ -7,6 +7,7 @@ from provisioner.errors import RenderError
 from provisioner.model import (
     Agent,
     Inventory,
+    Phone,
     Queue,
     QueueMember,
     QueueMembership,
@@ -147,6 +148,27 @@ def test_member_left_queue_penalty_changed_or_agent_deleted() -> None:
     reasons = " ".join(m.reason for m in result.members)
     assert "1003 is no longer in the inventory" in reasons
     assert "1001 left queue support" in reasons
+
+
+def test_a_member_logged_in_on_a_device_gone_from_the_inventory_is_removed() -> None:
+    inventory = _inventory(*(_agent(a, ("sales", 0)) for a in ("1001", "1002", "1003", "1004")))
+    inventory = replace(inventory, phones=(Phone("desk-1", "201", SecretRef("env", "X")),))
+    members = (
+        replace(member("sales", "1001"), state_interface="PJSIP/desk-9"),  # phone deleted
+        replace(member("sales", "1002"), state_interface="PJSIP/desk-1"),  # phone still there
+        member("sales", "1003"),  # its own endpoint
+        replace(member("sales", "1004"), state_interface=""),  # mobile: no device state
+    )
+    (change,) = diff([], state([], members=members), inventory).members
+    assert (change.action, change.queue, change.interface) == (
+        "remove",
+        "sales",
+        "Local/1001@gitops-agents",
+    )
+    assert change.reason == (
+        "agent 1001 is logged in on PJSIP/desk-9, which is no longer in the inventory "
+        "(Asterisk never rings it)"
+    )
 
 
 def test_runtime_state_and_foreign_members_are_not_drift() -> None:
