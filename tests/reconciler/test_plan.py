@@ -171,3 +171,16 @@ def test_repeated_keys_show_values_removed_and_added() -> None:
     after = replace(before, options=options)
     text = format_text([_plan([after], state([before]))])
     assert "      allow:\n        - alaw\n        + g722\n" in text
+
+
+def test_objects_written_again_unchanged_do_not_count_for_the_thresholds() -> None:
+    many = [queue(f"q{n}") for n in range(12)]
+    actual = state(many)
+    unverified = replace(actual.record, unverified=frozenset(o.key for o in many))
+    plan = _plan(many, replace(actual, record=unverified))
+    assert len(plan.changes) == 12 and plan.counts == (0, 0, 0)
+    assert plan.shown == (0, 12, 0)
+    assert violations(plan, Thresholds()) == []
+    assert "Plan: 0 to add, 12 to change, 0 to destroy." in format_text([plan])
+    changed = replace(many[0], options=(("strategy", "leastrecent"),))
+    assert _plan([changed, *many[1:]], replace(actual, record=unverified)).counts == (0, 1, 0)
