@@ -31,8 +31,9 @@ def parse_config(file: str, response: Message) -> list[ConfigObject]:
     kind is its last ``type=`` value, taken while its lines are read.
     """
     pjsip = file.rsplit("/", 1)[-1].startswith("pjsip")
-    categories: list[tuple[str, list[tuple[str, str]], str | None]] = []
-    options: list[tuple[str, str]] = []  # lines before any category are dropped
+    objects: list[ConfigObject] = []
+    name: str | None = None  # no category yet: lines before the first one are dropped
+    options: list[tuple[str, str]] = []
     kind: str | None = None
     line_prefix = "Line-"  # Asterisk lists the lines of a category right after it
     for key, value in response.headers:
@@ -44,13 +45,12 @@ def parse_config(file: str, response: Message) -> list[ConfigObject]:
                 kind = option_value
             options.append((option, option_value))
         elif key[:9] == "Category-":
-            if categories:
-                categories[-1] = (categories[-1][0], options, kind)
-            categories.append((value, [], None))
-            options, kind, line_prefix = [], None, "Line-" + key[9:]
-    if categories:
-        categories[-1] = (categories[-1][0], options, kind)
-    return [_config_object(file, pjsip, *category) for category in categories]
+            if name is not None:  # each object is made as soon as its lines are read
+                objects.append(_config_object(file, pjsip, name, options, kind))
+            name, options, kind, line_prefix = value, [], None, "Line-" + key[9:]
+    if name is not None:
+        objects.append(_config_object(file, pjsip, name, options, kind))
+    return objects
 
 
 def _config_object(
