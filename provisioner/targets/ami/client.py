@@ -34,7 +34,7 @@ from provisioner.targets.ami.protocol import Framer, Header, Message, describe, 
 logger = logging.getLogger(__name__)
 
 BANNER_PREFIX = "Asterisk Call Manager/"
-_RECV_SIZE = 1 << 20  # a 10k-agent GetConfig answer is ~9 MB: fewer, larger reads
+_RECV_SIZE = 1 << 16  # recv(1 MiB) costs ~13 us more per small answer (a fresh 1 MiB buffer)
 _LOG_HEADERS = 40  # at most this many headers of one message in a debug line
 
 
