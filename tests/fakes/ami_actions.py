@@ -53,7 +53,7 @@ def get_config(ast: FakeAsterisk, headers: dict[str, str], aid: str | None) -> R
     if not ast.config_exists(name):
         return proto.error(aid, "Config file not found")
     only = _h(headers, "Category") or None
-    lines = cfg.getconfig_lines(ast.categories(name), only)
+    lines = ast.getconfig_lines(name, only)
     return proto.success(aid, None, lines)
 
 

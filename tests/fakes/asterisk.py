@@ -103,6 +103,12 @@ class FakeAsterisk(QueueOps, RegistrationOps):
         with self.lock:
             return [c.copy() for c in self._expanded(name, set())]
 
+    def getconfig_lines(self, name: str, only: str | None = None) -> list[tuple[str, str]]:
+        """GetConfig's header lines, made under the lock: no copy of every category (which
+        cost 1.25 s of a 10k-agent read), yet consistent with a concurrent UpdateConfig."""
+        with self.lock:
+            return cfg.getconfig_lines(self._expanded(name, set()), only)
+
     def _expanded(self, name: str, seen: set[str]) -> list[cfg.Category]:
         if name in seen or name not in self.files:
             return []
