@@ -47,17 +47,71 @@ def inventory_reader(server: str | None) -> Callable[[Path], Inventory]:
     return read
 
 
+DESCRIPTION = (
+    "The FastAGI server of asterisk-gitops (also: python -m agi): logs agents in and out"
+    " and pauses them when they dial feature codes. SIGTERM/SIGINT stop it gracefully,"
+    " SIGHUP reloads the inventory."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="asterisk-gitops-agi", description=__doc__.splitlines()[0])
-    p.add_argument("--inventory", type=Path, required=True, metavar="DIR")
-    p.add_argument("--listen", default="127.0.0.1:4573", metavar="HOST:PORT")
-    p.add_argument("--server", metavar="NAME", help="serve only this server's part")
-    p.add_argument("--max-sessions", type=int, default=1000, metavar="N")
-    p.add_argument("--idle-timeout", type=float, default=60.0, metavar="S")
-    p.add_argument("--shutdown-grace", type=float, default=10.0, metavar="S")
-    p.add_argument("--reload-interval", type=float, default=2.0, metavar="S")
-    p.add_argument("-v", "--verbose", action="store_true", help="log every session")
-    p.add_argument("--debug", action="store_true")
+    p = argparse.ArgumentParser(
+        prog="asterisk-gitops-agi",
+        description=DESCRIPTION,
+    )
+    p.add_argument(
+        "--inventory",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="the inventory checkout (same files `provisioner validate` reads); required",
+    )
+    p.add_argument(
+        "--listen",
+        default="127.0.0.1:4573",
+        metavar="HOST:PORT",
+        help="where Asterisk connects; must match settings.agi in the inventory"
+        " (default: %(default)s)",
+    )
+    p.add_argument(
+        "--server",
+        metavar="NAME",
+        help="serve only the part of the inventory this Asterisk server serves"
+        " (default: all servers)",
+    )
+    p.add_argument(
+        "--max-sessions",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="sessions served at once; past it a call is refused (default: %(default)s)",
+    )
+    p.add_argument(
+        "--idle-timeout",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="drop a session whose Asterisk side says nothing for S seconds (default: %(default)s)",
+    )
+    p.add_argument(
+        "--shutdown-grace",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="on SIGTERM, how long running sessions get to finish (default: %(default)s)",
+    )
+    p.add_argument(
+        "--reload-interval",
+        type=float,
+        default=2.0,
+        metavar="S",
+        help="how often the inventory's files are checked for changes, 0: only on SIGHUP"
+        " (default: %(default)s)",
+    )
+    p.add_argument(
+        "-v", "--verbose", action="store_true", help="log every session (default: warnings only)"
+    )
+    p.add_argument("--debug", action="store_true", help="debug logs (default: off)")
     return p
 
 

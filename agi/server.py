@@ -166,7 +166,14 @@ class AgiServer(socketserver.ThreadingTCPServer):
         # Each command is one small write answered before the next is sent: Nagle can only
         # delay it. Accepted sockets inherit the option from the listening one.
         self.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().server_bind()
+        try:
+            super().server_bind()
+        except OSError as e:
+            where = f"{self.config.host}:{self.config.port}"
+            raise ConfigError(
+                f"cannot listen on {where}: {e.strerror or e}; --listen must be an address"
+                " of this host and match settings.agi in the inventory"
+            ) from e
 
     def handle_error(self, request: object, client_address: object) -> None:
         logger.exception("session from %s failed", client_address)
