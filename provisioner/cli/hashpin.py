@@ -23,8 +23,13 @@ def add_parser(sub: Any) -> None:
 
 def _read_pin() -> str:
     if sys.stdin.isatty():
-        pin = getpass.getpass("PIN: ")
-        if getpass.getpass("PIN again: ") != pin:
+        try:
+            pin = getpass.getpass("PIN: ")
+            again = getpass.getpass("PIN again: ")
+        except EOFError as e:  # Ctrl-D at the prompt
+            print(file=sys.stderr)
+            raise ProvisionerError("no PIN given") from e
+        if again != pin:
             raise ProvisionerError("the two PINs differ")
         return pin
     return sys.stdin.readline().strip()

@@ -239,7 +239,12 @@ def _confirm(auto_approve: bool) -> None:
             "pass --auto-approve, or apply a plan saved with 'plan --out'"
         )
     print("\nDo you want to perform these actions? Only 'yes' will be accepted to approve.")
-    if input("  Enter a value: ").strip() != "yes":
+    try:
+        answer = input("  Enter a value: ")
+    except EOFError as e:  # Ctrl-D at the prompt
+        print()
+        raise PlanError("apply cancelled: nothing was changed") from e
+    if answer.strip() != "yes":
         raise PlanError("apply cancelled: nothing was changed")
 
 
