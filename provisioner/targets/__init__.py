@@ -75,11 +75,11 @@ def select(
         if len(chosen) > 1:
             raise TargetError(
                 f"the inventory has {len(chosen)} servers{_known(servers)}: say which part "
-                f"{spec} serves with --server NAME, or use --target NAME or --target all"
+                f"{shown(spec)} serves with --server NAME, or use --target NAME or --target all"
             )
         return (_server_job(inventory, chosen[0], env, timeout, spec),)
     raise TargetError(
-        f"unknown target {spec!r}: use dir:PATH, ami://USER@HOST:PORT, "
+        f"unknown target {shown(spec)!r}: use dir:PATH, ami://USER@HOST:PORT, "
         f"a server name or 'all'{_known(servers)}"
     )
 
@@ -128,12 +128,12 @@ def open_target(
 
         return DirectoryTarget(spec.removeprefix("dir:"))
     if not spec.startswith("ami://"):
-        raise TargetError(f"unknown target {spec!r}: use dir:PATH or ami://USER@HOST:PORT")
+        raise TargetError(f"unknown target {shown(spec)!r}: use dir:PATH or ami://USER@HOST:PORT")
     _check_ami_url(spec)
     secret = env.get(secret_env)
     if not secret:
         raise TargetError(
-            f"{spec}: the AMI secret is not set: export it in the environment variable "
+            f"{shown(spec)}: the AMI secret is not set: export it in the environment variable "
             f"{secret_env} (never on the command line)"
         )
     from provisioner.targets.ami import AmiTarget  # imported only when an AMI target is used
@@ -141,14 +141,38 @@ def open_target(
     return AmiTarget(spec, secret, timeout=timeout)
 
 
+def shown(spec: str) -> str:
+    """``spec`` as messages and logs may show it: a password in its userinfo becomes ``***``."""
+    scheme, sep, rest = spec.partition("://")
+    if not sep:
+        return spec
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    userinfo, at, host = rest[:end].rpartition("@")
+    if not at or ":" not in userinfo:
+        return spec
+    user = userinfo.partition(":")[0]
+    return f"{scheme}://{user}:***@{host}{rest[end:]}"
+
+
 def _check_ami_url(spec: str) -> None:
+    name = shown(spec)
+    if name != spec:
+        raise TargetError(
+            f"{name} is not a valid target: use ami://USER@HOST:PORT (the secret comes from "
+            "the environment, not the URL)"
+        )
     try:
         url = urlsplit(spec)
         port = url.port
     except ValueError as e:
         raise TargetError(f"{spec} is not a valid target: {e}; use ami://USER@HOST:PORT") from e
-    if not url.username or not url.hostname or port is None or url.password is not None:
+    missing = [
+        part
+        for part, present in (("user", url.username), ("host", url.hostname), ("port", port))
+        if not present
+    ]
+    if missing:
         raise TargetError(
-            f"{spec} is not a valid target: use ami://USER@HOST:PORT (the secret comes from "
-            "the environment, not the URL)"
+            f"{spec} is not a valid target: the {' and the '.join(missing)} "
+            f"{'is' if len(missing) == 1 else 'are'} missing; use ami://USER@HOST:PORT"
         )

@@ -1,0 +1,48 @@
+"""A password put in an ami:// URL is never echoed: messages show ``USER:***@``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from provisioner.targets import shown
+from tests.reconciler.cli_helpers import Cli, start
+
+PASSWORD = "pw-s3cr3t"
+HINT = "(the secret comes from the environment, not the URL)"
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    return start(Cli, tmp_path, capsys, monkeypatch, "two-servers")
+
+
+@pytest.mark.parametrize("server", [("--server", "pbx1"), ()])
+def test_a_password_in_the_target_url_is_redacted(cli: Cli, server: tuple[str, ...]) -> None:
+    result = cli("plan", *server, target=f"ami://u:{PASSWORD}@h:5038")
+    assert result.code == 1
+    assert PASSWORD not in result.err and PASSWORD not in result.out
+    assert "ami://u:***@h:5038" in result.err
+
+
+def test_the_url_hint_is_given_only_when_the_url_holds_a_password(cli: Cli) -> None:
+    with_password = cli("plan", "--server", "pbx1", target=f"ami://u:{PASSWORD}@h:5038")
+    assert HINT in with_password.err
+    incomplete = cli("plan", "--server", "pbx1", target="ami://x")
+    assert incomplete.code == 1 and HINT not in incomplete.err
+    assert "the user and the port are missing" in incomplete.err
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("ami://u:pw@h:5038", "ami://u:***@h:5038"),
+        ("ami://u:p@w@h:5038/x", "ami://u:***@h:5038/x"),
+        ("AMI://u:pw@h", "AMI://u:***@h"),
+        ("ami://u@h:5038", "ami://u@h:5038"),
+        ("dir:a@b:c", "dir:a@b:c"),
+    ],
+)
+def test_shown_hides_only_the_password(spec: str, expected: str) -> None:
+    assert shown(spec) == expected
