@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -165,10 +166,15 @@ def _field(path: FieldPath) -> str:
     return names[-1] if names else "the file"
 
 
+_URL_PASSWORD = re.compile(r"(://[^/@:\s]*):[^@\s]*@")
+
+
 def _shown(path: FieldPath, value: Any) -> str:
     if _field(path) in SENSITIVE_FIELDS:
         return "the value"
-    return repr(value) if not isinstance(value, str) else f"'{value}'"
+    if not isinstance(value, str):
+        return repr(value)
+    return "'" + _URL_PASSWORD.sub(r"\1:***@", value) + "'"  # a password in a URL stays out
 
 
 def explain(item: SchemaError, where: Location) -> str:
