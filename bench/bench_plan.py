@@ -35,12 +35,12 @@ from gen_inventory import generate
 from provisioner.apply import (
     Renderer,
     execute,
-    fewer_collections,
     plan_job,
     renderer,
 )
 from provisioner.cli import main as main_cli
 from provisioner.diff import diff
+from provisioner.gcpause import paused_gc
 from provisioner.model import (
     Agent,
     Inventory,
@@ -193,7 +193,7 @@ def main(argv: list[str]) -> int:
     sizes = [int(a) for a in argv] or [1000, 10000]
     os.environ.update(ENV)
     desired_of = renderer(ENV)
-    with fewer_collections():
+    with paused_gc():
         for size in sizes:
             bench(size, desired_of)
     print(f"({load_average()})")

@@ -12,14 +12,12 @@ concurrently (threads).
 
 from __future__ import annotations
 
-import gc
 import getpass
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -68,24 +66,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return not self.failures
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Pause the cyclic garbage collector while planning, then resume it.
-
-    A plan of 10k agents allocates millions of small tuples (options of ~70k config
-    objects, desired and actual); even with raised thresholds the collector rescans them
-    again and again (~0.35 s of a 2 s plan). Nothing here makes reference cycles worth
-    chasing: everything is freed by reference counting, so memory does not grow.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def holder() -> str:

@@ -21,11 +21,11 @@ from provisioner.apply import (
     approved_from,
     drift_job,
     each,
-    fewer_collections,
     plan_job,
     renderer,
 )
 from provisioner.errors import PlanError, ProvisionerError, SafetyError
+from provisioner.gcpause import paused_gc
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
 from provisioner.plan import (
@@ -124,7 +124,7 @@ def _thresholds(args: argparse.Namespace) -> Thresholds:
 
 
 def run_plan(args: argparse.Namespace) -> int:
-    with fewer_collections():
+    with paused_gc():
         return _run_plan(args)
 
 
@@ -148,7 +148,7 @@ def _run_plan(args: argparse.Namespace) -> int:
 
 
 def run_apply(args: argparse.Namespace) -> int:
-    with fewer_collections():
+    with paused_gc():
         return _run_apply(args)
 
 
@@ -281,7 +281,7 @@ def _outcome_line(outcome: Outcome) -> str:
 
 
 def run_drift(args: argparse.Namespace) -> int:
-    with fewer_collections():
+    with paused_gc():
         return _run_drift(args)
 
 

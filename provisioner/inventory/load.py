@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from provisioner.errors import InventoryError, Problem
+from provisioner.gcpause import paused_gc
 from provisioner.inventory import build, checks, schema
 from provisioner.inventory.cache import (
     DEFAULT_DIRNAME,
@@ -194,21 +193,6 @@ def _inventory(context: Context, revision: str) -> Inventory:
     )
 
 
-@contextmanager
-def _paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building ~10^5 acyclic objects.
-
-    Allocation-triggered collections cost 15-25% of a 10k-agent load and find nothing here.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def load_inventory(
     root: str | Path = "inventory",
     ref: str | None = None,
@@ -222,7 +206,7 @@ def load_inventory(
     The cache (``.provisioner-cache/`` next to the inventory) keeps parsed, schema-checked
     files by content hash; ``use_cache=False`` bypasses it.
     """
-    with _paused_gc():
+    with paused_gc():
         return _load(Path(root), ref, use_cache, cache_dir)
 
 
