@@ -1,0 +1,43 @@
+"""The benchmarks still run: each at a tiny size, checking what it prints, never its timings.
+
+Figures come from running them at full size (see each script's docstring); this only keeps
+them from rotting as the code they drive changes.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_bench_plan_prints_every_step() -> None:
+    out = _run("bench/bench_plan.py", "30")
+    for row in ("first plan", "first apply", "no-change plan", "one agent edited", "(0 changes)"):
+        assert row in out
+
+
+def test_bench_ami_counts_requests_and_writes_nothing_without_changes() -> None:
+    out = _run("bench/bench_ami.py", "30")
+    assert "(a) first apply" in out
+    no_change = out.split("(c) no change", 1)[1].splitlines()[0]
+    assert "0 UpdateConfig actions" in no_change
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the load generator uses epoll")
+def test_bench_agi_sessions_all_end_ok() -> None:
+    out = _run("bench/bench_agi.py", "--sessions", "30", "--only", "pause", "--rates", "50")
+    assert "p99" in out
+    assert "NOT OK" not in out
