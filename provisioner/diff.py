@@ -23,7 +23,13 @@ from operator import attrgetter
 from provisioner.errors import RenderError
 from provisioner.model import Inventory
 from provisioner.render.objects import MANAGED_FILES, SENSITIVE_KEYS, ConfigObject, ObjectKey
-from provisioner.targets.base import ActualState, LiveMember, MemberChange, ObjectChange
+from provisioner.targets.base import (
+    ActualState,
+    AgentSession,
+    LiveMember,
+    MemberChange,
+    ObjectChange,
+)
 
 # The queue member interface the AGI server adds at login (docs/runtime-contract.md).
 _AGENT_INTERFACE = re.compile(r"^Local/(?P<agent>[^@/]+)@gitops-agents(?:/n)?$")
@@ -64,8 +70,8 @@ def diff(
 ) -> Diff:
     """Every difference between ``desired`` and ``actual``.
 
-    ``inventory`` (the part this target serves) drives the live member changes; without it
-    no member change is planned.
+    ``inventory`` (the part this target serves) drives the live member changes and the
+    sessions to forget; without it neither is planned.
     """
     current, duplicates = _index(actual.objects)
     wanted, twice = _index(desired)
@@ -93,7 +99,10 @@ def diff(
             changes.append(ObjectChange("delete", obj, None))
         else:
             unmanaged.append(key)
-    members = member_changes(inventory, actual.members) if inventory is not None else ()
+    members: tuple[MemberChange, ...] = ()
+    if inventory is not None:
+        members = member_changes(inventory, actual.members)
+        members += forget_changes(inventory, actual.sessions)
     return Diff(
         changes=tuple(sorted(changes, key=change_order)),
         members=members,
@@ -246,3 +255,23 @@ def _member_change(
         reason = f"agent {agent} penalty {member.penalty} -> {penalty} in queue {queue}"
         return MemberChange("penalty", queue, interface, penalty, reason)
     return None
+
+
+def forget_changes(
+    inventory: Inventory, sessions: Iterable[AgentSession]
+) -> tuple[MemberChange, ...]:
+    """Forget the AstDB session (and phone claims) of every agent not in this part: deleted
+    from the inventory or moved to another server. Runtime state, like member changes."""
+    return tuple(
+        MemberChange(
+            "forget",
+            "",
+            "",
+            0,
+            f"forget session of agent {session.agent} (not in this server's part)",
+            agent=session.agent,
+            keys=session.entries(),
+        )
+        for session in sessions
+        if inventory.agent(session.agent) is None
+    )

@@ -166,6 +166,8 @@ def member_data(change: MemberChange) -> JsonDict:
         "interface": change.interface,
         "penalty": change.penalty,
         "reason": change.reason,
+        "agent": change.agent,
+        "keys": [f"{family}/{key}" for family, key in change.keys],
     }
 
 
@@ -314,6 +316,8 @@ def _field_lines(action: str, change: JsonDict) -> list[str]:
 
 
 def _member_lines(data: JsonDict) -> list[str]:
+    if data["action"] == "forget":
+        return [f"  - {data['reason']}: {len(data['keys'])} AstDB key(s)"]
     if data["action"] == "remove":
         what = f"- remove {data['interface']} from queue {data['queue']}"
     else:
@@ -338,7 +342,7 @@ def body_lines(plan: Plan) -> list[str]:
         lines.extend(_change_lines(change))
     if plan.members:
         lines.append("")
-        lines.append("  Live queue members (logged-in agents):")
+        lines.append("  Live queue members and agent sessions (runtime state):")
         for member in plan.members:
             lines.extend(_member_lines(member_data(member)))
     if plan.unmanaged:

@@ -14,6 +14,11 @@ from typing import Literal, Protocol
 from provisioner.errors import TargetError
 from provisioner.render.objects import ConfigObject, ObjectKey
 
+# AstDB families of the runtime contract (docs/runtime-contract.md)
+AGENT_FAMILY = "gitops/agent"  # gitops/agent/<agent>/{dial,device,interface,...}
+PHONE_FAMILY = "gitops/phone"  # gitops/phone/<phone>/agent: the hot-desk claim
+CLAIM_KEY = "agent"
+
 
 class PartialWriteError(TargetError):
     """A write that stopped after changing part of the target: the files in ``written`` were
@@ -68,11 +73,32 @@ class LiveMember:
 class MemberChange:
     """A change to a live (logged-in) queue member so it follows the inventory."""
 
-    action: Literal["remove", "penalty"]
+    action: Literal["remove", "penalty", "forget"]
     queue: str
     interface: str
     penalty: int = 0
     reason: str = ""  # why, for the plan: "agent 1001 left queue sales in the inventory"
+    # "forget": the agent whose AstDB session is deleted (queue and interface are ""), and
+    # the exact ``(family, key)`` entries to delete one by one (never a tree: see
+    # docs/runtime-contract.md)
+    agent: str = ""
+    keys: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class AgentSession:
+    """The AstDB session of an agent as the target holds it (written by the AGI login):
+    ``keys`` under ``gitops/agent/<agent>/`` and the phones whose claim
+    ``gitops/phone/<phone>/agent`` names the agent."""
+
+    agent: str
+    keys: tuple[str, ...]
+    claims: tuple[str, ...] = ()
+
+    def entries(self) -> tuple[tuple[str, str], ...]:
+        """The exact ``(family, key)`` AstDB entries of the session and its phone claims."""
+        own = tuple((f"{AGENT_FAMILY}/{self.agent}", name) for name in self.keys)
+        return own + tuple((f"{PHONE_FAMILY}/{phone}", CLAIM_KEY) for phone in self.claims)
 
 
 @dataclass(frozen=True)
@@ -93,6 +119,7 @@ class ActualState:
     objects: tuple[ConfigObject, ...]  # every category of the managed files
     record: StateRecord
     members: tuple[LiveMember, ...] = ()  # live queue members (empty where not known)
+    sessions: tuple[AgentSession, ...] = ()  # AstDB agent sessions (empty where not known)
 
 
 class Target(Protocol):
@@ -125,7 +152,8 @@ class Target(Protocol):
         ...
 
     def change_members(self, changes: Sequence[MemberChange]) -> None:
-        """Update live queue members (QueueRemove, QueuePenalty)."""
+        """Update live queue members (QueueRemove, QueuePenalty) and forget the sessions of
+        agents no longer served (DBDel of each key)."""
         ...
 
     def save_record(self, record: StateRecord) -> None:

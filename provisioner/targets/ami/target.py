@@ -27,8 +27,9 @@ from provisioner.render.objects import (
 from provisioner.targets.ami.client import Action, AmiClient, Reply
 from provisioner.targets.ami.errors import AmiError, AmiProtocolError, AmiWriteError
 from provisioner.targets.ami.lock import NOT_FOUND, AstDbLock
-from provisioner.targets.ami.protocol import encode_action
+from provisioner.targets.ami.protocol import Message, encode_action
 from provisioner.targets.ami.record import StoredRecord, StoredState, parse_tree, record_actions
+from provisioner.targets.ami.sessions import ROOT_FAMILY, parse_sessions
 from provisioner.targets.ami.state import STATE_FAMILY, parse_config, parse_members
 from provisioner.targets.ami.updates import MAX_ACTIONS, MAX_LINES, file_requests, is_leftover
 from provisioner.targets.ami.verify import verify as verify_live
@@ -123,19 +124,28 @@ class AmiTarget:
 
     def read(self) -> ActualState:
         actions = [Action("GetConfig", (("Filename", f),)) for f in MANAGED_FILES]
-        actions.append(Action("DBGetTree", (("Family", STATE_FAMILY),)))
+        # one tree for the state record and the agent sessions (docs/runtime-contract.md)
+        actions.append(Action("DBGetTree", (("Family", ROOT_FAMILY),)))
         actions.append(Action("QueueStatus"))
         replies = self._client.pipeline(actions)
         objects: list[ConfigObject] = []
         for file, reply in zip(MANAGED_FILES, replies, strict=False):
             objects.extend(self._file_objects(file, self._config_reply(file, reply)))
-        stored = self._stored(replies[len(MANAGED_FILES)])
+        tree = self._tree(replies[len(MANAGED_FILES)])
+        stored = parse_tree(tree)
+        sessions = parse_sessions(tree)
         queues = {o.name for o in objects if o.file == QUEUES_FILE}
         members = parse_members(self._client.check(replies[-1]).events, queues)
         self._objects = {o.key: o for o in objects}
         self._stored_record = stored.stored
-        logger.info("%s: read %d objects, %d live members", self._name, len(objects), len(members))
-        return ActualState(tuple(objects), stored.record, tuple(members))
+        logger.info(
+            "%s: read %d objects, %d live members, %d agent sessions",
+            self._name,
+            len(objects),
+            len(members),
+            len(sessions),
+        )
+        return ActualState(tuple(objects), stored.record, tuple(members), sessions)
 
     def _file_objects(self, file: str, reply: Reply) -> list[ConfigObject]:
         """The categories of one file; leftovers of an interrupted build are set aside."""
@@ -167,9 +177,13 @@ class AmiTarget:
         return self._client.check(reply)
 
     def _stored(self, reply: Reply) -> StoredState:
+        return parse_tree(self._tree(reply))
+
+    def _tree(self, reply: Reply) -> tuple[Message, ...]:
+        """The entries of a ``DBGetTree`` reply; none when the family does not exist."""
         if not reply.ok and reply.message.startswith(NOT_FOUND):
-            return parse_tree(())
-        return parse_tree(self._client.check(reply).events)
+            return ()
+        return tuple(self._client.check(reply).events)
 
     # -- write and reload -------------------------------------------------------------------
 
@@ -262,9 +276,12 @@ class AmiTarget:
     # -- live members ------------------------------------------------------------------------
 
     def change_members(self, changes: Sequence[MemberChange]) -> None:
-        actions = [_member_action(c) for c in changes]
-        for change, reply in zip(changes, self._client.pipeline(actions), strict=True):
-            if reply.ok:
+        pairs = [(c, a) for c in changes for a in _member_actions(c)]
+        replies = self._client.pipeline([a for _, a in pairs])
+        for (change, _), reply in zip(pairs, replies, strict=True):
+            if change.action == "forget":
+                self._forgot(change, reply)
+            elif reply.ok:
                 logger.info(
                     "%s: %s %s in %s", self._name, change.action, change.interface, change.queue
                 )
@@ -281,6 +298,14 @@ class AmiTarget:
                     f"{self._name} could not {change.action} member {change.interface} of "
                     f"queue {change.queue} ({reply.message})"
                 )
+
+    def _forgot(self, change: MemberChange, reply: Reply) -> None:
+        if reply.ok or reply.message.startswith("Database entry could not"):
+            return  # deleted, or gone already (logged out meanwhile)
+        raise TargetError(
+            f"{self._name} could not forget the session of agent {change.agent} "
+            f"({reply.message}); run apply again"
+        )
 
     # -- lock and record ---------------------------------------------------------------------
 
@@ -316,6 +341,12 @@ def _progress(done: int, total: int) -> str:
     if done == 0:
         return "nothing in it was changed"
     return f"{done} of its {total} requests were applied, each one whole objects"
+
+
+def _member_actions(change: MemberChange) -> list[Action]:
+    if change.action == "forget":
+        return [Action("DBDel", (("Family", f), ("Key", k))) for f, k in change.keys]
+    return [_member_action(change)]
 
 
 def _member_action(change: MemberChange) -> Action:

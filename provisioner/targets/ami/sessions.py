@@ -1,0 +1,41 @@
+"""Agent sessions in AstDB (docs/runtime-contract.md): read from one ``DBGetTree`` of the
+``gitops`` family, forgotten with one ``DBDel`` per key.
+
+Never ``DBDelTree``: Asterisk deletes a tree with ``LIKE`` (``_`` matches any character,
+ASCII case is ignored), so the tree of agent ``a_b`` would take ``a-b`` and ``A_B`` with it.
+Keys are matched here exactly, case and all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from provisioner.targets.ami.protocol import Message
+from provisioner.targets.base import AGENT_FAMILY, CLAIM_KEY, PHONE_FAMILY, AgentSession
+
+ROOT_FAMILY = "gitops"  # the one tree read: state record, lock, agent sessions, phone claims
+
+
+def parse_sessions(events: Iterable[Message]) -> tuple[AgentSession, ...]:
+    """Every agent with a key under ``gitops/agent/<id>/``, with the phones claiming it."""
+    keys: dict[str, list[str]] = {}
+    claims: dict[str, list[str]] = {}
+    for event in events:
+        path = event.get("Key").strip("/")
+        agent, _, name = _under(path, AGENT_FAMILY).partition("/")
+        if agent and name:
+            keys.setdefault(agent, []).append(name)
+            continue
+        phone, _, name = _under(path, PHONE_FAMILY).partition("/")
+        holder = event.get("Val")
+        if phone and name == CLAIM_KEY and holder:
+            claims.setdefault(holder, []).append(phone)
+    return tuple(
+        AgentSession(agent, tuple(sorted(names)), tuple(sorted(claims.get(agent, ()))))
+        for agent, names in sorted(keys.items())
+    )
+
+
+def _under(path: str, family: str) -> str:
+    """The rest of ``path`` below ``family`` (exact, case-sensitive), else ""."""
+    return path[len(family) + 1 :] if path.startswith(family + "/") else ""
