@@ -13,6 +13,8 @@ import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from tests.fakes.catfilter import matches, option_filter, strsep
+
 MAX_UPDATE_ACTIONS = 100000
 _ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -157,33 +159,22 @@ def parse_update_actions(headers: Mapping[str, str]) -> list[UpdateAction]:
 @dataclass(frozen=True)
 class _Options:
     allowdups: bool
-    catfilter: tuple[tuple[str, str], ...] | None  # None: no filter
+    catfilter: str | None  # None: no filter (tests/fakes/catfilter.py)
 
 
 def _parse_options(options: str) -> _Options:
-    """``allowdups`` and ``catfilter="name=value[,name=value]"``.
+    """``allowdups`` and ``catfilter="name=value[,name=value]"``, split as manager.c does.
 
     Only the quoted catfilter works in Asterisk (ami-09): the unquoted form
-    ``catfilter=type=aor`` is mangled by its option parser and matches no category.
+    ``catfilter=type=aor`` leaves the filter ``type``, which matches no category.
     """
     allowdups = False
-    catfilter: tuple[tuple[str, str], ...] | None = None
-    rest = options.strip()
-    while rest:
-        if rest.startswith("catfilter="):
-            value = rest[len("catfilter=") :]
-            if value.startswith('"') and '"' in value[1:]:
-                end = value.index('"', 1)
-                pairs = [p.split("=", 1) for p in value[1:end].split(",") if "=" in p]
-                catfilter = tuple((k.strip(), v.strip()) for k, v in pairs)
-                rest = value[end + 1 :].lstrip(",").strip()
-            else:
-                catfilter = (("", "\0unmatchable"),)
-                rest = value.split(",", 1)[1] if "," in value else ""
-            continue
-        token, _, rest = rest.partition(",")
-        if token.strip().lower() == "allowdups":
+    catfilter: str | None = None
+    for token in strsep(options, ",") if options.strip() else []:
+        if token.lower() == "allowdups":
             allowdups = True
+        elif token.startswith("catfilter") and option_filter(token) is not None:
+            catfilter = option_filter(token)
     return _Options(allowdups, catfilter)
 
 
@@ -233,12 +224,10 @@ class _Work:
         if self._saved_order is not None:
             self.order[:] = self._saved_order
 
-    def matching(self, name: str, catfilter: tuple[tuple[str, str], ...] | None) -> list[Category]:
-        """The visible (non-template) categories of that name the filter lets through."""
-        found = [c for c in self.by_name.get(name_key(name), []) if not c.template]
-        if catfilter is not None:
-            found = [c for c in found if all((k, v) in c.lines for k, v in catfilter)]
-        return found
+    def matching(self, name: str, catfilter: str | None) -> list[Category]:
+        """The categories of that name the filter lets through (no filter: non-templates)."""
+        found = self.by_name.get(name_key(name), [])
+        return [c for c in found if matches(c.lines, c.template, catfilter)]
 
     def add(self, category: Category, before: str) -> None:
         self._structure_changes()
