@@ -49,10 +49,13 @@ class Channel:
 
 
 Function = Callable[[FakeAsterisk, Channel, list[str]], "str | None"]
+VAR_BUF_SIZE = 4096  # main/pbx_private.h: the buffer ${FUNC()} substitution reads into
+GET_VARIABLE_SIZE = 1024  # res_agi.c handle_getvariable's tempstr[1024]
 
 
-def read(ast: FakeAsterisk, chan: Channel, name: str) -> str | None:
-    """A variable or ``FUNC(args)``; None when unset or when the function fails."""
+def read(ast: FakeAsterisk, chan: Channel, name: str, size: int = VAR_BUF_SIZE) -> str | None:
+    """A variable or ``FUNC(args)``; None when unset or when the function fails. ``size`` is
+    the caller's buffer (``QUEUE_MEMBER_LIST()`` cuts its list to fit it)."""
     builtin = chan.builtin(name)
     if builtin is not None:
         return builtin
@@ -60,7 +63,10 @@ def read(ast: FakeAsterisk, chan: Channel, name: str) -> str | None:
         func, _, rest = name.partition("(")
         handler = FUNCTIONS.get(func.strip().upper())
         args = [a.strip() for a in rest[:-1].split(",")]
-        return handler(ast, chan, args) if handler is not None else None
+        value = handler(ast, chan, args) if handler is not None else None
+        if value is not None and func.strip().upper() == "QUEUE_MEMBER_LIST":
+            return cut_member_list(value.split(",") if value else [], size)
+        return value
     return chan.variables.get(name)
 
 
@@ -168,6 +174,19 @@ def _queue_member_list(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str
     if not args or ast.queue(args[0]) is None:
         return None
     return ",".join(m.interface for m in ast.members(args[0]))
+
+
+def cut_member_list(interfaces: list[str], size: int) -> str:
+    """The list as app_queue.c's ``queue_function_queuememberlist`` leaves it in a buffer of
+    ``size`` bytes: it ``strncat``s ``,`` and each interface, stops (logging "Truncating
+    list") once the untruncated length reaches ``size - 2``, and keeps ``size - 1`` bytes
+    (the last interface may be cut in the middle, never to a bare trailing comma)."""
+    text = ""
+    for index, interface in enumerate(interfaces):
+        text += ("," if index else "") + interface
+        if len(text.encode()) >= size - 2:
+            break
+    return text.encode()[: size - 1].decode(errors="ignore")
 
 
 def _db(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from tests.fakes import agi_apps
-from tests.fakes.agi_channel import Channel, read, substitute, write
+from tests.fakes.agi_channel import GET_VARIABLE_SIZE, Channel, read, substitute, write
 from tests.fakes.asterisk import FakeAsterisk
 
 Command = Callable[[FakeAsterisk, Channel, list[str]], str]
@@ -112,7 +112,7 @@ def set_variable(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
 
 
 def get_variable(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
-    value = read(ast, chan, args[2])
+    value = read(ast, chan, args[2], GET_VARIABLE_SIZE)
     return _result(0) if value is None else _result(1, value)
 
 
