@@ -15,7 +15,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from tests.fakes.config import Category, ConfigFile, Variable
+from tests.fakes.config import Category, ConfigFile, Variable, name_key
 
 logger = logging.getLogger(__name__)
 _CATEGORY_RE = re.compile(r"^\[([^\]]+)\](?:\(([^)]*)\))?$")
@@ -93,7 +93,7 @@ def _category_line(reader: _Reader, lineno: int, name: str, options: str, sameli
     """``[name]``, ``[name](!)`` (template), ``[name](tmpl,...)`` (inherits its variables
     first) or ``[name](+)`` (adds to the category of that name above)."""
     flags = [o.strip() for o in options.split(",") if o.strip()]
-    earlier = [c for c in reader.config.categories if c.name == name]
+    earlier = [c for c in reader.config.categories if name_key(c.name) == name_key(name)]
     if "+" in flags and earlier:
         reader.category = earlier[-1]
         reader.take_comments()
@@ -103,7 +103,7 @@ def _category_line(reader: _Reader, lineno: int, name: str, options: str, sameli
     category.inherits = parents
     category.precomments = reader.take_comments()
     for parent in parents:
-        source = [c for c in reader.config.categories if c.name == parent]
+        source = [c for c in reader.config.categories if name_key(c.name) == name_key(parent)]
         if not source:
             logger.warning(
                 "%s:%d: inheritance requested, but no %r", reader.config.name, lineno, parent

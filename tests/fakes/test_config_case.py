@@ -19,6 +19,7 @@ from tests.fakes.config import (
     getconfig_lines,
     name_key,
 )
+from tests.fakes.config_text import parse_config
 
 
 def _act(action: str, cat: str, var: str = "", value: str = "", match: str = "") -> UpdateAction:
@@ -80,3 +81,13 @@ def test_getconfig_category_matches_ignoring_case() -> None:
 
 def test_only_ascii_letters_are_folded() -> None:
     assert name_key("Ann-B.2_É") == "ann-b.2_É"
+
+
+def test_inheritance_and_additions_find_their_category_ignoring_case() -> None:
+    text = "[Agent-Phone](!)\ncontext=from-sip\n[1001](agent-PHONE)\ntype=endpoint\n"
+    text += "[Ann]\ntype=aor\n[ann](+)\nmax_contacts=1\n"
+    config = parse_config("pjsip_gitops.conf", text)
+    phone, ann = [c for c in config.categories if not c.template]
+    assert phone.lines == [("context", "from-sip"), ("type", "endpoint")]
+    assert ann.lines == [("type", "aor"), ("max_contacts", "1")]
+    assert len(config.categories) == 3  # "[ann](+)" made no category of its own
