@@ -15,7 +15,7 @@ from provisioner.model import (
     Settings,
 )
 from provisioner.render.objects import ConfigObject
-from provisioner.targets.base import ActualState, ObjectChange
+from provisioner.targets.base import ActualState, AgentSession, ObjectChange
 from tests.reconciler.objects import (
     SECRET,
     agent_objects,
@@ -220,3 +220,21 @@ def test_an_object_that_failed_verification_and_is_no_longer_desired_is_deleted(
     objects = agent_objects("1001")
     result = diff(objects[1:], _unverified(state(objects), objects[0]))
     assert [(c.action, c.key, c.reason) for c in result.changes] == [("delete", objects[0].key, "")]
+
+
+def test_sessions_of_agents_not_in_the_part_are_forgotten_exactly() -> None:
+    inventory = _inventory(_agent("a-b", ("sales", 0)))
+    sessions = (
+        AgentSession("a-b", ("dial", "phone"), ("p1",)),  # in the part: kept
+        AgentSession("a_b", ("dial", "since"), ("p2",)),  # deleted or on another server
+    )
+    actual = replace(state([]), sessions=sessions)
+    (change,) = diff([], actual, inventory).members
+    assert (change.action, change.agent) == ("forget", "a_b")
+    assert change.keys == (
+        ("gitops/agent/a_b", "dial"),
+        ("gitops/agent/a_b", "since"),
+        ("gitops/phone/p2", "agent"),
+    )
+    assert change.reason == "forget session of agent a_b (not in this server's part)"
+    assert diff([], actual).members == ()  # no inventory part: nothing planned
