@@ -4,11 +4,15 @@ forgotten by apply, key by key, and nothing of any other agent goes with it."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
-from tests.reconciler.test_cli_ami import AmiCli
+from tests.reconciler.cli_helpers import start
+from tests.reconciler.test_cli_ami import AMI_SECRET, AmiCli
 from tests.reconciler.test_cli_ami import cli as cli  # the same CLI fixture
 
 SESSION_KEYS = ("dial", "device", "interface", "phone", "paused", "queues", "since")
@@ -109,6 +113,36 @@ def test_session_logged_out_meanwhile_is_not_an_error(
     code, _, err = cli.ami("apply", "plan.json")  # sessions are not part of the fingerprint
     assert code == 0, err
     assert _session(fake_asterisk, "1003") == {}
+
+
+def test_agent_moved_to_another_server_is_forgotten_on_the_old_one(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    ami_server: FakeAmiServer,
+    fake_asterisk: FakeAsterisk,
+) -> None:
+    cli = start(AmiCli, tmp_path, capsys, monkeypatch, "two-servers", GITOPS_AMI_SECRET=AMI_SECRET)
+    cli.url = ami_server.url
+    assert cli.ami("apply", "--auto-approve", "--server", "pbx1")[0] == 0
+    _log_in(fake_asterisk, "1001", "p1")
+    _log_in(fake_asterisk, "1002", "p2")
+    settings = cli.edit("settings.yaml")
+    pbx1, pbx2 = settings["settings"]["servers"]
+    pbx1["agents"], pbx2["agents"] = ["1001"], ["1002", "1003"]  # 1002 moves to pbx2
+    cli.save("settings.yaml", settings)
+    agents = cli.agents()
+    agents[1]["queues"] = [{"queue": "billing"}]
+    cli.save_agents(agents)
+    code, out, err = cli.ami("plan", "--server", "pbx1")
+    assert code == 0, err
+    assert "forget session of agent 1002 (not in this server's part)" in out
+    assert "agent 1001 (" not in out
+    code, _, err = cli.ami("apply", "--auto-approve", "--server", "pbx1", "--force")
+    assert code == 0, err
+    assert _session(fake_asterisk, "1002") == {}
+    assert fake_asterisk.db_get("gitops/phone/p2", "agent") is None
+    assert len(_session(fake_asterisk, "1001")) == len(SESSION_KEYS)
 
 
 def test_case_differing_keys_are_another_agents() -> None:
