@@ -330,8 +330,11 @@ def summary_line(plan: Plan) -> str:
         return "No changes. The target matches the inventory."
     add, change, destroy = plan.shown
     line = f"Plan: {add} to add, {change} to change, {destroy} to destroy."
-    if plan.members:
-        line = f"{line[:-1]}, {len(plan.members)} live queue member(s) to update."
+    forgets = sum(1 for m in plan.members if m.action == "forget")
+    if len(plan.members) > forgets:
+        line = f"{line[:-1]}, {len(plan.members) - forgets} live queue member(s) to update."
+    if forgets:
+        line = f"{line[:-1]}, {forgets} removed agent session(s) to forget."
     return line
 
 

@@ -184,3 +184,22 @@ def test_objects_written_again_unchanged_do_not_count_for_the_thresholds() -> No
     assert "Plan: 0 to add, 12 to change, 0 to destroy." in format_text([plan])
     changed = replace(many[0], options=(("strategy", "leastrecent"),))
     assert _plan([changed, *many[1:]], replace(actual, record=unverified)).counts == (0, 1, 0)
+
+
+def test_forgotten_sessions_are_counted_apart_from_queue_members() -> None:
+    objects = agent_objects("1001")
+    plan = _plan(objects, state(objects))
+    remove = MemberChange("remove", "sales", "Local/1003@gitops-agents", 0, "agent 1003 left")
+    forget = MemberChange(
+        "forget",
+        "",
+        "",
+        reason="forget session of agent 1003 (not in this server's part)",
+        agent="1003",
+        keys=(("gitops/agent/1003", "dial"), ("gitops/agent/1003", "since")),
+    )
+    text = format_text([replace(plan, members=(remove, forget))])
+    assert "1 live queue member(s) to update, 1 removed agent session(s) to forget." in text
+    only_forget = format_text([replace(plan, members=(forget,))])
+    assert "live queue member" not in only_forget
+    assert "1 removed agent session(s) to forget." in only_forget
