@@ -38,9 +38,9 @@ def inventory_reader(server: str | None) -> Callable[[Path], Inventory]:
         inventory = load_inventory(root, use_cache=False)
         if server is None:
             return inventory
-        for candidate in inventory.settings.servers:
-            if candidate.name == server:
-                return inventory.for_server(candidate)
+        chosen = inventory.settings.server(server)
+        if chosen is not None:
+            return inventory.for_server(chosen)
         known = ", ".join(s.name for s in inventory.settings.servers) or "none"
         raise ConfigError(f"--server {server}: no such server in settings (known: {known})")
 

@@ -272,7 +272,7 @@ def drift_job(job: Job, inventory_at: Callable[[str], Inventory], desired_of: Re
         )
     inventory = inventory_at(revision)
     if job.server is not None:
-        server = next((s for s in inventory.settings.servers if s.name == job.server), None)
+        server = inventory.settings.server(job.server)
         if server is None:
             raise PlanError(
                 f"{job.label}: server {job.server} is not in the inventory at revision {revision}"

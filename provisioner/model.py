@@ -220,6 +220,10 @@ class Settings:
     # the settings file, for problems the loader cannot place more precisely (not compared)
     source: Source = field(default=Source(file="settings.yaml", line=1), compare=False)
 
+    def server(self, name: str) -> Server | None:
+        """The server of ``servers`` with that name, if any."""
+        return next((s for s in self.servers if s.name == name), None)
+
 
 @dataclass(frozen=True)
 class Inventory:

@@ -52,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
 def _for_server(inventory: Inventory, name: str | None) -> Inventory:
     if name is None:
         return inventory
-    for server in inventory.settings.servers:
-        if server.name == name:
-            return inventory.for_server(server)
+    server = inventory.settings.server(name)
+    if server is not None:
+        return inventory.for_server(server)
     known = ", ".join(s.name for s in inventory.settings.servers) or "none"
     raise ProvisionerError(f"no server named {name!r} in the inventory (servers: {known})")
 
