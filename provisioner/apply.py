@@ -27,17 +27,10 @@ from provisioner.inventory.secrets import resolve_secret
 from provisioner.model import Inventory, SecretRef
 from provisioner.plan import Plan, SavedPlan, check_saved, make_plan
 from provisioner.render import render
-from provisioner.render.objects import (
-    EXTENSIONS_FILE,
-    MANAGED_FILES,
-    PJSIP_FILE,
-    QUEUES_FILE,
-    ConfigObject,
-    ObjectKey,
-)
+from provisioner.render.objects import MANAGED_FILES, ConfigObject, ObjectKey
 from provisioner.safety import Thresholds, check
 from provisioner.targets import Job
-from provisioner.targets.base import PartialWriteError, StateRecord, Target
+from provisioner.targets.base import RELOAD_MODULES, PartialWriteError, StateRecord, Target
 from provisioner.targets.directory import DirectoryTarget
 
 logger = logging.getLogger(__name__)
@@ -46,11 +39,6 @@ Renderer = Callable[[Inventory], Sequence[ConfigObject]]
 T = TypeVar("T")
 
 VERIFIED_KINDS = frozenset({"endpoint", "aor", "auth", "queue"})
-MODULES = {  # the Asterisk module that reads each managed file
-    PJSIP_FILE: "res_pjsip.so",
-    QUEUES_FILE: "app_queue.so",
-    EXTENSIONS_FILE: "pbx_config.so",
-}
 
 
 @dataclass(frozen=True)
@@ -202,7 +190,7 @@ def _salvage(
     files = tuple(f for f in MANAGED_FILES if f in files)
     if not files:
         return ApplyError(f"{cause}; nothing was written")
-    modules = ", ".join(MODULES[f] for f in files)
+    modules = ", ".join(RELOAD_MODULES[f] for f in files)
     saved = _save_unverified(target, plan, files)
     if reload:
         try:

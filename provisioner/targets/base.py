@@ -12,12 +12,24 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from provisioner.errors import TargetError
-from provisioner.render.objects import ConfigObject, ObjectKey
+from provisioner.render.objects import (
+    EXTENSIONS_FILE,
+    PJSIP_FILE,
+    QUEUES_FILE,
+    ConfigObject,
+    ObjectKey,
+)
 
 # AstDB families of the runtime contract (docs/runtime-contract.md)
 AGENT_FAMILY = "gitops/agent"  # gitops/agent/<agent>/{dial,device,interface,...}
 PHONE_FAMILY = "gitops/phone"  # gitops/phone/<phone>/agent: the hot-desk claim
 CLAIM_KEY = "agent"
+# the Asterisk module that reads each managed file: what a reload of that file reloads
+RELOAD_MODULES: dict[str, str] = {
+    PJSIP_FILE: "res_pjsip.so",
+    QUEUES_FILE: "app_queue.so",
+    EXTENSIONS_FILE: "pbx_config.so",
+}
 
 
 class PartialWriteError(TargetError):

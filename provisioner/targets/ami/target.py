@@ -34,6 +34,7 @@ from provisioner.targets.ami.state import STATE_FAMILY, parse_config, parse_memb
 from provisioner.targets.ami.updates import MAX_ACTIONS, MAX_LINES, file_requests, is_leftover
 from provisioner.targets.ami.verify import verify as verify_live
 from provisioner.targets.base import (
+    RELOAD_MODULES,
     ActualState,
     MemberChange,
     ObjectChange,
@@ -43,11 +44,6 @@ from provisioner.targets.base import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5038
-RELOAD_MODULES: dict[str, str] = {
-    PJSIP_FILE: "res_pjsip.so",
-    QUEUES_FILE: "app_queue.so",
-    EXTENSIONS_FILE: "pbx_config.so",
-}
 MAIN_FILES: dict[str, str] = {
     PJSIP_FILE: "pjsip.conf",
     QUEUES_FILE: "queues.conf",
