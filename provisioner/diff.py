@@ -145,7 +145,8 @@ def change_order(change: ObjectChange) -> tuple[tuple[int, str, str, int, str], 
     return (key_order(change.key), _ACTION_RANK[change.action])
 
 
-def _grouped(obj: ConfigObject | None) -> dict[str, tuple[str, ...]]:
+def grouped_options(obj: ConfigObject | None) -> dict[str, tuple[str, ...]]:
+    """An object's values by key, keys and values in file order (none for None)."""
     grouped: dict[str, list[str]] = {}
     if obj is not None:
         for key, value in obj.options:
@@ -161,7 +162,7 @@ def field_changes(change: ObjectChange) -> tuple[FieldChange, ...]:
     ``disallow``) shows as the pseudo field ``(order)`` listing the keys, never values. An
     object written again unchanged (``ObjectChange.reason``) has no field change.
     """
-    before, after = _grouped(change.before), _grouped(change.after)
+    before, after = grouped_options(change.before), grouped_options(change.after)
     keys = list(after) + [key for key in before if key not in after]
     fields = [
         FieldChange(key, before.get(key, ()), after.get(key, ()), key in SENSITIVE_KEYS)

@@ -19,7 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from provisioner.diff import Diff, FieldChange, field_changes
+from provisioner.diff import Diff, FieldChange, field_changes, grouped_options
 from provisioner.errors import PlanError
 from provisioner.render.objects import SENSITIVE_KEYS, ConfigObject, ObjectKey
 from provisioner.targets.base import ActualState, MemberChange, ObjectChange
@@ -283,20 +283,13 @@ def _change_lines(change: ObjectChange) -> list[str]:
     why = f" ({change.reason})" if change.reason else ""
     lines = [f"  {_SIGN[change.action]} {obj.file}: {obj.kind} {obj.name!r}{why}{owner}"]
     if change.action == "create":
-        for key, values in _grouped_values(obj).items():
-            shown = [SENSITIVE] if key in SENSITIVE_KEYS else values
+        for key, values in grouped_options(obj).items():
+            shown = (SENSITIVE,) if key in SENSITIVE_KEYS else values
             lines.extend([f"      {key}: {value}" for value in shown])
     elif change.action == "update":
         for item in change_data(change)["fields"]:
             lines.extend(_field_lines(change.action, item))
     return lines
-
-
-def _grouped_values(obj: ConfigObject) -> dict[str, list[str]]:
-    grouped: dict[str, list[str]] = {}
-    for key, value in obj.options:
-        grouped.setdefault(key, []).append(value)
-    return grouped
 
 
 def _field_lines(action: str, change: JsonDict) -> list[str]:
