@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
-from agi.context import Call, Outcome
+from agi.dispatch import Handler
 from agi.handlers import login, logout, pause, status, unpause
-
-Handler = Callable[[Call], Outcome]
 
 ROUTES: Mapping[str, Handler] = {
     "login": login.handle,

@@ -14,9 +14,10 @@ from pathlib import Path
 from agi import dispatch
 from agi.context import Options
 from agi.directory import Directory
+from agi.dispatch import Handler
 from agi.errors import ConfigError
 from agi.refuser import Refuser
-from agi.routes import ROUTES, Handler
+from agi.routes import ROUTES
 from agi.workers import Workers
 from provisioner.errors import ProvisionerError
 from provisioner.model import Inventory
