@@ -288,16 +288,14 @@ def _change_lines(change: ObjectChange) -> list[str]:
             lines.extend([f"      {key}: {value}" for value in shown])
     elif change.action == "update":
         for item in change_data(change)["fields"]:
-            lines.extend(_field_lines(change.action, item))
+            lines.extend(_field_lines(item))
     return lines
 
 
-def _field_lines(action: str, change: JsonDict) -> list[str]:
-    """``key: value`` per value of a created key; ``key: old -> new`` for a single value;
-    for a repeated key (``exten``, several ``allow``), the values removed and added."""
+def _field_lines(change: JsonDict) -> list[str]:
+    """An updated key: ``key: old -> new`` for a single value; for a repeated key
+    (``exten``, several ``allow``), the values removed and added."""
     key, old, new = change["key"], change["old"], change["new"]
-    if action == "create":
-        return [f"      {key}: {value}" for value in new]
     if len(old) <= 1 and len(new) <= 1:
         return [f"      {key}: {_values(old)} -> {_values(new)}"]
     lines = [f"      {key}:"]
