@@ -56,20 +56,22 @@ class Session:
 def read_session(channel: Channel, agent_id: str, *, full: bool = False) -> Session:
     family = agent_family(agent_id)
     since = channel.database_get(family, "since")
-    queues = channel.database_get(family, "queues") or ""
+    queues = recorded_queues(channel, agent_id)
     phone = channel.database_get(family, "phone") or ""
     if not full:
-        return Session(since=since, phone=phone, queues=_split(queues))
+        return Session(since=since, phone=phone, queues=queues)
     return Session(
         since=since,
         phone=phone,
-        queues=_split(queues),
+        queues=queues,
         interface=channel.database_get(family, "interface") or "",
         paused=channel.database_get(family, "paused") or "",
     )
 
 
-def _split(text: str) -> tuple[str, ...]:
+def recorded_queues(channel: Channel, agent_id: str) -> tuple[str, ...]:
+    """The queues the agent's login recorded (``gitops/agent/<id>/queues``)."""
+    text = channel.database_get(agent_family(agent_id), "queues") or ""
     return tuple(q for q in text.split(",") if q)
 
 

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from agi.astdb import agent_family, phone_family
+from agi.astdb import agent_family, phone_family, recorded_queues
 from agi.channel import Channel
 from agi.errors import CommandError, Hangup, LockUnavailable
 from agi.queues import member_interface
@@ -121,14 +121,14 @@ def in_recorded_queues(channel: Channel, agent_id: str) -> bool:
     queues (moved to another server) while its session stayed in AstDB. Nothing recorded, or
     a list possibly cut short, counts as a member. Interfaces compare ignoring ASCII case, as
     app_queue's own lookups (strcasecmp) do."""
-    recorded = channel.database_get(agent_family(agent_id), "queues") or ""
+    recorded = recorded_queues(channel, agent_id)
     wanted = member_interface(agent_id).lower()
-    for queue in (q for q in recorded.split(",") if q):
+    for queue in recorded:
         members = channel.get_full_variable(f"${{QUEUE_MEMBER_LIST({queue})}}")
         if len(members) >= LIST_CUT or wanted in members.lower().split(","):
             return True
         logger.debug("agent %s is not a member of %s here", agent_id, queue)
-    return not recorded.strip(",")
+    return not recorded
 
 
 def _holds(channel: Channel, agent_id: str, phone_id: str) -> bool:
