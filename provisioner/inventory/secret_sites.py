@@ -13,11 +13,12 @@ from typing import Any
 from provisioner.errors import Problem
 from provisioner.inventory import schema
 from provisioner.inventory.files import InventoryFile
+from provisioner.inventory.yamlparse import Location, YamlSyntaxError, locate, parse
 from provisioner.inventory.yamlparse import Path as FieldPath
-from provisioner.inventory.yamlparse import YamlSyntaxError, locate, parse
-from provisioner.model import Agent, Phone, Settings, Source
+from provisioner.model import Agent, Phone, Settings
 
 MASTER_KEY: FieldPath = ("settings", "secrets", "master_key_env")
+_Sites = dict[tuple[int, int], tuple[int, Location]]
 
 
 @dataclass(frozen=True)
@@ -38,33 +39,47 @@ def place_secret_findings(
 ) -> list[Problem]:
     """Problems at the line of each finding's field; at its owner's source without ``files``."""
     data = {f.name: f.data for f in files}
-    return [_place(f, settings, data) for f in found]
+    sites: dict[tuple[str, str], _Sites] = {}  # each file is parsed once, not once a finding
+    return [_place(f, settings, data, sites) for f in found]
 
 
-def _place(finding: SecretFinding, settings: Settings, data: Mapping[str, bytes]) -> Problem:
+def _place(
+    finding: SecretFinding,
+    settings: Settings,
+    data: Mapping[str, bytes],
+    sites: dict[tuple[str, str], _Sites],
+) -> Problem:
     owner = finding.owner
     if finding.master_key and settings.source.file in data:
         return _master_key_problem(finding.message, settings, data[settings.source.file])
     kind = "agents" if isinstance(owner, Agent) else "phones"
     src = owner.source
     text = data.get(src.file)
-    index = _item_index(text, src) if text is not None else None
-    if text is None or index is None:
+    if text is not None and (src.file, kind) not in sites:
+        sites[src.file, kind] = _secret_sites(text, kind)
+    site = sites.get((src.file, kind), {}).get((src.line, src.column))
+    if site is None:
         return Problem(
             src.file, src.line, src.column, f"{kind}[id={owner.id}].secret", finding.message
         )
-    path: FieldPath = (kind, index, "secret")
-    where = locate(text, [path])[path]
-    return Problem(src.file, where.line, where.column, schema.dotted(path), finding.message)
+    index, where = site
+    path = schema.dotted((kind, index, "secret"))
+    return Problem(src.file, where.line, where.column, path, finding.message)
 
 
-def _item_index(text: bytes, source: Source) -> int | None:
+def _secret_sites(text: bytes, kind: str) -> _Sites:
+    """Each item's start (line, column) -> its index and where its ``secret`` field is
+    (the first item starting there); empty when the file does not parse."""
     try:
         marks = parse(text).item_marks
     except YamlSyntaxError:
-        return None
-    mark = (source.line, source.column)
-    return marks.index(mark) if mark in marks else None
+        return {}
+    paths: list[FieldPath] = [(kind, index, "secret") for index in range(len(marks))]
+    where = locate(text, paths)
+    sites: _Sites = {}
+    for index, mark in enumerate(marks):
+        sites.setdefault(mark, (index, where[paths[index]]))
+    return sites
 
 
 def _master_key_problem(message: str, settings: Settings, text: bytes) -> Problem:
