@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -48,14 +48,12 @@ class Plan:
         """(to add, to change, to destroy): what the safety thresholds judge. An object only
         written again because it was never verified (``ObjectChange.reason``, same options)
         changes nothing in the target, so it is not counted (``shown`` counts it)."""
-        actions = [c.action for c in self.changes if not rewrite_only(c)]
-        return actions.count("create"), actions.count("update"), actions.count("delete")
+        return _tally(c for c in self.changes if not rewrite_only(c))
 
     @property
     def shown(self) -> tuple[int, int, int]:
         """(to add, to change, to destroy) as shown to people: every change."""
-        actions = [c.action for c in self.changes]
-        return actions.count("create"), actions.count("update"), actions.count("delete")
+        return _tally(self.changes)
 
     @property
     def has_changes(self) -> bool:
@@ -69,6 +67,12 @@ class Plan:
         for change in self.changes:
             digest.update(repr(_canonical(change)).encode())
         return digest.hexdigest()
+
+
+def _tally(changes: Iterable[ObjectChange]) -> tuple[int, int, int]:
+    """(creates, updates, deletes) among ``changes``."""
+    actions = [c.action for c in changes]
+    return actions.count("create"), actions.count("update"), actions.count("delete")
 
 
 def rewrite_only(change: ObjectChange) -> bool:
