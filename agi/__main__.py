@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
-from agi.context import Options
+from agi.context import CLIENT_LOGGER, Options
 from agi.errors import ConfigError
 from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
 from provisioner.errors import ProvisionerError
@@ -154,9 +154,6 @@ def run(args: argparse.Namespace) -> int:
     stop.wait()
     reloader.stop()
     return 0 if server.stop() else 1
-
-
-CLIENT_LOGGER = "agi.client"  # agi.client.<agent id>: agi.context.Call.trace
 
 
 def configure_logging(verbose: bool, debug: bool) -> None:

@@ -92,6 +92,9 @@ class Outcome:
         return {k: v for k, v in values.items() if v or k == "GITOPS_STATUS"}
 
 
+CLIENT_LOGGER = "agi.client"  # agi.client.<agent id>: the client logs of Call.trace
+
+
 @dataclass(frozen=True)
 class Call:
     channel: Channel
@@ -110,7 +113,7 @@ class Call:
         """
         if not agent.client_logs:
             return
-        logging.getLogger(f"agi.client.{agent.id}").info(
+        logging.getLogger(f"{CLIENT_LOGGER}.{agent.id}").info(
             "%s %s: %s", self.request.uniqueid, agent.id, message
         )
         if echo:
