@@ -67,6 +67,14 @@ class ObjectChange:
         return obj.key
 
 
+def by_file(changes: Sequence[ObjectChange]) -> dict[str, list[ObjectChange]]:
+    """The changes of each file, files and changes in the order given (a target's write)."""
+    grouped: dict[str, list[ObjectChange]] = {}
+    for change in changes:
+        grouped.setdefault(change.key[0], []).append(change)
+    return grouped
+
+
 @dataclass(frozen=True)
 class LiveMember:
     """A queue member as Asterisk reports it (``QueueStatus`` ``QueueMember`` event)."""

@@ -20,7 +20,13 @@ from pathlib import Path
 from provisioner.errors import TargetError
 from provisioner.render.objects import MANAGED_FILES, ConfigObject, ObjectKey
 from provisioner.render.text import parse, to_text
-from provisioner.targets.base import ActualState, MemberChange, ObjectChange, StateRecord
+from provisioner.targets.base import (
+    ActualState,
+    MemberChange,
+    ObjectChange,
+    StateRecord,
+    by_file,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -102,13 +108,11 @@ class DirectoryTarget:
             logger.info("unlocked %s", self.name)
 
     def write(self, changes: Sequence[ObjectChange]) -> None:
-        by_file: dict[str, list[ObjectChange]] = {}
-        for change in changes:
-            by_file.setdefault(change.key[0], []).append(change)
+        grouped = by_file(changes)
         self._make_dir()
         texts = {
             file: to_text(file, apply_changes(self._read_file(file), file_changes))
-            for file, file_changes in by_file.items()
+            for file, file_changes in grouped.items()
         }
         _replace_all(self.name, {self.path / file: text for file, text in texts.items()})
         logger.info("wrote %d change(s) to %s in %s", len(changes), sorted(texts), self.name)

@@ -39,6 +39,7 @@ from provisioner.targets.base import (
     MemberChange,
     ObjectChange,
     StateRecord,
+    by_file,
 )
 
 logger = logging.getLogger(__name__)
@@ -184,19 +185,17 @@ class AmiTarget:
     # -- write and reload -------------------------------------------------------------------
 
     def write(self, changes: Sequence[ObjectChange]) -> None:
-        by_file: dict[str, list[ObjectChange]] = {}
-        for change in changes:
-            by_file.setdefault(change.key[0], []).append(change)
-        unknown = sorted(set(by_file) - set(MANAGED_FILES))
+        grouped = by_file(changes)
+        unknown = sorted(set(grouped) - set(MANAGED_FILES))
         if unknown:
             raise TargetError(f"{self._name}: {', '.join(unknown)} is not a managed file")
-        files = [f for f in MANAGED_FILES if f in by_file]
-        requests = {f: self._requests(f, by_file[f]) for f in files}  # refused before any write
+        files = [f for f in MANAGED_FILES if f in grouped]
+        requests = {f: self._requests(f, grouped[f]) for f in files}  # refused before any write
         written: list[str] = []
         for file in files:
-            self._write_file(file, requests[file], len(by_file[file]), tuple(written))
+            self._write_file(file, requests[file], len(grouped[file]), tuple(written))
             written.append(file)
-            self._remember(by_file[file])
+            self._remember(grouped[file])
 
     def _requests(self, file: str, changes: list[ObjectChange]) -> list[Action]:
         requests = file_requests(
