@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 from collections.abc import Mapping
 
+from tests.fakes.agi_client import render_env
+
 
 def environment(script: str, channel: str = "PJSIP/1001-00000001", **extra: str) -> bytes:
     env = {
@@ -15,7 +17,7 @@ def environment(script: str, channel: str = "PJSIP/1001-00000001", **extra: str)
         "agi_uniqueid": "1795526654.1",
         **extra,
     }
-    return ("".join(f"{k}: {v}\n" for k, v in env.items()) + "\n").encode()
+    return render_env(env)
 
 
 class RawSession:
