@@ -45,6 +45,8 @@ from provisioner.targets.base import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5038
+# DBDel's refusal of a key that is not there (deleted already): nothing left to do
+NOT_DELETED = "Database entry could not"
 MAIN_FILES: dict[str, str] = {
     PJSIP_FILE: "pjsip.conf",
     QUEUES_FILE: "queues.conf",
@@ -295,7 +297,7 @@ class AmiTarget:
                 )
 
     def _forgot(self, change: MemberChange, reply: Reply) -> None:
-        if reply.ok or reply.message.startswith("Database entry could not"):
+        if reply.ok or reply.message.startswith(NOT_DELETED):
             return  # deleted, or gone already (logged out meanwhile)
         raise TargetError(
             f"{self._name} could not forget the session of agent {change.agent} "
@@ -324,7 +326,7 @@ class AmiTarget:
         old = self._stored_record
         actions, stored = record_actions(old if old is not None else self._read_stored(), record)
         for reply in self._client.pipeline(actions):
-            if not reply.ok and not reply.message.startswith("Database entry could not"):
+            if not reply.ok and not reply.message.startswith(NOT_DELETED):
                 self._client.check(reply)
         self._stored_record = stored
         logger.info(
