@@ -205,6 +205,17 @@ class Server:
     phones: tuple[str, ...] | None = None
     queues: tuple[str, ...] | None = None
 
+    @cached_property
+    def _served(self) -> dict[str, frozenset[str] | None]:
+        # sets: a server's lists may hold thousands of names
+        lists = {"agents": self.agents, "phones": self.phones, "queues": self.queues}
+        return {kind: None if names is None else frozenset(names) for kind, names in lists.items()}
+
+    def serves(self, kind: str, name: str) -> bool:
+        """Whether this server serves the agent, phone or queue (``kind``) called ``name``."""
+        names = self._served[kind]
+        return names is None or name in names
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -256,15 +267,10 @@ class Inventory:
 
     def for_server(self, server: Server) -> Inventory:
         """The part of the inventory one server serves."""
-
-        def kept(ids: tuple[str, ...] | None) -> frozenset[str] | None:
-            return None if ids is None else frozenset(ids)  # a set: 10k ids stay linear
-
-        agents, phones, queues = kept(server.agents), kept(server.phones), kept(server.queues)
         return Inventory(
             settings=self.settings,
-            agents=tuple(a for a in self.agents if agents is None or a.id in agents),
-            phones=tuple(p for p in self.phones if phones is None or p.id in phones),
-            queues=tuple(q for q in self.queues if queues is None or q.name in queues),
+            agents=tuple(a for a in self.agents if server.serves("agents", a.id)),
+            phones=tuple(p for p in self.phones if server.serves("phones", p.id)),
+            queues=tuple(q for q in self.queues if server.serves("queues", q.name)),
             revision=self.revision,
         )

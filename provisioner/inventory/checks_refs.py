@@ -81,30 +81,8 @@ def _interface(entry: Entry[Agent]) -> list[Finding]:
     return []
 
 
-class _Coverage:
-    """Which servers serve what, with set lookups (server lists may hold thousands)."""
-
-    def __init__(self, servers: tuple[Server, ...]) -> None:
-        self.servers = servers
-        self.sets = [
-            {kind: _as_set(getattr(s, kind)) for kind in ("agents", "phones", "queues")}
-            for s in servers
-        ]
-
-    def serving(self, kind: str, name: str) -> list[Server]:
-        return [
-            server
-            for server, sets in zip(self.servers, self.sets, strict=True)
-            if sets[kind] is None or name in sets[kind]  # type: ignore[operator]
-        ]
-
-    def serves(self, server: Server, kind: str, name: str) -> bool:
-        sets = self.sets[self.servers.index(server)]
-        return sets[kind] is None or name in sets[kind]  # type: ignore[operator]
-
-
-def _as_set(names: tuple[str, ...] | None) -> frozenset[str] | None:
-    return frozenset(names) if names is not None else None
+def _serving(servers: tuple[Server, ...], kind: str, name: str) -> list[Server]:
+    return [server for server in servers if server.serves(kind, name)]
 
 
 def hot_desk_phones(context: Context) -> list[Finding]:
@@ -118,11 +96,10 @@ def hot_desk_phones(context: Context) -> list[Finding]:
     servers = context.settings.servers
     if not servers:
         return []
-    coverage = _Coverage(servers)
-    phone_servers = {s.name for p in context.phones for s in coverage.serving("phones", p.obj.id)}
+    phone_servers = {s.name for p in context.phones for s in _serving(servers, "phones", p.obj.id)}
     findings: list[Finding] = []
     for entry in hot:
-        mine = coverage.serving("agents", entry.obj.id)
+        mine = _serving(servers, "agents", entry.obj.id)
         if mine and not any(s.name in phone_servers for s in mine):
             names = ", ".join(s.name for s in mine)
             message = f"the agent uses hot desk but no phone is served by their server ({names})"
@@ -172,9 +149,9 @@ def servers(context: Context) -> list[Finding]:
 
 def served_everywhere_needed(context: Context) -> list[Finding]:
     """With servers declared, everything is served somewhere, and queue members with it."""
-    if not context.settings.servers:
+    servers = context.settings.servers
+    if not servers:
         return []
-    coverage = _Coverage(context.settings.servers)
     findings: list[Finding] = []
     for kind, entries, key in (
         ("agents", context.agents, "id"),
@@ -183,23 +160,23 @@ def served_everywhere_needed(context: Context) -> list[Finding]:
     ):
         for entry in entries:
             name = getattr(entry.obj, key)
-            if not coverage.serving(kind, name):
+            if not _serving(servers, kind, name):
                 message = f"no server in settings.servers serves {kind.removesuffix('s')} {name}"
                 findings.append(entry.finding(message, key))
-    findings.extend(_members_with_their_queue(context, coverage))
+    findings.extend(_members_with_their_queue(context))
     return findings
 
 
-def _members_with_their_queue(context: Context, coverage: _Coverage) -> list[Finding]:
+def _members_with_their_queue(context: Context) -> list[Finding]:
     """Every server that serves a queue must serve the agents in it."""
     queue_servers: dict[str, list[Server]] = defaultdict(list)
     for queue in context.queues:
-        queue_servers[queue.obj.name] = coverage.serving("queues", queue.obj.name)
+        queue_servers[queue.obj.name] = _serving(context.settings.servers, "queues", queue.obj.name)
     findings: list[Finding] = []
     for entry in context.agents:
         for i, membership in enumerate(entry.obj.queues):
             for server in queue_servers.get(membership.queue, ()):
-                if not coverage.serves(server, "agents", entry.obj.id):
+                if not server.serves("agents", entry.obj.id):
                     message = (
                         f"queue '{membership.queue}' is served by server {server.name}, "
                         f"which does not serve this agent"
