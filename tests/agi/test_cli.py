@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from typing import Self
 
 import pytest
 
@@ -32,11 +33,24 @@ class Process:
         for line in self.proc.stderr:
             self.lines.put(line)
 
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """A server a failed test left running is killed."""
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
     def wait_for(self, text: str) -> str:
         while True:
             line = self.lines.get(timeout=20)
             if text in line:
                 return line
+
+    def address(self) -> tuple[str, int]:
+        """The address its "listening on" line names (it listens on an ephemeral port)."""
+        return parse_listen(self.wait_for("listening on").rsplit(" ", 1)[1].strip())
 
 
 def ask(address: tuple[str, int]) -> list[str]:
@@ -52,10 +66,8 @@ def ask(address: tuple[str, int]) -> list[str]:
 def test_server_process_reloads_on_sighup_and_stops_on_sigterm(tmp_path: Path) -> None:
     root = tmp_path / "inventory"
     shutil.copytree(EXAMPLE, root)
-    server = Process(root, "-v")
-    try:
-        line = server.wait_for("listening on")
-        address = parse_listen(line.rsplit(" ", 1)[1].strip())
+    with Process(root, "-v") as server:
+        address = server.address()
         assert ask(address) == ['SET VARIABLE "GITOPS_STATUS" "error"']
         settings = root / "settings.yaml"
         good = settings.read_text()
@@ -68,17 +80,12 @@ def test_server_process_reloads_on_sighup_and_stops_on_sigterm(tmp_path: Path) -
         server.wait_for("inventory reloaded")
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(timeout=20) == 0
-    finally:
-        if server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait()
 
 
 @pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
 def test_client_logs_are_logged_by_the_daemon_as_shipped_without_verbose() -> None:
-    server = Process(EXAMPLE)  # the options of examples/systemd: no -v
-    try:
-        address = parse_listen(server.wait_for("listening on").rsplit(" ", 1)[1].strip())
+    with Process(EXAMPLE) as server:  # the options of examples/systemd: no -v
+        address = server.address()
         for agent in ("ann", "bruno"):  # bruno has client_logs on, ann has not
             client = RawSession(address)
             client.send(environment("status", f"PJSIP/{agent}-00000001"))
@@ -88,10 +95,6 @@ def test_client_logs_are_logged_by_the_daemon_as_shipped_without_verbose() -> No
         assert "INFO agi.client.bruno: 1795526654.1 bruno: status: not logged in" in line
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(timeout=20) == 0
-    finally:
-        if server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.wait()
 
 
 def test_bad_options_and_inventory_are_reported(
