@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from provisioner.render.objects import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE, ObjectKey
 from provisioner.targets.ami.client import Action
 from provisioner.targets.ami.protocol import Message
-from provisioner.targets.ami.state import LOCK_KEY, REVISION_KEY, STATE_FAMILY
+from provisioner.targets.ami.state import LOCK_KEY, REVISION_KEY, STATE_FAMILY, key_under
 from provisioner.targets.base import StateRecord
 
 BUCKETS_KEY = "buckets"
@@ -94,7 +94,7 @@ def parse_tree(events: Iterable[Message]) -> StoredState:
     for event in events:
         path = event.get("Key").strip("/")
         value = event.get("Val")
-        name = path[len(STATE_FAMILY) + 1 :] if path.startswith(STATE_FAMILY + "/") else ""
+        name = key_under(path, STATE_FAMILY)
         if name == REVISION_KEY:
             revision = value or None
         elif name == LOCK_KEY:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from provisioner.targets.ami.protocol import Message
+from provisioner.targets.ami.state import key_under
 from provisioner.targets.base import AGENT_FAMILY, CLAIM_KEY, PHONE_FAMILY, AgentSession
 
 ROOT_FAMILY = "gitops"  # the one tree read: state record, lock, agent sessions, phone claims
@@ -22,11 +23,11 @@ def parse_sessions(events: Iterable[Message]) -> tuple[AgentSession, ...]:
     claims: dict[str, list[str]] = {}
     for event in events:
         path = event.get("Key").strip("/")
-        agent, _, name = _under(path, AGENT_FAMILY).partition("/")
+        agent, _, name = key_under(path, AGENT_FAMILY).partition("/")
         if agent and name:
             keys.setdefault(agent, []).append(name)
             continue
-        phone, _, name = _under(path, PHONE_FAMILY).partition("/")
+        phone, _, name = key_under(path, PHONE_FAMILY).partition("/")
         holder = event.get("Val")
         if phone and name == CLAIM_KEY and holder:
             claims.setdefault(holder, []).append(phone)
@@ -34,8 +35,3 @@ def parse_sessions(events: Iterable[Message]) -> tuple[AgentSession, ...]:
         AgentSession(agent, tuple(sorted(names)), tuple(sorted(claims.get(agent, ()))))
         for agent, names in sorted(keys.items())
     )
-
-
-def _under(path: str, family: str) -> str:
-    """The rest of ``path`` below ``family`` (exact, case-sensitive), else ""."""
-    return path[len(family) + 1 :] if path.startswith(family + "/") else ""

@@ -20,6 +20,11 @@ REVISION_KEY = "revision"
 LOCK_KEY = "lock"
 
 
+def key_under(path: str, family: str) -> str:
+    """The rest of an AstDB key ``path`` below ``family`` (exact, case-sensitive), else ""."""
+    return path[len(family) + 1 :] if path.startswith(family + "/") else ""
+
+
 def parse_config(file: str, response: Message) -> list[ConfigObject]:
     """A ``GetConfig`` answer -> the categories of ``file``, in order, same names kept apart.
 
