@@ -21,6 +21,12 @@ from tests.fakes.agi_client import AgiResult, FakeAgiCall
 from tests.fakes.asterisk import FakeAsterisk
 
 
+def status(result: AgiResult | None) -> str:
+    """GITOPS_STATUS of a call over TCP (``None``: a gated call that did not finish)."""
+    assert result is not None, "the call did not finish"
+    return result.variables.get("GITOPS_STATUS", "")
+
+
 @dataclass
 class Clock:
     now: float = 1_800_000_000.0

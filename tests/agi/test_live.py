@@ -7,16 +7,12 @@ import threading
 
 import pytest
 
-from tests.agi.conftest import Live
+from tests.agi.conftest import Live, status
 from tests.agi.inventory import PIN
 from tests.fakes.agi_client import AgiConnection, FakeAgiCall, render_env
 
 ANN = "Local/1001@gitops-agents"
 BOB = "Local/1002@gitops-agents"
-
-
-def status(result: object) -> str:
-    return result.variables.get("GITOPS_STATUS", "")  # type: ignore[attr-defined]
 
 
 def test_login_own_endpoint_sets_variables_members_and_astdb(

@@ -4,18 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.agi.conftest import Live
+from tests.agi.conftest import Live, status
 from tests.agi.gated import GatedCall
 from tests.fakes import agi_channel
-from tests.fakes.agi_client import AgiResult
 
 PUT_PHONE = 'DATABASE PUT "gitops/phone/ph-c"'
 TRYLOCK = 'GET FULL VARIABLE "${TRYLOCK(gitops-phone-ph-c)}"'
-
-
-def status(result: AgiResult | None) -> str:
-    assert result is not None, "the call did not finish"
-    return result.variables.get("GITOPS_STATUS", "")
 
 
 def gated(live: Live, agent: str, at: str, *, drop: bool = False) -> GatedCall:
