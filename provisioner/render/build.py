@@ -9,7 +9,7 @@ from operator import attrgetter
 from provisioner.errors import RenderError
 from provisioner.model import Inventory, SecretRef, Voice
 from provisioner.render import dialplan
-from provisioner.render.objects import MANAGED_FILES, ConfigObject
+from provisioner.render.objects import ConfigObject
 from provisioner.render.pjsip import (
     Device,
     VoiceParts,
@@ -20,6 +20,7 @@ from provisioner.render.pjsip import (
 )
 from provisioner.render.queues import queue_object
 from provisioner.render.rules import check
+from provisioner.render.text import split_by_file
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +46,9 @@ def render(inventory: Inventory, secret: Callable[[SecretRef], str]) -> tuple[Co
         objects.extend(device_objects(device, secret, shared))
     objects.extend(queue_object(q) for q in inventory.queues)
     objects.extend(dialplan.contexts(inventory, devices))
-    by_file: dict[str, list[ConfigObject]] = {file: [] for file in MANAGED_FILES}
-    for obj in objects:
-        by_file[obj.file].append(obj)
     owner = attrgetter("owner")
-    ordered = [obj for file in MANAGED_FILES for obj in sorted(by_file[file], key=owner)]
+    by_file = split_by_file(objects).values()
+    ordered = [obj for file_objects in by_file for obj in sorted(file_objects, key=owner)]
     logger.debug("rendered %d objects of revision %s", len(ordered), inventory.revision)
     return tuple(ordered)
 
