@@ -29,7 +29,7 @@ before every ``recv`` and ``send``, which doubles the system calls and GIL hand-
 After a hang-up, Asterisk still runs the commands that need no caller (``EXEC``, ``DATABASE``,
 ``GET``/``SET VARIABLE``, ``VERBOSE``): those go on, so a login, logout or pause that has
 started writing finishes. Commands that need the caller (``ANSWER``, ``GET DATA``,
-``STREAM FILE``, ``SAY DIGITS``) raise ``Hangup`` instead of being sent.
+``STREAM FILE``) raise ``Hangup`` instead of being sent.
 """
 
 from __future__ import annotations
@@ -276,11 +276,6 @@ class AgiChannel:
         self._needs_caller("STREAM FILE")
         if self._value("STREAM FILE", name, quote(""), failure_ok=True)[0] == "-1":
             logger.warning("prompt %s could not be played (missing sound file?)", name)
-
-    def say_digits(self, digits: str) -> None:
-        self._needs_caller("SAY DIGITS")
-        if self._value("SAY DIGITS", digits, quote(""), failure_ok=True)[0] == "-1":
-            logger.warning("digits %s could not be said", digits)
 
     def exec_app(self, app: str, args: Sequence[str]) -> int:
         """Run a dialplan application; its arguments are sent as one quoted string."""

@@ -135,9 +135,6 @@ class MemoryChannel:
     def stream_file(self, name: str) -> None:
         self._command(f"STREAM FILE {name}", caller=True)
 
-    def say_digits(self, digits: str) -> None:
-        self._command(f"SAY DIGITS {digits}", caller=True)
-
     def exec_app(self, app: str, args: Sequence[str]) -> int:
         self._command(f"EXEC {app} {','.join(args)}")
         with self.asterisk.lock:
