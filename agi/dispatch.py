@@ -6,7 +6,7 @@ import logging
 import socket
 from collections.abc import Callable, Mapping
 
-from agi.channel import parse_request
+from agi.channel import Request, parse_request
 from agi.context import Call, Options, Outcome
 from agi.directory import Directory
 from agi.errors import AgiError, CommandError, ConnectionLost, Hangup, ProtocolError
@@ -48,10 +48,7 @@ def refuse(sock: socket.socket, idle_timeout: float, why: str) -> None:
         return
     request = parse_request(channel.env)
     logger.warning("refused %s from %s: %s", request.action, request.channel, why)
-    try:
-        publish(channel, Outcome("error"))
-    except AgiError as e:
-        logger.info("could not tell %s it was refused: %s", request.channel, e)
+    _publish_error(channel, request)
 
 
 def serve(
@@ -81,18 +78,18 @@ def serve(
         logger.info("%s from %s ended: %s", request.action, request.channel, e)
     except CommandError as e:
         logger.error("%s from %s failed: %s", request.action, request.channel, e)
-        _publish_error(channel)
+        _publish_error(channel, request)
     except ProtocolError as e:
         logger.error(
             "%s from %s: Asterisk's answer made no sense: %s", request.action, request.channel, e
         )
 
 
-def _publish_error(channel: AgiChannel) -> None:
+def _publish_error(channel: AgiChannel, request: Request) -> None:
     try:
         publish(channel, Outcome("error"))
     except AgiError as e:
-        logger.info("could not set GITOPS_STATUS=error: %s", e)
+        logger.info("could not set GITOPS_STATUS=error on %s: %s", request.channel, e)
 
 
 def _run(handler: Handler, call: Call) -> Outcome:
