@@ -94,11 +94,11 @@ def _site(
     if entry is None:
         return None
     finding = entry.finding(refusal.message, *refusal.field)
-    if _present(entry.raw, refusal.field):
+    if present(entry.raw, refusal.field):
         return _Site(finding)
     if refusal.kind != "queues" and refusal.field[:1] == ("voice",):
         default = ("defaults", *refusal.field[1:])
-        if context.settings_file is not None and _present(context.settings_raw, default):
+        if context.settings_file is not None and present(context.settings_raw, default):
             return _Site(finding, ("settings", *default))
     return _Site(Finding(finding.file, finding.path, finding.message + BUILT_IN))
 
@@ -108,7 +108,7 @@ def _settings_site(refusal: RuleFinding, context: Context) -> _Site | None:
         return None
     raw = context.settings_raw
     field = _settings_path(refusal.field, context)
-    message = refusal.message if _present(raw, field) else refusal.message + BUILT_IN
+    message = refusal.message if present(raw, field) else refusal.message + BUILT_IN
     return _Site(Finding(context.settings_file, ("settings", *field), message))
 
 
@@ -124,7 +124,7 @@ def _settings_path(field: FieldPath, context: Context) -> FieldPath:
     return SETTINGS_PATHS.get(field, field)
 
 
-def _present(raw: Any, path: FieldPath) -> bool:
+def present(raw: Any, path: FieldPath) -> bool:
     """Whether the plain YAML data ``raw`` writes a value at ``path``."""
     node = raw
     for part in path:

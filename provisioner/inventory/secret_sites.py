@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from provisioner.errors import Problem
 from provisioner.inventory import schema
 from provisioner.inventory.files import InventoryFile
+from provisioner.inventory.located import present
 from provisioner.inventory.yamlparse import Location, YamlSyntaxError, locate, parse
 from provisioner.inventory.yamlparse import Path as FieldPath
 from provisioner.model import Agent, Phone, Settings
@@ -95,11 +95,7 @@ def _master_key_problem(message: str, settings: Settings, text: bytes) -> Proble
 
 def _written(text: bytes, path: FieldPath) -> bool:
     try:
-        node: Any = parse(text).data
+        data = parse(text).data
     except YamlSyntaxError:
         return False
-    for part in path:
-        if not isinstance(node, Mapping) or part not in node:
-            return False
-        node = node[part]
-    return True
+    return present(data, path)
