@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 from provisioner.render.objects import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE, ConfigObject
@@ -9,6 +10,14 @@ from provisioner.targets.base import ObjectChange
 
 SECRET = "gitops-secret"
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "reconciler" / "ami"
+
+
+def closed_port() -> int:
+    """A port of 127.0.0.1 nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
 
 
 def fixture_text(name: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import socket
 
 import pytest
 
@@ -13,14 +12,7 @@ from provisioner.targets.ami import AmiTarget
 from provisioner.targets.ami.errors import AmiAuthError, AmiClosed, AmiTimeout, AmiUnreachable
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
-from tests.reconciler.ami_helpers import SECRET, agent_objects, creates
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
+from tests.reconciler.ami_helpers import SECRET, agent_objects, closed_port, creates
 
 
 def one_sentence(error: BaseException, target: AmiTarget) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -18,6 +17,7 @@ from provisioner.render import render
 from provisioner.render.objects import ConfigObject
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
+from tests.reconciler.ami_helpers import closed_port
 from tests.reconciler.cli_helpers import Cli, start
 
 AMI_SECRET = "gitops-secret"
@@ -190,13 +190,6 @@ def test_drift_after_a_hand_edit(cli: AmiCli, fake_asterisk: FakeAsterisk) -> No
     assert code == 2 and "strategy: random -> leastrecent" in out
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-    return port
-
-
 def test_failures_are_one_sentence_naming_the_target(
     cli: AmiCli, ami_server: FakeAmiServer, fake_asterisk: FakeAsterisk
 ) -> None:
@@ -209,7 +202,7 @@ def test_failures_are_one_sentence_naming_the_target(
         return err
 
     url = cli.url
-    cli.url = f"ami://gitops@127.0.0.1:{_closed_port()}"
+    cli.url = f"ami://gitops@127.0.0.1:{closed_port()}"
     assert "is unreachable" in failure()
     cli.url = url
     ami_server.faults.refuse_login()
