@@ -100,11 +100,6 @@ class AmiTarget:
     def name(self) -> str:
         return self._name
 
-    @property
-    def requests_sent(self) -> int:
-        """AMI actions sent so far (Login included): what the benchmark counts."""
-        return self._client.sent
-
     def close(self) -> None:
         self._client.close()
 
@@ -313,9 +308,6 @@ class AmiTarget:
             yield
         finally:
             self._lock.release()
-
-    def read_record(self) -> StateRecord:
-        return self._read_stored().record
 
     def _read_stored(self) -> StoredRecord:
         reply = self._client.request(Action("DBGetTree", (("Family", STATE_FAMILY),)), check=False)
