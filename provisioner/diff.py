@@ -22,6 +22,7 @@ from operator import attrgetter
 
 from provisioner.errors import RenderError
 from provisioner.model import Inventory
+from provisioner.render.dialplan import AGENTS
 from provisioner.render.objects import MANAGED_FILES, SENSITIVE_KEYS, ConfigObject, ObjectKey
 from provisioner.targets.base import (
     ActualState,
@@ -32,7 +33,7 @@ from provisioner.targets.base import (
 )
 
 # The queue member interface the AGI server adds at login (docs/runtime-contract.md).
-_AGENT_INTERFACE = re.compile(r"^Local/(?P<agent>[^@/]+)@gitops-agents(?:/n)?$")
+_AGENT_INTERFACE = re.compile(rf"^Local/(?P<agent>[^@/]+)@{re.escape(AGENTS)}(?:/n)?$")
 # the state interface of a member logged in on an agent's or a phone's endpoint
 _PJSIP_DEVICE = re.compile(r"^PJSIP/(?P<endpoint>[^/]+)$")
 
