@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import re
 import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from provisioner.errors import ProvisionerError
 from provisioner.inventory.fastschema import Check, Compiler
 from provisioner.inventory.yamlparse import Location
 from provisioner.inventory.yamlparse import Path as FieldPath
+from provisioner.redact import url_shown
 
 if TYPE_CHECKING:  # jsonschema is imported only when there are errors to explain
     from jsonschema import Draft202012Validator
@@ -166,15 +166,12 @@ def _field(path: FieldPath) -> str:
     return names[-1] if names else "the file"
 
 
-_URL_PASSWORD = re.compile(r"(://[^/@:\s]*):[^@\s]*@")
-
-
 def _shown(path: FieldPath, value: Any) -> str:
     if _field(path) in SENSITIVE_FIELDS:
         return "the value"
     if not isinstance(value, str):
         return repr(value)
-    return "'" + _URL_PASSWORD.sub(r"\1:***@", value) + "'"  # a password in a URL stays out
+    return f"'{url_shown(value)}'"  # a password written into a URL stays out
 
 
 def explain(item: SchemaError, where: Location) -> str:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from provisioner.errors import TargetError
 from provisioner.model import Inventory, Server
+from provisioner.redact import url_shown
 from provisioner.targets.base import Target
 
 DEFAULT_TARGET = "dir:asterisk-config"
@@ -143,15 +144,7 @@ def open_target(
 
 def shown(spec: str) -> str:
     """``spec`` as messages and logs may show it: a password in its userinfo becomes ``***``."""
-    scheme, sep, rest = spec.partition("://")
-    if not sep:
-        return spec
-    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
-    userinfo, at, host = rest[:end].rpartition("@")
-    if not at or ":" not in userinfo:
-        return spec
-    user = userinfo.partition(":")[0]
-    return f"{scheme}://{user}:***@{host}{rest[end:]}"
+    return url_shown(spec)
 
 
 def _check_ami_url(spec: str) -> None:

@@ -40,6 +40,7 @@ def test_the_url_hint_is_given_only_when_the_url_holds_a_password(cli: Cli) -> N
         ("ami://u:pw@h:5038", "ami://u:***@h:5038"),
         ("ami://u:p@w@h:5038/x", "ami://u:***@h:5038/x"),
         ("AMI://u:pw@h", "AMI://u:***@h"),
+        ("ami://u:p/w@h:5038", "ami://u:***@h:5038"),
         ("ami://u@h:5038", "ami://u@h:5038"),
         ("dir:a@b:c", "dir:a@b:c"),
     ],
