@@ -1,0 +1,1 @@
+"""The real-Asterisk suite: tests marked ``asterisk`` that run against Asterisk 22 itself."""

@@ -1,0 +1,50 @@
+"""Fixtures of the real-Asterisk suite: one Asterisk 22 sandbox per test session.
+
+Every test here is marked ``asterisk`` (``pytest -m asterisk`` runs only them,
+``-m 'not asterisk'`` none of them). Where the sandbox is missing they are skipped with the
+reason; where ``GITOPS_REQUIRE_ASTERISK`` is set (``.ci/run`` sets it) a skip is a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.real.sandbox import Sandbox, SandboxError, missing, required
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.asterisk)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Where the suite is compulsory, a skipped real-Asterisk test fails the run."""
+    report = yield
+    if required() and report.skipped and item.get_closest_marker("asterisk"):
+        report.outcome = "failed"
+        report.longrepr = f"skipped where the real-Asterisk suite is compulsory: {report.longrepr}"
+    return report
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
+    """A real Asterisk 22.10.1 on free loopback ports, for the whole session."""
+    why = missing()
+    if why is not None:
+        if required():
+            pytest.fail(f"the real-Asterisk suite is compulsory here, but {why}")
+        pytest.skip(why)
+    try:
+        started = Sandbox.start(tmp_path_factory.mktemp("asterisk"))
+    except SandboxError as e:
+        pytest.fail(str(e))
+    try:
+        yield started
+    finally:
+        started.stop()
