@@ -95,14 +95,17 @@ class UpdateError(Exception):
 
 
 def getconfig_lines(categories: list[Category], only: str | None = None) -> list[tuple[str, str]]:
-    """``Category-NNNNNN`` / ``Line-NNNNNN-MMMMMM`` headers, as GetConfig answers (its
-    Category header matches names ignoring case)."""
+    """``Category-NNNNNN`` / ``Templates-NNNNNN`` (what it inherits, when it does) /
+    ``Line-NNNNNN-MMMMMM`` headers, as GetConfig answers (its Category header matches names
+    ignoring case)."""
     out: list[tuple[str, str]] = []
     wanted = None if only is None else name_key(only)
     for number, category in enumerate(categories):
         if wanted is not None and name_key(category.name) != wanted:
             continue
         out.append((f"Category-{number:06d}", category.name))
+        if category.inherits:
+            out.append((f"Templates-{number:06d}", ",".join(category.inherits)))
         for index, (key, value) in enumerate(category.lines):
             out.append((f"Line-{number:06d}-{index:06d}", f"{key}={value}"))
     return out
