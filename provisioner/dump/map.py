@@ -1,0 +1,381 @@
+"""Map what was read (a ``Snapshot``) to agents, phones and queues, and report the rest.
+
+Rules, in order, for whether an endpoint is an agent or a phone (docs/adopt.md):
+
+1. ``--agent PATTERN`` / ``--phone PATTERN`` (shell patterns on the endpoint name);
+2. an endpoint asterisk-gitops rendered keeps its kind (``set_var=GITOPS_MANAGED=agent:...``);
+3. ``--agents-from`` (default ``queue,callerid``): ``queue`` makes a queue member an agent
+   (a ``member =>`` line or a live member), ``callerid`` an endpoint whose caller ID name is
+   a person's (``is_person``: ``"Ann Martin" <1001>``, not ``"Door phone" <201>``), ``all``
+   every one;
+4. every other endpoint is a phone.
+
+An endpoint's extension is its name when that is 2-10 digits, else its caller ID number. What
+cannot be mapped (no extension, a hostname contact, a transport, a template, a dialplan
+context...) becomes a report entry; nothing is dropped without one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from fnmatch import fnmatchcase
+from typing import Literal
+
+from provisioner.dump.endpoint import Device, Reading, Unmappable, read_device
+from provisioner.dump.queues import (
+    GENERAL,
+    Member,
+    general_entry,
+    live_members,
+    read_queue,
+    static_members,
+)
+from provisioner.dump.report import Entry
+from provisioner.dump.snapshot import Section, Snapshot
+from provisioner.model import Queue, QueueMembership, Voice
+from provisioner.render.rules import DISPLAY_NAME_REFUSED
+
+DeviceKind = Literal["agent", "phone"]
+AGENTS_FROM = ("queue", "callerid", "all")
+_EXTENSION = re.compile(r"^[0-9]{2,10}$")
+_WORD = re.compile(r"^[^\W\d_]+(?:['.-][^\W\d_]+)*\.?$")
+# Words of a caller ID name that say it is a place or a device, not a person.
+DEVICE_WORDS = frozenset(
+    {
+        "desk",
+        "phone",
+        "fax",
+        "door",
+        "lobby",
+        "reception",
+        "room",
+        "conference",
+        "meeting",
+        "kitchen",
+        "office",
+        "hall",
+        "test",
+        "trunk",
+        "gate",
+        "printer",
+        "intercom",
+        "entrance",
+        "floor",
+        "shop",
+        "store",
+        "warehouse",
+    }
+)
+# Why the PJSIP objects of other types stay where they are.
+OTHER_TYPES: dict[str, str] = {
+    "transport": "transports stay in pjsip.conf: the inventory never manages them",
+    "global": "Asterisk-wide settings stay in pjsip.conf",
+    "system": "Asterisk-wide settings stay in pjsip.conf",
+    "registration": "an outbound registration (a trunk): not managed",
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How endpoints become agents or phones (``--agents-from``, ``--agent``, ``--phone``)
+    and which are left out (``--exclude``)."""
+
+    agents_from: frozenset[str] = frozenset({"queue", "callerid"})
+    agents: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An endpoint that maps, before the inventory's own checks have seen it."""
+
+    kind: DeviceKind
+    id: str
+    name: str  # agent: display name; phone: "" or its caller ID name
+    extension: str
+    voice: Voice
+    device: Device
+    queues: tuple[QueueMembership, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueueCandidate:
+    queue: Queue
+    section: Section
+
+
+@dataclass
+class Draft:
+    candidates: list[Candidate] = field(default_factory=list)
+    queues: list[QueueCandidate] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+
+
+def draft(snapshot: Snapshot, rules: Rules) -> Draft:
+    """Every agent, phone and queue ``snapshot`` maps to, and entries for the rest."""
+    result = Draft()
+    index = _Index(snapshot.pjsip, result.entries)
+    members = _queues(snapshot, result)
+    member_of = {m.endpoint for m in members}
+    used: set[int] = set()
+    readings: list[tuple[Device, Reading]] = []
+    for endpoint in index.of_type("endpoint"):
+        device = _device(endpoint, index, snapshot, rules, result.entries)
+        if device is None:
+            continue
+        try:
+            readings.append((device, read_device(device, index.protocols)))
+        except Unmappable as e:
+            result.entries.append(_not_mapped(endpoint, f"not mapped: {e}"))
+            continue
+        used.update(id(s) for s in (device.endpoint, device.aor, device.auth, *device.identifies))
+    for device, reading in readings:
+        candidate = _candidate(device, reading, endpoint_kind(device, reading, member_of, rules))
+        if candidate is None:
+            result.entries.append(
+                _not_mapped(
+                    device.endpoint,
+                    "not mapped: no extension (its name is not 2-10 digits and its caller ID "
+                    "has no such number); add it to the inventory by hand",
+                )
+            )
+            continue
+        result.entries += [
+            Entry("note", f"endpoint {device.endpoint.name}", device.endpoint.where, name, "", why)
+            for name, why in reading_drops(reading)
+        ]
+        result.candidates.append(candidate)
+    _memberships(result, members)
+    result.entries += index.unused(used)
+    result.entries += _leftovers(snapshot)
+    return result
+
+
+def endpoint_kind(
+    device: Device, reading: Reading, member_of: set[str], rules: Rules
+) -> DeviceKind:
+    """Agent or phone, by the rules in this module's docstring."""
+    name = device.endpoint.name
+    if any(fnmatchcase(name, p) for p in rules.agents):
+        return "agent"
+    if any(fnmatchcase(name, p) for p in rules.phones):
+        return "phone"
+    if reading.marker.startswith(("agent:", "phone:")):
+        return "agent" if reading.marker.startswith("agent:") else "phone"
+    if "all" in rules.agents_from or ("queue" in rules.agents_from and name in member_of):
+        return "agent"
+    display = reading.callerid[0] if reading.callerid else ""
+    if "callerid" in rules.agents_from and is_person(display):
+        return "agent"
+    return "phone"
+
+
+def is_person(name: str) -> bool:
+    """A caller ID name that is a person's: two or more words of letters (``'``, ``.``,
+    ``-`` inside a word), the first and last capitalized, none of ``DEVICE_WORDS``."""
+    words = name.split()
+    return (
+        len(words) >= 2
+        and all(_WORD.match(w) for w in words)
+        and words[0][0].isupper()
+        and words[-1][0].isupper()
+        and not any(w.lower().strip(".") in DEVICE_WORDS for w in words)
+    )
+
+
+def reading_drops(reading: Reading) -> list[tuple[str, str]]:
+    return [(name, f"left at its default: {why}") for name, why in reading.dropped]
+
+
+def _candidate(device: Device, reading: Reading, kind: DeviceKind) -> Candidate | None:
+    name = device.endpoint.name
+    cid_name, cid_number = reading.callerid or ("", "")
+    extension = name if _EXTENSION.match(name) else cid_number
+    if not _EXTENSION.match(extension):
+        return None
+    display = cid_name if cid_name and not DISPLAY_NAME_REFUSED.search(cid_name) else ""
+    shown = display or name
+    voice = reading.voice
+    if reading.callerid == (shown, extension):
+        voice = replace(voice, callerid=None)  # what the inventory renders anyway
+    if kind == "phone" and display == name:
+        display = ""
+    return Candidate(kind, name, shown if kind == "agent" else display, extension, voice, device)
+
+
+def _memberships(result: Draft, members: list[Member]) -> None:
+    """Queue memberships of the agents; a note for members that are no agent."""
+    agents = {c.id: i for i, c in enumerate(result.candidates) if c.kind == "agent"}
+    queues = {q.queue.name for q in result.queues}
+    penalties: dict[str, dict[str, int]] = {}
+    for member in members:
+        if member.queue not in queues:
+            continue
+        where = next((q.section.where for q in result.queues if q.queue.name == member.queue), "")
+        if member.endpoint not in agents:
+            why = (
+                "a phone of the inventory"
+                if _is_phone(result, member.endpoint)
+                else ("not an endpoint that maps")
+            )
+            result.entries.append(
+                Entry(
+                    "note",
+                    f"queue {member.queue}",
+                    where,
+                    "member",
+                    member.interface,
+                    f"{why}: no membership in the inventory (use --agent to make it an agent)",
+                )
+            )
+            continue
+        penalties.setdefault(member.endpoint, {}).setdefault(member.queue, member.penalty)
+    for agent, index in agents.items():
+        found = penalties.get(agent, {})
+        queues_of = tuple(QueueMembership(q, p) for q, p in sorted(found.items()))
+        result.candidates[index] = replace(result.candidates[index], queues=queues_of)
+
+
+def _is_phone(result: Draft, endpoint: str) -> bool:
+    return any(c.id == endpoint and c.kind == "phone" for c in result.candidates)
+
+
+def _queues(snapshot: Snapshot, result: Draft) -> list[Member]:
+    members: list[Member] = []
+    for section in snapshot.queues:
+        if section.name.lower() == GENERAL:
+            result.entries.append(general_entry(section))
+            continue
+        result.queues.append(QueueCandidate(read_queue(section), section))
+        found, notes = static_members(section)
+        members += found
+        result.entries += notes
+    return members + live_members(snapshot.members)
+
+
+def _device(
+    endpoint: Section, index: _Index, snapshot: Snapshot, rules: Rules, entries: list[Entry]
+) -> Device | None:
+    name = endpoint.name
+    if any(fnmatchcase(name, p) for p in rules.exclude):
+        entries.append(_not_mapped(endpoint, "excluded (--exclude): left as it is"))
+        return None
+    if snapshot.live_endpoints is not None and name not in snapshot.live_endpoints:
+        entries.append(
+            _not_mapped(
+                endpoint,
+                "not loaded by Asterisk (it dropped it at load: a value PJSIP refuses? see its "
+                "log): not mapped",
+            )
+        )
+        return None
+    aor = index.first("aor", endpoint.get("aors"))
+    auth = index.first("auth", endpoint.get("auth"))
+    missing = [
+        f"its {kind} {ref.split(',')[0].strip()!r} does not exist"
+        for kind, ref, found in (
+            ("aor", endpoint.get("aors"), aor),
+            ("auth", endpoint.get("auth"), auth),
+        )
+        if ref and ref.strip() and found is None
+    ]
+    if missing:
+        entries.append(_not_mapped(endpoint, f"not mapped: {'; '.join(missing)}"))
+        return None
+    identifies = tuple(s for s in index.of_type("identify") if s.get("endpoint") == name)
+    return Device(endpoint, aor, auth, identifies)
+
+
+def _not_mapped(section: Section, note: str) -> Entry:
+    return Entry(
+        "object", f"{section.type or 'category'} {section.name}", section.where, "", "", note
+    )
+
+
+def _leftovers(snapshot: Snapshot) -> list[Entry]:
+    entries = [
+        Entry(
+            "object",
+            f"template {name}",
+            where,
+            "",
+            "",
+            "the inventory has no templates: what it sets was read into every endpoint using "
+            "it (the most common values are in settings.defaults)",
+        )
+        for name, where in snapshot.templates
+    ]
+    for context in snapshot.contexts:
+        note = "the dialplan stays yours; the managed one is rendered into extensions_gitops.conf"
+        if context.name.startswith("gitops-"):
+            note = (
+                "rendered by asterisk-gitops from an earlier inventory: recordings, spy "
+                "permissions, mobile numbers, feature codes and the AGI address are set there; "
+                "set them in the dumped inventory by hand"
+            )
+        entries.append(
+            Entry(
+                "object",
+                f"context {context.name}",
+                context.where,
+                "",
+                f"{context.lines} lines",
+                note,
+            )
+        )
+    entries += [Entry("note", "reading", "", "", note) for note in snapshot.notes]
+    return entries
+
+
+class _Index:
+    """The PJSIP categories by type; duplicates and untyped ones reported as they are met."""
+
+    def __init__(self, sections: tuple[Section, ...], entries: list[Entry]) -> None:
+        self.by_type: dict[str, list[Section]] = {}
+        seen: dict[tuple[str, str], Section] = {}
+        for section in sections:
+            kind = section.type
+            if not kind:
+                entries.append(_not_mapped(section, "no type= line: PJSIP ignores it"))
+                continue
+            first = seen.setdefault((kind, section.name), section)
+            if first is not section:
+                entries.append(
+                    _not_mapped(
+                        section,
+                        f"a second {kind} {section.name} (the first is at {first.where}): "
+                        f"PJSIP refuses to load any {kind} of pjsip.conf while both exist; "
+                        "the first one is read",
+                    )
+                )
+                continue
+            self.by_type.setdefault(kind, []).append(section)
+        self.protocols = {
+            t.name: (t.get("protocol") or "udp").strip().lower() for t in self.of_type("transport")
+        }
+
+    def of_type(self, kind: str) -> list[Section]:
+        return self.by_type.get(kind, [])
+
+    def first(self, kind: str, names: str | None) -> Section | None:
+        """The object of ``kind`` named first in a ``name1,name2`` reference."""
+        if not names or not names.strip():
+            return None
+        wanted = names.split(",")[0].strip()
+        return next((s for s in self.of_type(kind) if s.name == wanted), None)
+
+    def unused(self, used: set[int]) -> list[Entry]:
+        entries: list[Entry] = []
+        for kind, sections in self.by_type.items():
+            if kind == "endpoint":
+                continue
+            why = OTHER_TYPES.get(
+                kind,
+                "used by no endpoint that maps: left as it is"
+                if kind in ("aor", "auth", "identify")
+                else f"a {kind} object: not managed by the inventory",
+            )
+            entries += [_not_mapped(s, why) for s in sections if id(s) not in used]
+        return entries
