@@ -143,8 +143,15 @@ def draft(snapshot: Snapshot, rules: Rules) -> Draft:
             )
             continue
         result.entries += [
-            Entry("note", f"endpoint {device.endpoint.name}", device.endpoint.where, name, "", why)
-            for name, why in reading_drops(reading)
+            Entry(
+                "note",
+                f"endpoint {device.endpoint.name}",
+                device.endpoint.where,
+                name,
+                "",
+                f"left at its default: {why}",
+            )
+            for name, why in reading.dropped
         ]
         result.candidates.append(candidate)
     _memberships(result, members)
@@ -185,10 +192,6 @@ def is_person(name: str) -> bool:
     )
 
 
-def reading_drops(reading: Reading) -> list[tuple[str, str]]:
-    return [(name, f"left at its default: {why}") for name, why in reading.dropped]
-
-
 def _candidate(device: Device, reading: Reading, kind: DeviceKind) -> Candidate | None:
     name = device.endpoint.name
     cid_name, cid_number = reading.callerid or ("", "")
@@ -208,16 +211,17 @@ def _candidate(device: Device, reading: Reading, kind: DeviceKind) -> Candidate 
 def _memberships(result: Draft, members: list[Member]) -> None:
     """Queue memberships of the agents; a note for members that are no agent."""
     agents = {c.id: i for i, c in enumerate(result.candidates) if c.kind == "agent"}
-    queues = {q.queue.name for q in result.queues}
+    phones = {c.id for c in result.candidates if c.kind == "phone"}
+    where_of = {q.queue.name: q.section.where for q in result.queues}
     penalties: dict[str, dict[str, int]] = {}
     for member in members:
-        if member.queue not in queues:
+        where = where_of.get(member.queue)
+        if where is None:
             continue
-        where = next((q.section.where for q in result.queues if q.queue.name == member.queue), "")
         if member.endpoint not in agents:
             why = (
                 "a phone of the inventory"
-                if _is_phone(result, member.endpoint)
+                if member.endpoint in phones
                 else ("not an endpoint that maps")
             )
             result.entries.append(
@@ -236,10 +240,6 @@ def _memberships(result: Draft, members: list[Member]) -> None:
         found = penalties.get(agent, {})
         queues_of = tuple(QueueMembership(q, p) for q, p in sorted(found.items()))
         result.candidates[index] = replace(result.candidates[index], queues=queues_of)
-
-
-def _is_phone(result: Draft, endpoint: str) -> bool:
-    return any(c.id == endpoint and c.kind == "phone" for c in result.candidates)
 
 
 def _queues(snapshot: Snapshot, result: Draft) -> list[Member]:
@@ -284,7 +284,7 @@ def _device(
     if missing:
         entries.append(_not_mapped(endpoint, f"not mapped: {'; '.join(missing)}"))
         return None
-    identifies = tuple(s for s in index.of_type("identify") if s.get("endpoint") == name)
+    identifies = index.identifies.get(name, ())
     return Device(endpoint, aor, auth, identifies)
 
 
@@ -355,6 +355,11 @@ class _Index:
         self.protocols = {
             t.name: (t.get("protocol") or "udp").strip().lower() for t in self.of_type("transport")
         }
+        self.named = {(kind, s.name): s for kind, found in self.by_type.items() for s in found}
+        self.identifies: dict[str, tuple[Section, ...]] = {}
+        for identify in self.of_type("identify"):
+            endpoint = identify.get("endpoint") or ""
+            self.identifies[endpoint] = (*self.identifies.get(endpoint, ()), identify)
 
     def of_type(self, kind: str) -> list[Section]:
         return self.by_type.get(kind, [])
@@ -363,8 +368,7 @@ class _Index:
         """The object of ``kind`` named first in a ``name1,name2`` reference."""
         if not names or not names.strip():
             return None
-        wanted = names.split(",")[0].strip()
-        return next((s for s in self.of_type(kind) if s.name == wanted), None)
+        return self.named.get((kind, names.split(",")[0].strip()))
 
     def unused(self, used: set[int]) -> list[Entry]:
         entries: list[Entry] = []

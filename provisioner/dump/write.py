@@ -120,6 +120,7 @@ def commit(staged: Staged, out: Path) -> None:
             os.replace(out, old / "content")
         elif out.is_dir():
             out.rmdir()
+        staged.path.chmod(0o777 & ~_umask())  # mkdtemp made it 0700: a plain directory now
         os.replace(staged.path, out)
     except OSError as e:
         if old is not None and not out.exists():
@@ -131,8 +132,10 @@ def commit(staged: Staged, out: Path) -> None:
     logger.info("wrote the dumped inventory into %s", out)
 
 
-def discard(staged: Staged) -> None:
-    shutil.rmtree(staged.path, ignore_errors=True)
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def _write_tree(root: Path, files: dict[str, str]) -> None:
