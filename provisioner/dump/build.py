@@ -143,13 +143,20 @@ def _env_names(ids: list[str]) -> dict[str, str]:
 
 
 def _secret_entry(candidate: Candidate, mode: SecretMode, secret: SecretRef) -> Entry:
+    """The password ``candidate`` needs, in a form alike for every endpoint where it can be
+    (the report then lists them on one line)."""
     what = f"{candidate.kind} {candidate.id}"
     if mode.kind == "derive":
         note = (
             "a planned rotation: the first apply sets a new password derived from the "
             "master key; the phone needs it before it can register again"
         )
-        return Entry("secret", what, "", "derive", secret.ref, note)
-    place = secret.ref if mode.kind == "file" else f"${secret.ref}"
-    note = "fill it with the password the phone uses today: nothing changes for the phone"
-    return Entry("secret", what, "", mode.kind, place, note)
+        return Entry("secret", what, "", "derive", "the master key", note)
+    if mode.kind == "file":
+        note = (
+            "one key per endpoint, named after it: fill it with the password the phone uses "
+            "today (nothing changes for the phone)"
+        )
+        return Entry("secret", what, "", "file", mode.path, note)
+    note = "fill it with the password the phone uses today (nothing changes for the phone)"
+    return Entry("secret", what, "", "env", secret.ref, note)

@@ -226,7 +226,7 @@ def _single(kind: str, live: Section, managed: ConfigObject, key: str) -> Iterat
             yield Entry("option", f"{kind} {live.name}", live.where, key, value, note)
         return
     before = value if value is not None else default
-    if before is not None and _normal(key, before) == _normal(key, new):
+    if before is not None and (before == new or _normal(key, before) == _normal(key, new)):
         return
     shown = "(not set)" if before is None else before
     if value is None and before is not None:

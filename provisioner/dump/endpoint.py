@@ -220,4 +220,4 @@ def _soft_fixed(voice: Voice) -> tuple[Voice, tuple[tuple[str, str], ...]]:
             raise Unmappable(f"{name}: {message}")
         dropped.append((name, message))
         cleared[name] = None
-    return replace(voice, **cleared), tuple(dropped)
+    return (replace(voice, **cleared) if cleared else voice), tuple(dropped)

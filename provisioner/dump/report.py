@@ -8,6 +8,7 @@ the live one) and notes. Nothing read is dropped without a line here.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -58,11 +59,12 @@ class Counts:
 
 def grouped(entries: Sequence[Entry]) -> list[str]:
     """One line per entry, except that options and changes alike but for the object (the
-    same qualify_frequency on 500 aors) share one line naming every object, in order."""
+    same qualify_frequency on 500 aors) share one line, followed by every object's name (in
+    order, indented, wrapped)."""
     groups: dict[tuple[str, ...], list[Entry]] = {}
     for index, entry in enumerate(entries):
         kind_of_object, _, _ = entry.what.partition(" ")
-        alike = entry.kind in ("option", "change") and entry.option
+        alike = entry.kind in ("option", "change", "secret") and entry.option
         key = (
             (entry.kind, kind_of_object, entry.option, entry.value, entry.note)
             if alike
@@ -75,10 +77,10 @@ def grouped(entries: Sequence[Entry]) -> list[str]:
         if len(group) == 1:
             lines.append(first.line())
             continue
-        kind_of_object = first.what.partition(" ")[0]
-        names = ", ".join(e.what.partition(" ")[2] for e in group)
-        what = f"{kind_of_object} {names} ({len(group)} alike)"
+        what = f"{first.what.partition(' ')[0]} ({len(group)} alike)"
         lines.append(Entry(first.kind, what, "", first.option, first.value, first.note).line())
+        names = ", ".join(e.what.partition(" ")[2] for e in group)
+        lines += textwrap.wrap(names, 96, initial_indent="    ", subsequent_indent="    ")
     return lines
 
 
