@@ -113,7 +113,7 @@ def _category_line(reader: _Reader, lineno: int, name: str, options: str, sameli
                 "%s:%d: inheritance requested, but no %r", reader.config.name, lineno, parent
             )
             continue
-        for variable in source[-1].variables:
+        for variable in source[0].variables:  # config.c: the first of that name
             copied = Variable(variable.key, variable.value, object=variable.object, inherited=True)
             category.variables.append(copied)
     reader.config.categories.append(category)
