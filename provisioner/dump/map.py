@@ -236,6 +236,20 @@ def _memberships(result: Draft, members: list[Member]) -> None:
             )
             continue
         penalties.setdefault(member.endpoint, {}).setdefault(member.queue, member.penalty)
+    queued = {q for found in penalties.values() for q in found}
+    result.entries += [
+        Entry(
+            "note",
+            f"queue {name}",
+            where,
+            "",
+            "",
+            "no agent is a member (no member line, nobody logged in): list it in the agents' "
+            "queues by hand (asterisk-gitops adds members at login, so its queues have none)",
+        )
+        for name, where in where_of.items()
+        if name not in queued
+    ]
     for agent, index in agents.items():
         found = penalties.get(agent, {})
         queues_of = tuple(QueueMembership(q, p) for q, p in sorted(found.items()))
@@ -294,6 +308,36 @@ def _not_mapped(section: Section, note: str) -> Entry:
     )
 
 
+def _contexts(snapshot: Snapshot) -> list[Entry]:
+    """One entry per context of the dialplan, one for all the gitops-* ones."""
+    entries: list[Entry] = []
+    ours = [c.name for c in snapshot.contexts if c.name.startswith("gitops-")]
+    for context in snapshot.contexts:
+        if context.name.startswith("gitops-"):
+            continue
+        lines = f"{context.lines} line{'' if context.lines == 1 else 's'}"
+        if context.name in ("general", "globals"):
+            what, note = f"extensions.conf [{context.name}]", "the dialplan's own settings stay"
+        else:
+            what = f"context {context.name}"
+            note = "the dialplan stays yours; the managed one goes to extensions_gitops.conf"
+        entries.append(Entry("object", what, context.where, "", lines, note))
+    if ours:
+        entries.append(
+            Entry(
+                "object",
+                f"contexts {', '.join(ours)}",
+                "",
+                "",
+                "",
+                "rendered by asterisk-gitops from an earlier inventory: recordings, spy "
+                "permissions, mobile numbers, feature codes and the AGI address are set there; "
+                "set them in the dumped inventory by hand",
+            )
+        )
+    return entries
+
+
 def _leftovers(snapshot: Snapshot) -> list[Entry]:
     entries = [
         Entry(
@@ -307,24 +351,7 @@ def _leftovers(snapshot: Snapshot) -> list[Entry]:
         )
         for name, where in snapshot.templates
     ]
-    for context in snapshot.contexts:
-        note = "the dialplan stays yours; the managed one is rendered into extensions_gitops.conf"
-        if context.name.startswith("gitops-"):
-            note = (
-                "rendered by asterisk-gitops from an earlier inventory: recordings, spy "
-                "permissions, mobile numbers, feature codes and the AGI address are set there; "
-                "set them in the dumped inventory by hand"
-            )
-        entries.append(
-            Entry(
-                "object",
-                f"context {context.name}",
-                context.where,
-                "",
-                f"{context.lines} lines",
-                note,
-            )
-        )
+    entries += _contexts(snapshot)
     entries += [Entry("note", "reading", "", "", note) for note in snapshot.notes]
     return entries
 

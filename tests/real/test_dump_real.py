@@ -149,7 +149,7 @@ def test_an_applied_inventory_dumps_back_to_the_same_pjsip_objects_and_queues(
     report = (out / "dump-report.txt").read_text()
     assert "(0)\n(none)" in report.split("== Options with no inventory setting")[1][:120]
     assert "(0)\n(none)" in report.split("== Changes when the managed")[1][:120]
-    assert "context gitops-agents" in report  # what only the dialplan holds is reported
+    assert "contexts gitops-agents, gitops-extensions" in report  # only the dialplan holds
 
     example = load_inventory(EXAMPLE, use_cache=False)
     paris = example.for_server(example.settings.servers[0])
