@@ -56,6 +56,8 @@ def check_out(out: Path, force: bool) -> None:
     ``force``), before anything is read."""
     if out.exists() and not out.is_dir():
         raise DumpError(f"--out {out} is a file: give a directory")
+    if out.resolve() in (Path.cwd().resolve(), *Path.cwd().resolve().parents):
+        raise DumpError(f"--out {out} is the current directory or above it: give a new one")
     if not out.is_dir() or not any(out.iterdir()):
         return
     if (out / ".git").exists():
@@ -168,7 +170,9 @@ def _without(
             builtin = True  # the shared defaults: fall back to the built-in ones
             continue
         if match is None or file not in owners:
-            raise DumpError(f"the dumped inventory does not load: {problem}")
+            shown = replace(problem, file=file)
+            hint = ": check --server and --target" if file == "settings.yaml" else ""
+            raise DumpError(f"the dumped inventory does not load: {shown}{hint}")
         name = owners[file][int(match.group(2))]
         if match.group(3) is not None:
             memberships_out.add((name, int(match.group(3))))

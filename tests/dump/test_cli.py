@@ -155,3 +155,23 @@ def test_a_server_of_an_existing_inventory_is_a_target(tmp_path: Path) -> None:
     )
     [server] = load_inventory(out, use_cache=False).settings.servers
     assert (server.name, server.target) == ("pbx-lyon", f"dir:{ETC}")
+
+
+def test_a_server_name_the_inventory_refuses_names_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert dump(tmp_path, "--server", "bad name")[0] == 1
+    err = error(capsys)
+    assert "settings.yaml:" in err and "'bad name' is not a valid name" in err
+    assert "check --server and --target" in err and ".dump-" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_current_directory_is_never_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "keep.txt").write_text("mine")
+    assert main(["dump", "--target", f"dir:{ETC}", "--out", ".", "--force"]) == 1
+    assert "is the current directory or above it" in error(capsys)
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
