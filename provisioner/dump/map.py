@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from typing import Literal
 
+from provisioner.dump.devices import Index, not_mapped
 from provisioner.dump.endpoint import Device, Reading, Unmappable, read_device
 from provisioner.dump.queues import (
     GENERAL,
@@ -67,13 +68,6 @@ DEVICE_WORDS = frozenset(
         "warehouse",
     }
 )
-# Why the PJSIP objects of other types stay where they are.
-OTHER_TYPES: dict[str, str] = {
-    "transport": "transports stay in pjsip.conf: the inventory never manages them",
-    "global": "Asterisk-wide settings stay in pjsip.conf",
-    "system": "Asterisk-wide settings stay in pjsip.conf",
-    "registration": "an outbound registration (a trunk): not managed",
-}
 
 
 @dataclass(frozen=True)
@@ -116,26 +110,26 @@ class Draft:
 def draft(snapshot: Snapshot, rules: Rules) -> Draft:
     """Every agent, phone and queue ``snapshot`` maps to, and entries for the rest."""
     result = Draft()
-    index = _Index(snapshot.pjsip, result.entries)
+    index = Index(snapshot.pjsip, result.entries)
     members = _queues(snapshot, result)
     member_of = {m.endpoint for m in members}
     used: set[int] = set()
     readings: list[tuple[Device, Reading]] = []
     for endpoint in index.of_type("endpoint"):
-        device = _device(endpoint, index, snapshot, rules, result.entries)
+        device = index.device(endpoint, snapshot.live_endpoints, rules.exclude, result.entries)
         if device is None:
             continue
         try:
             readings.append((device, read_device(device, index.protocols)))
         except Unmappable as e:
-            result.entries.append(_not_mapped(endpoint, f"not mapped: {e}"))
+            result.entries.append(not_mapped(endpoint, f"not mapped: {e}"))
             continue
         used.update(id(s) for s in (device.endpoint, device.aor, device.auth, *device.identifies))
     for device, reading in readings:
         candidate = _candidate(device, reading, endpoint_kind(device, reading, member_of, rules))
         if candidate is None:
             result.entries.append(
-                _not_mapped(
+                not_mapped(
                     device.endpoint,
                     "not mapped: no extension (its name is not 2-10 digits and its caller ID "
                     "has no such number); add it to the inventory by hand",
@@ -269,45 +263,6 @@ def _queues(snapshot: Snapshot, result: Draft) -> list[Member]:
     return members + live_members(snapshot.members)
 
 
-def _device(
-    endpoint: Section, index: _Index, snapshot: Snapshot, rules: Rules, entries: list[Entry]
-) -> Device | None:
-    name = endpoint.name
-    if any(fnmatchcase(name, p) for p in rules.exclude):
-        entries.append(_not_mapped(endpoint, "excluded (--exclude): left as it is"))
-        return None
-    if snapshot.live_endpoints is not None and name not in snapshot.live_endpoints:
-        entries.append(
-            _not_mapped(
-                endpoint,
-                "not loaded by Asterisk (it dropped it at load: a value PJSIP refuses? see its "
-                "log): not mapped",
-            )
-        )
-        return None
-    aor = index.first("aor", endpoint.get("aors"))
-    auth = index.first("auth", endpoint.get("auth"))
-    missing = [
-        f"its {kind} {ref.split(',')[0].strip()!r} does not exist"
-        for kind, ref, found in (
-            ("aor", endpoint.get("aors"), aor),
-            ("auth", endpoint.get("auth"), auth),
-        )
-        if ref and ref.strip() and found is None
-    ]
-    if missing:
-        entries.append(_not_mapped(endpoint, f"not mapped: {'; '.join(missing)}"))
-        return None
-    identifies = index.identifies.get(name, ())
-    return Device(endpoint, aor, auth, identifies)
-
-
-def _not_mapped(section: Section, note: str) -> Entry:
-    return Entry(
-        "object", f"{section.type or 'category'} {section.name}", section.where, "", "", note
-    )
-
-
 def _contexts(snapshot: Snapshot) -> list[Entry]:
     """One entry per context of the dialplan, one for all the gitops-* ones."""
     entries: list[Entry] = []
@@ -354,59 +309,3 @@ def _leftovers(snapshot: Snapshot) -> list[Entry]:
     entries += _contexts(snapshot)
     entries += [Entry("note", "reading", "", "", note) for note in snapshot.notes]
     return entries
-
-
-class _Index:
-    """The PJSIP categories by type; duplicates and untyped ones reported as they are met."""
-
-    def __init__(self, sections: tuple[Section, ...], entries: list[Entry]) -> None:
-        self.by_type: dict[str, list[Section]] = {}
-        seen: dict[tuple[str, str], Section] = {}
-        for section in sections:
-            kind = section.type
-            if not kind:
-                entries.append(_not_mapped(section, "no type= line: PJSIP ignores it"))
-                continue
-            first = seen.setdefault((kind, section.name), section)
-            if first is not section:
-                entries.append(
-                    _not_mapped(
-                        section,
-                        f"a second {kind} {section.name} (the first is at {first.where}): "
-                        f"PJSIP refuses to load any {kind} of pjsip.conf while both exist; "
-                        "the first one is read",
-                    )
-                )
-                continue
-            self.by_type.setdefault(kind, []).append(section)
-        self.protocols = {
-            t.name: (t.get("protocol") or "udp").strip().lower() for t in self.of_type("transport")
-        }
-        self.named = {(kind, s.name): s for kind, found in self.by_type.items() for s in found}
-        self.identifies: dict[str, tuple[Section, ...]] = {}
-        for identify in self.of_type("identify"):
-            endpoint = identify.get("endpoint") or ""
-            self.identifies[endpoint] = (*self.identifies.get(endpoint, ()), identify)
-
-    def of_type(self, kind: str) -> list[Section]:
-        return self.by_type.get(kind, [])
-
-    def first(self, kind: str, names: str | None) -> Section | None:
-        """The object of ``kind`` named first in a ``name1,name2`` reference."""
-        if not names or not names.strip():
-            return None
-        return self.named.get((kind, names.split(",")[0].strip()))
-
-    def unused(self, used: set[int]) -> list[Entry]:
-        entries: list[Entry] = []
-        for kind, sections in self.by_type.items():
-            if kind == "endpoint":
-                continue
-            why = OTHER_TYPES.get(
-                kind,
-                "used by no endpoint that maps: left as it is"
-                if kind in ("aor", "auth", "identify")
-                else f"a {kind} object: not managed by the inventory",
-            )
-            entries += [_not_mapped(s, why) for s in sections if id(s) not in used]
-        return entries
