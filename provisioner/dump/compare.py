@@ -171,7 +171,7 @@ def object_entries(kind: str, live: Section | None, managed: ConfigObject | None
 
 
 def _gone(kind: str, live: Section, why: str) -> Entry:
-    return Entry("option", f"{kind} {live.name}", live.where, "(object)", "not written", why)
+    return Entry("option", f"{kind} {live.name}", live.where, "", "not written", why)
 
 
 def _change(kind: str, live: Section, option: str, value: str, note: str = "") -> Entry:

@@ -114,7 +114,8 @@ def _stage(
 
 
 def commit(staged: Staged, out: Path) -> None:
-    """Move the staged directory to ``out`` (its old content, if any, goes: --force)."""
+    """Move the staged directory to ``out`` (its old content, if any, goes: --force). On a
+    failure ``out`` is put back as it was and the staged directory removed."""
     old: Path | None = None
     try:
         if out.is_dir() and any(out.iterdir()):
@@ -127,9 +128,10 @@ def commit(staged: Staged, out: Path) -> None:
     except OSError as e:
         if old is not None and not out.exists():
             os.replace(old / "content", out)  # put the old content back
+        shutil.rmtree(staged.path, ignore_errors=True)
         raise DumpError(f"cannot move the dump into {out}: {e.strerror}") from e
     finally:
-        if old is not None:
+        if old is not None and out.exists():
             shutil.rmtree(old, ignore_errors=True)
     logger.info("wrote the dumped inventory into %s", out)
 
