@@ -114,6 +114,12 @@ NEW: dict[str, str] = {
     "aor": "the device can register (or is reached at its fixed address) from now on",
     "identify": "calls from the device's address are matched to it by address",
 }
+# Why the inventory writes no object of that kind for the device.
+GONE: dict[str, str] = {
+    "identify": "the inventory matches a registering device by its user name, never by address",
+    "aor": "a user endpoint has no aor: it cannot register nor be called",
+    "auth": "a peer on a fixed address is matched by address, without a password",
+}
 FIXED_NOTE = "the same for every managed object (docs/voice-mapping.md)"
 FIXED: frozenset[tuple[str, str]] = frozenset(
     {
@@ -158,7 +164,7 @@ def object_entries(kind: str, live: Section | None, managed: ConfigObject | None
         assert managed is not None
         return [Entry("change", f"{kind} {managed.name}", "", "", "new object", NEW.get(kind, ""))]
     if managed is None:
-        return [_gone(kind, live, "the inventory writes no such object for it")]
+        return [_gone(kind, live, GONE.get(kind, "the inventory writes no such object for it"))]
     entries = list(_options(kind, live, managed))
     if live.name != managed.name:
         note = (
