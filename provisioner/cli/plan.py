@@ -1,7 +1,8 @@
 """`provisioner plan`, `provisioner apply` and `provisioner drift`.
 
 Exit codes: 0 success (plan: no changes with --detailed-exitcode), 1 error, 2 changes
-(plan --detailed-exitcode) or drift (drift).
+(plan --detailed-exitcode) or drift (drift), 3 changes the safety thresholds refuse (plan
+--detailed-exitcode: apply would refuse them without --force).
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ def add_parser(sub: Any) -> None:
     plan.add_argument(
         "--detailed-exitcode",
         action="store_true",
-        help="exit 0 when there is nothing to change, 2 when there are changes, 1 on error",
+        help="exit 0 when there is nothing to change, 2 when there are changes, 3 when the "
+        "safety thresholds refuse them (apply needs --force), 1 on error",
     )
+    _threshold_args(plan)
     plan.set_defaults(run=run_plan)
 
     apply: argparse.ArgumentParser = sub.add_parser(
@@ -65,8 +68,7 @@ def add_parser(sub: Any) -> None:
     _common(apply)
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
     apply.add_argument("--force", action="store_true", help="apply over the safety thresholds")
-    apply.add_argument("--max-update-percent", type=float, default=30.0, metavar="PCT")
-    apply.add_argument("--max-delete-percent", type=float, default=30.0, metavar="PCT")
+    _threshold_args(apply)
     apply.set_defaults(run=run_apply)
 
     drift: argparse.ArgumentParser = sub.add_parser(
@@ -75,6 +77,17 @@ def add_parser(sub: Any) -> None:
     _common(drift, ref=False)
     drift.add_argument("--format", choices=FORMATS, default="text", help="output format")
     drift.set_defaults(run=run_drift)
+
+
+def _threshold_args(p: argparse.ArgumentParser) -> None:
+    for what in ("update", "delete"):
+        p.add_argument(
+            f"--max-{what}-percent",
+            type=float,
+            default=30.0,
+            metavar="PCT",
+            help=f"safety threshold: most managed objects to {what} at once (default 30%%)",
+        )
 
 
 def _common(p: argparse.ArgumentParser, *, ref: bool = True) -> None:
@@ -133,9 +146,9 @@ def _run_plan(args: argparse.Namespace) -> int:
     desired_of = renderer()
     plans = _plans(jobs, lambda job: plan_job(job, desired_of))
     _show(plans, args.format)
-    for plan in plans:
-        for warning in violations(plan, Thresholds()):
-            print(f"warning: {warning}", file=sys.stderr)
+    unsafe = [warning for plan in plans for warning in violations(plan, _thresholds(args))]
+    for warning in unsafe:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.out:
         options = {"target": args.target, "server": args.server, "ref": args.ref}
         save(Path(args.out), plans, options)
@@ -143,8 +156,11 @@ def _run_plan(args: argparse.Namespace) -> int:
             f"Saved the plan to {args.out}; apply it with: provisioner apply {args.out}",
             file=sys.stderr,
         )
-    changed = any(p.has_changes for p in plans)
-    return 2 if args.detailed_exitcode and changed else 0
+    if not args.detailed_exitcode:
+        return 0
+    if unsafe:
+        return 3  # apply would refuse these changes without --force
+    return 2 if any(p.has_changes for p in plans) else 0
 
 
 def run_apply(args: argparse.Namespace) -> int:
