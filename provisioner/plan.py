@@ -172,6 +172,10 @@ def member_data(change: MemberChange) -> JsonDict:
         "reason": change.reason,
         "agent": change.agent,
         "keys": [f"{family}/{key}" for family, key in change.keys],
+        "name": change.name,
+        "state_interface": change.state_interface,
+        "paused": change.paused,
+        "pause_reason": change.pause_reason,
     }
 
 
@@ -313,7 +317,13 @@ def _field_lines(change: JsonDict) -> list[str]:
 def _member_lines(data: JsonDict) -> list[str]:
     if data["action"] == "forget":
         return [f"  - {data['reason']}: {len(data['keys'])} AstDB key(s)"]
-    if data["action"] == "remove":
+    if data["action"] == "add":
+        paused = f", paused: {data['pause_reason'] or 'no reason'}" if data["paused"] else ""
+        what = (
+            f"+ add {data['interface']} to queue {data['queue']} "
+            f"(penalty {data['penalty']}{paused})"
+        )
+    elif data["action"] == "remove":
         what = f"- remove {data['interface']} from queue {data['queue']}"
     else:
         what = f"~ penalty {data['penalty']} for {data['interface']} in queue {data['queue']}"

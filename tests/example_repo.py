@@ -63,3 +63,11 @@ class ExampleRepo:
         text = path.read_text()
         assert text.count(old) == 1, f"{old!r} is not once in {name}"
         path.write_text(text.replace(old, new))
+
+
+def add_vip_queue_for_bruno(repo: ExampleRepo) -> None:
+    """A new Paris queue ``vip``, and Bruno (penalty 3) in it: the edit of issue 15 item 3."""
+    repo.edit("queues.yaml", "queues:\n", "queues:\n  - name: vip\n    strategy: ringall\n\n")
+    repo.edit("settings.yaml", "queues: [sales]", "queues: [sales, vip]")
+    bruno = "troubleshoot\n    queues:\n"
+    repo.edit("agents/sales.yaml", bruno, f"{bruno}      - {{queue: vip, penalty: 3}}\n")

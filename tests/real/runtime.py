@@ -47,6 +47,17 @@ class Login:
     paused: str = ""  # pause reason
 
 
+BRUNO_AT_DESK = Login(  # the example's hot-desk agent at the Paris phone desk-paris-102
+    "bruno",
+    "Bruno Petit",
+    "hotdesk",
+    "PJSIP/desk-paris-102",
+    "PJSIP/desk-paris-102",
+    (("sales", 1),),
+    phone="desk-paris-102",
+)
+
+
 def log_in(client: AmiClient, login: Login) -> None:
     """The login's writes, in its order: binding, queue members, then ``queues`` and
     ``since`` (the commit point); a pause as PauseQueueMember in every queue."""

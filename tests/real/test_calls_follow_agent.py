@@ -15,7 +15,16 @@ import pytest
 
 from provisioner.targets.ami.client import AmiClient
 from tests.example_repo import ExampleRepo
-from tests.real.runtime import Login, ami, call, db_put, dialled, forget_everyone, log_in
+from tests.real.runtime import (
+    BRUNO_AT_DESK,
+    Login,
+    ami,
+    call,
+    db_put,
+    dialled,
+    forget_everyone,
+    log_in,
+)
 from tests.real.sandbox import Sandbox
 
 EXTENSIONS = "gitops-extensions"
@@ -37,16 +46,7 @@ def test_a_logged_out_agent_is_rung_on_their_own_endpoint(client: AmiClient) -> 
 
 
 def test_a_hot_desking_agent_is_rung_at_the_phone_they_logged_in_on(client: AmiClient) -> None:
-    hot_desk = Login(
-        "bruno",
-        "Bruno Petit",
-        "hotdesk",
-        "PJSIP/desk-paris-102",
-        "PJSIP/desk-paris-102",
-        (("sales", 1),),
-        phone="desk-paris-102",
-    )
-    log_in(client, hot_desk)
+    log_in(client, BRUNO_AT_DESK)
     assert dialled(call(client, "1002", EXTENSIONS)) == ["PJSIP/desk-paris-102"]
     # the queue member rings the same dial string (gitops-agents)
     assert dialled(call(client, "bruno", "gitops-agents")) == ["PJSIP/desk-paris-102"]
