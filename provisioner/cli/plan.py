@@ -12,6 +12,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from provisioner.apply import (
 from provisioner.errors import PlanError, ProvisionerError, SafetyError
 from provisioner.gcpause import paused_gc
 from provisioner.inventory import load_inventory
+from provisioner.inventory.changes import InventoryChanges, inventory_changes
 from provisioner.model import Inventory
 from provisioner.plan import (
     Plan,
@@ -145,6 +147,7 @@ def _run_plan(args: argparse.Namespace) -> int:
     _, jobs = _jobs(args, args.ref)
     desired_of = renderer()
     plans = _plans(jobs, lambda job: plan_job(job, desired_of))
+    plans = _accounted(plans, jobs, args.inventory, args.ref)
     _show(plans, args.format)
     unsafe = [warning for plan in plans for warning in violations(plan, _thresholds(args))]
     for warning in unsafe:
@@ -233,7 +236,7 @@ def _approve(
 ) -> tuple[dict[str, SavedPlan], tuple[Job, ...]]:
     """Plan, show, check thresholds, ask: the plans approved and the jobs to apply."""
     plans = _plans(jobs, lambda job: plan_job(job, desired_of))
-    print(format_text(plans), end="")
+    print(format_text(_accounted(plans, jobs, args.inventory, args.ref)), end="")
     todo = [(j, p) for j, p in zip(jobs, plans, strict=True) if p.has_changes or p.record_outdated]
     if not todo:
         return {}, ()
@@ -306,6 +309,8 @@ def _run_drift(args: argparse.Namespace) -> int:
     desired_of = renderer()
     at = _inventory_at(args.inventory, current)
     plans = _plans(jobs, lambda job: drift_job(job, at, desired_of))
+    # not drift: the commits made since the applied revision, which the next apply brings
+    plans = _accounted(plans, jobs, args.inventory, None, current.revision)
     drifted = [p for p in plans if p.changes or p.unmanaged]
     if args.format != "text":
         _show(plans, args.format)
@@ -315,8 +320,39 @@ def _run_drift(args: argparse.Namespace) -> int:
             print(f"{plan.target}: no drift from revision {plan.revision}.")
     if drifted:
         print("Drift (hand edits): applying the recorded revision again would change:\n")
-        _show(drifted, "text")
+        _show([replace(p, inventory_changes=None) for p in drifted], "text")
+    for plan in plans:
+        if plan.inventory_changes is not None:
+            heading = (
+                f"{plan.target}: not drift, committed since revision {plan.revision} and not "
+                "applied yet"
+            )
+            print("\n".join(line[2:] for line in plan.inventory_changes.lines(heading)))
     return 2 if drifted else 0
+
+
+def _accounted(
+    plans: Sequence[Plan],
+    jobs: Sequence[Job],
+    root: str,
+    ref: str | None,
+    planned: str | None = None,
+) -> list[Plan]:
+    """The plans with what changed in the YAML from each target's applied revision to the
+    inventory planned (at ``ref``, else on disk; its revision ``planned``, else the plan's),
+    computed once per applied revision and server. Nothing when they are the same."""
+    found: dict[tuple[str, str | None], InventoryChanges] = {}
+    accounted = []
+    for job, plan in zip(jobs, plans, strict=True):
+        new = planned or plan.revision
+        if plan.applied is None or plan.applied == new:
+            accounted.append(plan)
+            continue
+        key = (plan.applied, job.server)
+        if key not in found:
+            found[key] = inventory_changes(root, plan.applied, new, ref=ref, server=job.server)
+        accounted.append(replace(plan, inventory_changes=found[key]))
+    return accounted
 
 
 def _inventory_at(root: str, current: Inventory) -> Callable[[str], Inventory]:
