@@ -24,19 +24,30 @@ CSV_COLUMNS = ("agent", "name", "extension", "channel", "capacity", "queues")
 def channels_data(inventory: Inventory) -> dict[str, Any]:
     """Every agent of ``inventory`` with the channels they handle (enabled ones only, in
     schema order) and their queues (skills, with penalties), agents sorted by id."""
+    queues = _queues(inventory)
     return {
         "format_version": FORMAT_VERSION,
         "revision": inventory.revision,
-        "agents": [_agent(agent) for agent in inventory.agents],
+        "agents": [_agent(agent, queues.get(agent.id, [])) for agent in inventory.agents],
     }
 
 
-def _agent(agent: Agent) -> dict[str, Any]:
+def _queues(inventory: Inventory) -> dict[str, list[tuple[str, int]]]:
+    """Agent id -> (queue, penalty) of every queue they are in: their own list and the
+    queues' ``members`` alike (the model's queues hold both)."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for queue in inventory.queues:
+        for member in queue.members:
+            found.setdefault(member.agent, []).append((queue.name, member.penalty))
+    return found
+
+
+def _agent(agent: Agent, queues: list[tuple[str, int]]) -> dict[str, Any]:
     return {
         "id": agent.id,
         "name": agent.name,
         "extension": agent.extension,
-        "queues": [{"queue": m.queue, "penalty": m.penalty} for m in agent.queues],
+        "queues": [{"queue": queue, "penalty": penalty} for queue, penalty in queues],
         "channels": {c.kind: {"capacity": c.capacity} for c in agent.channels if c.enabled},
     }
 
@@ -51,8 +62,9 @@ def channels_csv(inventory: Inventory) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+    memberships = _queues(inventory)
     for agent in inventory.agents:
-        queues = " ".join(f"{m.queue}:{m.penalty}" for m in agent.queues)
+        queues = " ".join(f"{q}:{p}" for q, p in memberships.get(agent.id, []))
         for channel in (c for c in agent.channels if c.enabled):
             row = (agent.id, agent.name, agent.extension, channel.kind, channel.capacity, queues)
             writer.writerow(row)

@@ -6,13 +6,24 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from provisioner.cli import main
+from provisioner.export import channels_data
 from provisioner.inventory import load_inventory
+from provisioner.model import (
+    Agent,
+    ChannelSetting,
+    Inventory,
+    Queue,
+    QueueMember,
+    SecretRef,
+    Settings,
+)
 from provisioner.render import render
 from tests.example_repo import REPO, ExampleRepo
 from tests.render.sample import fake_secret
@@ -108,3 +119,13 @@ def test_channels_are_not_rendered_into_asterisk() -> None:
     inventory = load_inventory(EXAMPLE, use_cache=False)
     text = repr([o.options for o in render(inventory, fake_secret)]).lower()
     assert not any(kind in text for kind in ("whatsapp", "openchannel", "'chat'", "capacity"))
+
+
+def test_queue_side_members_count_as_the_agents_queues() -> None:
+
+    ann = Agent("ann", "Ann", "1001", "x", SecretRef("env", "X"))
+    ann = replace(ann, channels=(ChannelSetting("mail", True, 2),))
+    inventory = Inventory(Settings(), (ann,), (), (Queue("vip", members=(QueueMember("ann", 3),)),))
+    (agent,) = channels_data(inventory)["agents"]
+    assert agent["queues"] == [{"queue": "vip", "penalty": 3}]
+    assert agent["channels"] == {"mail": {"capacity": 2}}
