@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from deepdiff import DeepDiff
 
 from provisioner.errors import ProvisionerError
 from provisioner.inventory.files import InventoryFile
@@ -45,12 +44,8 @@ KEYED_LISTS: dict[tuple[str, str], str] = {
     ("settings", "servers"): "name",
 }
 Action = Literal["add", "change", "remove"]
-Document = dict[str, dict[str, Any]]
-_SIGN = {
-    "add": "+",
-    "change": "~",
-    "remove": "-",
-}  # section -> key -> value (settings: field -> value)
+Document = dict[str, dict[str, Any]]  # section -> key -> value (settings: field -> value)
+_SIGN = {"add": "+", "change": "~", "remove": "-"}
 
 
 @dataclass(frozen=True)
@@ -194,6 +189,8 @@ def _record_changes(kind: str, ident: str, old: Any, new: Any) -> list[YamlChang
 
 def _changes(where: list[str], old: Any, new: Any) -> list[YamlChange]:
     """The leaves that differ between two values of the path ``where`` (DeepDiff)."""
+    from deepdiff import DeepDiff  # 50 ms to import: paid only when something changed
+
     found: dict[str, YamlChange] = {}
     for levels in DeepDiff(old, new, view="tree").tree.values():
         for level in levels:

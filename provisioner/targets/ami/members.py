@@ -54,6 +54,8 @@ def _take_back_if_logged_out(client: AmiClient, name: str, adds: Sequence[Member
     """An agent who logged out while being added (the session's ``since``, the login's commit
     point, is gone) leaves those queues again, and the ``queues`` written for them goes: a
     logout never leaves a member behind."""
+    if not adds:
+        return
     agents = sorted({c.agent for c in adds})
     gets = [Action("DBGet", (("Family", f"{AGENT_FAMILY}/{a}"), ("Key", "since"))) for a in agents]
     replies = client.pipeline(gets)
