@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from agi.astdb import SESSION_KEYS
 from provisioner.targets.ami.client import Action, AmiClient, Reply
+from provisioner.targets.base import AGENT_FAMILY
 from tests.real.sandbox import AMI_SECRET, AMI_USER, Sandbox
-
-AGENT_FAMILY = "gitops/agent"
-SESSION_KEYS = ("since", "queues", "phone", "paused", "interface", "dial", "device")
 
 
 @contextmanager
