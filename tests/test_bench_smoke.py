@@ -41,3 +41,9 @@ def test_bench_agi_sessions_all_end_ok() -> None:
     out = _run("bench/bench_agi.py", "--sessions", "30", "--only", "pause", "--rates", "50")
     assert "p99" in out
     assert "NOT OK" not in out
+
+
+def test_bench_inventory_changes_lists_the_edits() -> None:
+    out = _run("bench/bench_inventory_changes.py", "30")
+    assert "1 edited in every team file + 1 removed: 3 changes" in out
+    assert "account cold" in out and "DeepDiff of the whole documents" in out
