@@ -9,7 +9,8 @@
    docs/adopt.md says (managed files rendered beside, the hand-written include removed, one
    reload): every endpoint stays loaded and plan finds nothing to change.
 
-Each test leaves the sandbox as it found it (config files, AstDB's gitops tree).
+Each test starts from empty managed files and no gitops AstDB tree, and leaves the sandbox as
+it found it (config files, AstDB's gitops tree).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from provisioner.cli import main
 from provisioner.inventory import load_inventory
 from provisioner.inventory.secrets import missing_secrets, resolve_secret
 from provisioner.model import NO_SOURCE
-from provisioner.targets.ami.client import Action, AmiClient
-from tests.real.sandbox import AMI_SECRET, AMI_USER, MANAGED, Sandbox
+from provisioner.targets.ami.client import Action
+from tests.real.runtime import ami, db_put
+from tests.real.sandbox import AMI_SECRET, MANAGED, Sandbox
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "inventory"
 TOUCHED = ("pjsip.conf", "queues.conf", *MANAGED)
@@ -95,8 +97,16 @@ PASSWORDS = {"ann": "Ann-Hand-Pw-1", "bob": "Bob-Hand-Pw-2", "desk-7": "Desk-Han
 
 @pytest.fixture
 def fresh(sandbox: Sandbox) -> Iterator[Sandbox]:
-    """The sandbox, put back as it was after the test (files, AstDB, loaded modules)."""
+    """The sandbox with empty managed files and no gitops AstDB tree (other tests leave what
+    they applied), put back as it was after the test (files, AstDB, loaded modules)."""
     saved = {name: (sandbox.etc / name).read_text() for name in TOUCHED}
+    with ami(sandbox) as client:
+        reply = client.request(Action("DBGetTree", (("Family", "gitops"),)), check=False)
+    tree = [(e.get("Key"), e.get("Val")) for e in reply.events if e.event == "DBGetTreeResponse"]
+    for name in MANAGED:
+        (sandbox.etc / name).write_text("")
+    sandbox.rx("database deltree gitops")
+    _reload(sandbox)
     try:
         yield sandbox
     finally:
@@ -105,6 +115,10 @@ def fresh(sandbox: Sandbox) -> Iterator[Sandbox]:
         for extra in ("pjsip_hand.conf", "queues_hand.conf"):
             (sandbox.etc / extra).unlink(missing_ok=True)
         sandbox.rx("database deltree gitops")
+        with ami(sandbox) as client:
+            for key, value in tree:
+                family, _, name = key.strip("/").rpartition("/")
+                db_put(client, family, name, value)
         _reload(sandbox)
 
 
@@ -114,8 +128,8 @@ def _reload(sandbox: Sandbox) -> None:
 
 
 def _live_endpoints(sandbox: Sandbox) -> set[str]:
-    with AmiClient("127.0.0.1", sandbox.ami_port, AMI_USER, AMI_SECRET) as ami:
-        reply = ami.request(Action("PJSIPShowEndpoints"))
+    with ami(sandbox) as client:
+        reply = client.request(Action("PJSIPShowEndpoints"))
     return {e.get("ObjectName") for e in reply.events if e.event == "EndpointList"}
 
 
