@@ -1,12 +1,14 @@
 """What ``provisioner dump`` read from an Asterisk: config categories and live facts.
 
 Values only, filled by a source (``dump.read.DirectorySource``, ``targets.ami.source``) and
-read by ``dump.map``. A secret never gets this far: every ``password=``/``md5_cred=`` value
-is replaced by ``SENSITIVE`` as the source reads it (``redacted``).
+read by ``dump.map``. A secret never gets this far: every ``password=``/``md5_cred=`` value,
+and whatever is named like a secret, is replaced by ``SENSITIVE`` as the source reads it
+(``redacted``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,9 +20,25 @@ SENSITIVE = "(sensitive)"
 Options = tuple[tuple[str, str], ...]
 
 
+# Names that say a value is a secret (an option, or a channel variable of set_var=)
+_SECRET_NAME = re.compile(r"pass|secret|token|md5|api_?key", re.IGNORECASE)
+# a SIP URI with a password in its user part: sip:user:password@host
+_URI_PASSWORD = re.compile(r"^(sips?:[^:@;]*):[^@;]*@", re.IGNORECASE)
+
+
 def redacted(options: Iterable[tuple[str, str]]) -> Options:
-    """``options`` with every secret value replaced by ``SENSITIVE``."""
-    return tuple((k, SENSITIVE if k in SENSITIVE_KEYS else v) for k, v in options)
+    """``options`` with every secret value replaced by ``SENSITIVE``: passwords, options and
+    channel variables named like a secret, the password of a ``sip:user:password@`` URI."""
+    return tuple((k, _shown(k, v)) for k, v in options)
+
+
+def _shown(key: str, value: str) -> str:
+    if key in SENSITIVE_KEYS or _SECRET_NAME.search(key):
+        return SENSITIVE
+    if key == "set_var":
+        name, equals, _ = value.partition("=")
+        return f"{name}={SENSITIVE}" if equals and _SECRET_NAME.search(name) else value
+    return _URI_PASSWORD.sub(rf"\1:{SENSITIVE}@", value)
 
 
 @dataclass(frozen=True)
