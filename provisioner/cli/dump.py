@@ -15,7 +15,7 @@ from typing import Any
 from provisioner.dump.build import DEFAULT_SECRETS, SecretMode
 from provisioner.dump.map import AGENTS_FROM, Rules, draft
 from provisioner.dump.read import open_source
-from provisioner.dump.report import summary
+from provisioner.dump.report import plural, summary
 from provisioner.dump.write import REPORT, check_out, commit, stage
 from provisioner.errors import DumpError
 from provisioner.inventory import load_inventory
@@ -127,13 +127,16 @@ def _servers(target: str, inventory: str) -> dict[str, Server]:
 
 
 def _next_steps(secrets: int, mode: SecretMode, out: Path) -> str:
-    if mode.kind == "derive":
-        fill = f"the first apply rotates {secrets} SIP passwords (derived from the master key)"
-    elif mode.kind == "file":
-        fill = f"fill {secrets} SIP passwords into {mode.path} (one key per endpoint)"
-    else:
-        fill = f"export {secrets} SIP password variables (SIP_<ID>)"
-    return (
-        f"next: {fill}, set PINs with provisioner hash-pin, run provisioner validate "
-        f"--inventory {out}, then take over as docs/adopt.md says"
-    )
+    steps = []
+    if secrets and mode.kind == "derive":
+        steps.append(f"the first apply rotates {plural(secrets, 'SIP password')}")
+    elif secrets and mode.kind == "file":
+        steps.append(f"fill {plural(secrets, 'SIP password')} into {mode.path} (a key each)")
+    elif secrets:
+        steps.append(f"export {plural(secrets, 'SIP password variable')} (SIP_<ID>)")
+    steps += [
+        "set PINs with provisioner hash-pin",
+        f"run provisioner validate --inventory {out}",
+        "then take over as docs/adopt.md says",
+    ]
+    return "next: " + ", ".join(steps)

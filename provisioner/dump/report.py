@@ -54,7 +54,10 @@ class Counts:
     secrets: int
 
     def mapped(self) -> str:
-        return f"{self.agents} agents, {self.phones} phones, {self.queues} queues mapped"
+        return (
+            f"{plural(self.agents, 'agent')}, {plural(self.phones, 'phone')}, "
+            f"{plural(self.queues, 'queue')} mapped"
+        )
 
 
 def grouped(entries: Sequence[Entry]) -> list[str]:
@@ -91,10 +94,15 @@ def count(entries: Iterable[Entry], kind: Kind) -> int:
 def summary(counts: Counts, entries: Sequence[Entry]) -> str:
     """The one line the command ends with (also the report's last line)."""
     return (
-        f"{counts.mapped()}; {count(entries, 'object')} objects not mapped, "
-        f"{count(entries, 'option')} options left, {count(entries, 'change')} changes on "
-        f"adoption, {counts.secrets} SIP passwords to fill"
+        f"{counts.mapped()}; {plural(count(entries, 'object'), 'object')} not mapped, "
+        f"{plural(count(entries, 'option'), 'option')} left, "
+        f"{plural(count(entries, 'change'), 'change')} on adoption, "
+        f"{plural(counts.secrets, 'SIP password')} to fill"
     )
+
+
+def plural(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def text(source: str, counts: Counts, entries: Sequence[Entry]) -> str:
