@@ -28,7 +28,7 @@ def add_parser(sub: Any) -> None:
         help="write the inventory of an Asterisk that already runs (reads only)",
         description="Read PJSIP endpoints, aors, auths, identifies and queues from an "
         "Asterisk and write an inventory plus a report of what it could not map. "
-        "Nothing is changed on the Asterisk; no password is read or written.",
+        "Nothing is changed on the Asterisk; no password is written anywhere.",
     )
     p.add_argument(
         "--target",
