@@ -1,7 +1,8 @@
 """``provisioner dump``: write the inventory of an Asterisk that already runs.
 
-One module per arrow: read (``read``: a directory of config files, or ``targets.ami.source``
-over AMI) -> map (``map``: categories -> agents, phones, queues and the report) -> write
-(``write``: the inventory files and the report, staged then moved into place).
-See docs/adopt.md.
+One module per arrow: read (``read``: a config directory through ``conffile``, or
+``targets.ami.source`` over AMI, into a ``snapshot``) -> map (``map`` with ``devices``,
+``endpoint`` and ``queues``: categories -> agents, phones, queues and report entries) ->
+write (``build`` the model, ``yamltext`` its files, ``write`` staged, checked, compared with
+the live objects by ``compare``, moved into place; ``report`` the report). See docs/adopt.md.
 """
