@@ -1,13 +1,32 @@
-"""Shared pytest fixtures: a fresh fake Asterisk and a running fake AMI server on it."""
+"""Shared pytest fixtures: a fresh fake Asterisk and a running fake AMI server on it.
+
+Property-based and fuzz tests (hypothesis) run with a bounded, reproducible budget: the
+profile ``ci`` (the default) tries a fixed number of examples per test, derandomized, so a
+run takes the same few seconds everywhere and a failure reproduces. ``HYPOTHESIS_PROFILE=fuzz``
+tries many more, randomly, for a longer hunt on a workstation.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
+
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("fuzz", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture

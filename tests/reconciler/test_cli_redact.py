@@ -47,3 +47,19 @@ def test_the_url_hint_is_given_only_when_the_url_holds_a_password(cli: Cli) -> N
 )
 def test_shown_hides_only_the_password(spec: str, expected: str) -> None:
     assert shown(spec) == expected
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        f"ami:/gitops:{PASSWORD}@127.0.0.1:5038",  # one slash: not a URL urlsplit reads
+        f"ami:gitops:{PASSWORD}@127.0.0.1:5038",
+        f"ami:///gitops:{PASSWORD}@127.0.0.1:5038",
+        f"gitops:{PASSWORD}@127.0.0.1:5038",  # no scheme at all
+    ],
+)
+def test_a_malformed_target_never_echoes_its_password(cli: Cli, spec: str) -> None:
+    result = cli("plan", "--server", "pbx1", target=spec)
+    assert result.code == 1
+    assert PASSWORD not in result.err + result.out
+    assert ":***@127.0.0.1:5038" in result.err
