@@ -18,6 +18,7 @@ from types import FrameType
 from agi.context import CLIENT_LOGGER, Options
 from agi.errors import ConfigError
 from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
+from provisioner.cli.numbers import at_least, seconds, seconds_or_zero
 from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
@@ -81,28 +82,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max-sessions",
-        type=int,
+        type=at_least(1),
         default=1000,
         metavar="N",
         help="sessions served at once; past it a call is refused (default: %(default)s)",
     )
     p.add_argument(
         "--idle-timeout",
-        type=float,
+        type=seconds,
         default=60.0,
         metavar="S",
         help="drop a session whose Asterisk side says nothing for S seconds (default: %(default)s)",
     )
     p.add_argument(
         "--shutdown-grace",
-        type=float,
+        type=seconds_or_zero,
         default=10.0,
         metavar="S",
         help="on SIGTERM, how long running sessions get to finish (default: %(default)s)",
     )
     p.add_argument(
         "--reload-interval",
-        type=float,
+        type=seconds_or_zero,
         default=2.0,
         metavar="S",
         help="how often the inventory's files are checked for changes, 0: only on SIGHUP"
@@ -117,8 +118,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def config_from(args: argparse.Namespace) -> ServerConfig:
     host, port = parse_listen(args.listen)
-    if args.max_sessions < 1 or args.idle_timeout <= 0:
-        raise ConfigError("--max-sessions and --idle-timeout must be positive")
     return ServerConfig(
         host=host,
         port=port,

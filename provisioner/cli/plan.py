@@ -24,6 +24,7 @@ from provisioner.apply import (
     plan_job,
     renderer,
 )
+from provisioner.cli.numbers import percent, seconds
 from provisioner.errors import PlanError, ProvisionerError, SafetyError
 from provisioner.gcpause import paused_gc
 from provisioner.inventory import load_inventory
@@ -65,8 +66,8 @@ def add_parser(sub: Any) -> None:
     _common(apply)
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
     apply.add_argument("--force", action="store_true", help="apply over the safety thresholds")
-    apply.add_argument("--max-update-percent", type=float, default=30.0, metavar="PCT")
-    apply.add_argument("--max-delete-percent", type=float, default=30.0, metavar="PCT")
+    apply.add_argument("--max-update-percent", type=percent, default=30.0, metavar="PCT")
+    apply.add_argument("--max-delete-percent", type=percent, default=30.0, metavar="PCT")
     apply.set_defaults(run=run_apply)
 
     drift: argparse.ArgumentParser = sub.add_parser(
@@ -87,7 +88,9 @@ def _common(p: argparse.ArgumentParser, *, ref: bool = True) -> None:
         help=f"dir:PATH, ami://USER@HOST:PORT, a server name or 'all' (default {DEFAULT_TARGET})",
     )
     p.add_argument("--server", metavar="NAME", help="which server's part the target serves")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="AMI timeout")
+    p.add_argument(
+        "--timeout", type=seconds, default=10.0, metavar="S", help="AMI timeout in seconds"
+    )
 
 
 def _jobs(args: argparse.Namespace, ref: str | None) -> tuple[Inventory, tuple[Job, ...]]:
