@@ -46,8 +46,19 @@ def classify(relative: PurePosixPath) -> str | None:
     return None
 
 
+Entry = tuple[PurePosixPath, bytes | str]  # a file's path and its data, or why it has none
+LINK_OUTSIDE = (
+    "the file is a link to a file outside the inventory: refused unread (an inventory file "
+    "must be inside the inventory directory)"
+)
+GIT_LINK = (
+    "the file is a symbolic link: refused unread (an inventory file must be a plain file "
+    "inside the inventory directory)"
+)
+
+
 def _sorted_entries(
-    entries: Iterable[tuple[PurePosixPath, bytes | None]], show: PurePosixPath
+    entries: Iterable[Entry], show: PurePosixPath
 ) -> tuple[list[InventoryFile], list[Problem]]:
     files: list[InventoryFile] = []
     problems: list[Problem] = []
@@ -62,8 +73,8 @@ def _sorted_entries(
                     "queues.yaml or agents/, phones/, queues/ directories of .yaml files",
                 )
             )
-        elif data is None:
-            problems.append(_problem(name, "the file cannot be read"))
+        elif isinstance(data, str):
+            problems.append(_problem(name, data))
         else:
             files.append(InventoryFile(name=name, kind=kind, data=data))
     if not files and not problems:
@@ -71,12 +82,18 @@ def _sorted_entries(
     return files, problems
 
 
-def _read(path: Path) -> bytes | None:
+def _read(path: Path, inside: Path) -> bytes | str:
+    """The file's bytes; a reason instead when it cannot or must not be read. A link (or a
+    file in a linked directory) resolving outside ``inside`` is never opened: its content
+    would end up in problems ("unknown field 'root:$6$...'") and CI logs."""
     try:
+        if not path.resolve().is_relative_to(inside):
+            logger.warning("refused %s: it resolves to a file outside the inventory", path)
+            return LINK_OUTSIDE
         return path.read_bytes()
     except OSError as e:
         logger.warning("cannot read %s: %s", path, e)
-        return None
+        return "the file cannot be read"
 
 
 def _candidates(root: Path) -> Iterable[Path]:
@@ -90,12 +107,15 @@ def _candidates(root: Path) -> Iterable[Path]:
 
 
 def read_directory(root: Path) -> tuple[list[InventoryFile], list[Problem]]:
-    """The inventory files of a directory on disk."""
+    """The inventory files of a directory on disk (never a file outside it, through a link)."""
     if not root.exists():
         return [], [_problem(str(root), "the inventory directory does not exist")]
     if not root.is_dir():
         return [], [_problem(str(root), "the inventory must be a directory, not a file")]
-    entries = [(PurePosixPath(p.relative_to(root).as_posix()), _read(p)) for p in _candidates(root)]
+    inside = root.resolve()
+    entries: list[Entry] = [
+        (PurePosixPath(p.relative_to(root).as_posix()), _read(p, inside)) for p in _candidates(root)
+    ]
     return _sorted_entries(entries, PurePosixPath(root.as_posix()))
 
 
@@ -116,16 +136,23 @@ def _relative_to_repo(repo: git.Repo, root: Path) -> PurePosixPath:
         ) from e
 
 
-def _tree_entries(tree: git.Tree) -> Iterable[tuple[PurePosixPath, bytes | None]]:
+LINK_MODE = 0o120000  # git's mode of a symbolic link (its blob holds the link's target)
+
+
+def _blob_entry(path: PurePosixPath, blob: git.Blob) -> Entry:
+    return path, GIT_LINK if blob.mode == LINK_MODE else blob.data_stream.read()
+
+
+def _tree_entries(tree: git.Tree) -> Iterable[Entry]:
     for blob in tree.blobs:
         if blob.name.endswith(SUFFIXES) and not blob.name.startswith("."):
-            yield PurePosixPath(blob.name), blob.data_stream.read()
+            yield _blob_entry(PurePosixPath(blob.name), blob)
     for sub in tree.trees:
         if sub.name in DIRECTORY_KINDS:
             for item in sub.traverse():
                 if isinstance(item, git.Blob) and item.name.endswith(SUFFIXES):
                     path = PurePosixPath(item.path).relative_to(PurePosixPath(tree.path))
-                    yield path, item.data_stream.read()
+                    yield _blob_entry(path, item)
 
 
 def read_revision(root: Path, ref: str) -> tuple[list[InventoryFile], list[Problem], str]:

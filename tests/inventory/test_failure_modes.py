@@ -36,6 +36,7 @@ CASES: dict[str, tuple[str, int, int | None, str, str]] = {
     "empty-file": ("agents.yaml", 1, 1, "", "the file is empty: it must start with 'agents:'"),
     "not-utf8": ("queues.yaml", 4, 20, "", "not UTF-8 text: byte 0xe9 at offset 79"),
     "misnamed-file": ("agent.yaml", 0, 0, "", "not an inventory file"),
+    "link-outside": ("phones/x.yaml", 0, 0, "", "a link to a file outside the inventory"),
     "unknown-queue": ("agents.yaml", 8, 10, "agents[0].queues[1].queue", "unknown queue 'salse'"),
     "unknown-phone": ("agents.yaml", 6, 5, "agents[0].phone", "unknown phone 'desk-9'"),
     "duplicate-id": (
