@@ -78,7 +78,23 @@ def _from_file(ref: str) -> str:
     value = mapping.get(key) if isinstance(mapping, dict) else None
     if value is None or value == "":
         raise SecretError(f"the secret file {path} has no key '{key}'")
-    return str(value)
+    if not isinstance(value, str):  # never str() it: {'b': 1} would become the password
+        what = _NOT_TEXT.get(type(value), "something else")
+        hint = ": quote it" if isinstance(value, (int, float)) else ""
+        raise SecretError(
+            f"the key '{key}' of the secret file {path} holds {what}, not a password{hint}"
+        )
+    return value
+
+
+# What a key of a secret file may hold instead of text (YAML reads 0123 as a number).
+_NOT_TEXT = {
+    dict: "a mapping",
+    list: "a list",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+}
 
 
 def resolve_secret(ref: SecretRef, settings: Settings, env: Mapping[str, str] | None = None) -> str:

@@ -83,3 +83,27 @@ def test_malformed_hash_never_verifies(encoded: str) -> None:
 def test_only_4_to_12_digits_are_pins(pin: str) -> None:
     with pytest.raises(ProvisionerError, match="4 to 12 digits"):
         hash_pin(pin)
+
+
+def test_a_secret_file_key_holding_a_mapping_or_a_list_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "sip-secrets.yaml").write_text(
+        "ann: {b: 1}\nbob: [hunter2, x]\ncid: 12345678\ndan: plain-text\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    root = FIXTURES / "secret-file-not-text"
+    inventory = load_inventory(root, use_cache=False)
+    problems = missing_secrets(inventory, {}, root=root)
+    assert [(p.line, p.path) for p in problems] == [
+        (7, "agents[0].secret"),
+        (12, "agents[1].secret"),
+        (17, "agents[2].secret"),
+    ]
+    assert "key 'ann' of the secret file" in problems[0].message
+    assert "holds a mapping, not a password" in problems[0].message
+    assert "holds a list, not a password" in problems[1].message
+    assert "holds a number, not a password: quote it" in problems[2].message
+    assert not any("hunter2" in str(p) or "'b'" in str(p) for p in problems)
+    dan = SecretRef("file", "sip-secrets.yaml#dan")
+    assert resolve_secret(dan, SETTINGS, {}) == "plain-text"
