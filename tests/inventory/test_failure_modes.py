@@ -116,6 +116,13 @@ CASES: dict[str, tuple[str, int, int | None, str, str]] = {
     "nat-combination": ("agents.yaml", 7, 7, "agents[0].voice.nat", "cannot be combined"),
     "fixed-host-user": ("agents.yaml", 8, 7, "agents[0].voice.type", "type user cannot be reached"),
     "bad-host": ("agents.yaml", 7, 7, "agents[0].voice.host", "neither 'dynamic' nor an IP"),
+    "secret-is-master-key": (
+        "agents.yaml",
+        7,
+        14,
+        "agents[0].secret.env",
+        "GITOPS_MASTER_KEY holds the master key",
+    ),
     "shared-secret": ("agents.yaml", 11, 5, "agents[1].secret", "'env:TEAM_SECRET' is already"),
 }
 

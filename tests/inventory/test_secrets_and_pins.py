@@ -12,7 +12,7 @@ from provisioner.inventory.pins import hash_pin, verify_pin
 from provisioner.inventory.secrets import derive, missing_secrets, resolve_secret
 from provisioner.model import SecretRef, Settings
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, problems_of
 
 SETTINGS = Settings(master_key_env="MASTER")
 
@@ -107,3 +107,34 @@ def test_a_secret_file_key_holding_a_mapping_or_a_list_is_refused(
     assert not any("hunter2" in str(p) or "'b'" in str(p) for p in problems)
     dan = SecretRef("file", "sip-secrets.yaml#dan")
     assert resolve_secret(dan, SETTINGS, {}) == "plain-text"
+
+
+def test_a_secret_source_naming_the_tools_own_secrets_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "settings.yaml").write_text(
+        "settings:\n"
+        "  secrets: {master_key_env: TEAM_MASTER}\n"
+        "  servers:\n"
+        "    - {name: pbx1, target: 'ami://gitops@10.0.0.1:5038', secret_env: PBX1_AMI}\n"
+    )
+    pin = (
+        "pbkdf2_sha256$60000$c2FsdHNhbHRzYWx0c2FsdA==$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g="
+    )
+    agents = ["agents:"]
+    for n, var in enumerate(["TEAM_MASTER", "PBX1_AMI", "GITOPS_AMI_SECRET", "ANN_SIP"]):
+        agents += [
+            f"  - id: a{n}",
+            f"    name: A{n}",
+            f"    extension: '10{n}0'",
+            f"    pin: {pin}",
+        ]
+        agents += [f"    secret: {{env: {var}}}"]
+    (tmp_path / "agents.yaml").write_text("\n".join(agents) + "\n")
+    problems = [p for p in problems_of(tmp_path) if p.path.endswith(".env")]
+    assert [(p.path, p.line) for p in problems] == [
+        ("agents[0].secret.env", 6),
+        ("agents[1].secret.env", 11),
+        ("agents[2].secret.env", 16),
+    ]
+    assert "TEAM_MASTER holds the master key" in problems[0].message
+    assert "PBX1_AMI holds the AMI secret of server pbx1" in problems[1].message
+    assert "GITOPS_AMI_SECRET holds the AMI secret" in problems[2].message
