@@ -30,6 +30,13 @@ CASES: dict[str, tuple[str, int, int | None, str, str]] = {
     "duplicate-key": ("agents.yaml", 6, 5, "", "the key 'name' appears twice"),
     "unquoted-extension": ("agents.yaml", 4, 5, "agents[0].extension", 'quote it, e.g. "0100"'),
     "clear-pin": ("agents.yaml", 5, 5, "agents[0].pin", "run `provisioner hash-pin`"),
+    "pin-hash-too-costly": (
+        "agents.yaml",
+        6,
+        5,
+        "agents[0].pin",
+        "the hash `provisioner hash-pin` prints (pbkdf2_sha256, 10000 to 600000 iterations",
+    ),
     "unknown-field": ("agents.yaml", 6, 5, "agents[0].hotdesk", "did you mean 'hot_desk'?"),
     "bad-codec": ("agents.yaml", 7, 22, "agents[0].voice.codecs[1]", "'speex' is not allowed"),
     "missing-required": ("agents.yaml", 2, 5, "agents[0]", "missing the required fields name, pin"),
