@@ -43,6 +43,7 @@ from provisioner.safety import Thresholds, violations
 from provisioner.targets import DEFAULT_TARGET, Job, select
 
 FORMATS = ("text", "json", "markdown")
+DEFAULT_INVENTORY = "inventory"
 
 
 def add_parser(sub: Any) -> None:
@@ -79,7 +80,11 @@ def add_parser(sub: Any) -> None:
 
 
 def _common(p: argparse.ArgumentParser, *, ref: bool = True) -> None:
-    p.add_argument("--inventory", default="inventory", metavar="DIR", help="inventory directory")
+    p.add_argument(
+        "--inventory",
+        metavar="DIR",
+        help=f"inventory directory (default: {DEFAULT_INVENTORY}; apply FILE: the plan's own)",
+    )
     if ref:
         p.add_argument("--ref", metavar="REV", help="read the inventory at this git revision")
     p.add_argument(
@@ -94,7 +99,7 @@ def _common(p: argparse.ArgumentParser, *, ref: bool = True) -> None:
 
 
 def _jobs(args: argparse.Namespace, ref: str | None) -> tuple[Inventory, tuple[Job, ...]]:
-    inventory = load_inventory(args.inventory, ref=ref)
+    inventory = load_inventory(args.inventory or DEFAULT_INVENTORY, ref=ref)
     jobs = select(inventory, args.target, args.server, os.environ, timeout=args.timeout)
     return inventory, jobs
 
@@ -140,7 +145,12 @@ def _run_plan(args: argparse.Namespace) -> int:
         for warning in violations(plan, Thresholds()):
             print(f"warning: {warning}", file=sys.stderr)
     if args.out:
-        options = {"target": args.target, "server": args.server, "ref": args.ref}
+        options = {
+            "inventory": args.inventory or DEFAULT_INVENTORY,
+            "target": args.target,
+            "server": args.server,
+            "ref": args.ref,
+        }
         save(Path(args.out), plans, options)
         print(
             f"Saved the plan to {args.out}; apply it with: provisioner apply {args.out}",
@@ -158,6 +168,7 @@ def run_apply(args: argparse.Namespace) -> int:
 def _run_apply(args: argparse.Namespace) -> int:
     saved = load(Path(args.file)) if args.file else None
     if saved is not None:
+        args.inventory = _saved_inventory(args.file, saved.options.get("inventory"), args.inventory)
         args.target = args.target or saved.options.get("target")
         args.server = args.server or saved.options.get("server")
         args.ref = args.ref or saved.options.get("ref")
@@ -176,6 +187,22 @@ def _run_apply(args: argparse.Namespace) -> int:
         ),
     )
     return _report(jobs, results)
+
+
+def _saved_inventory(file: str, saved: str | None, given: str | None) -> str | None:
+    """The inventory a saved plan was made from; refused when --inventory names another."""
+    if saved is None or given is None or _same_path(saved, given):
+        return given or saved
+    raise PlanError(
+        f"the plan {file} was made from the inventory {saved}, not {given}; apply it without "
+        "--inventory (or with the same one), or plan again from this inventory"
+    )
+
+
+def _same_path(first: str, second: str) -> bool:
+    return os.path.normpath(first) == os.path.normpath(second) or (
+        Path(first).resolve() == Path(second).resolve()
+    )
 
 
 def _match(file: str, saved: Sequence[SavedPlan], jobs: Sequence[Job]) -> dict[str, SavedPlan]:
@@ -291,7 +318,7 @@ def run_drift(args: argparse.Namespace) -> int:
 def _run_drift(args: argparse.Namespace) -> int:
     current, jobs = _jobs(args, None)
     desired_of = renderer()
-    at = _inventory_at(args.inventory, current)
+    at = _inventory_at(args.inventory or DEFAULT_INVENTORY, current)
     plans = _plans(jobs, lambda job: drift_job(job, at, desired_of))
     drifted = [p for p in plans if p.changes or p.unmanaged]
     if args.format != "text":

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
 
+from provisioner.cli import main
 from provisioner.targets.directory import LOCK_FILE, STATE_FILE
-from tests.reconciler.cli_helpers import ENV, Cli, start
+from tests.reconciler.cli_helpers import ENV, FIXTURES, Cli, start
 
 
 @pytest.fixture
@@ -232,3 +234,37 @@ def test_an_object_recorded_as_unverified_is_written_again_until_verified(cli: C
     assert applied.code == 0 and "1 change(s) written" in applied.out, applied.err
     assert "unverified" not in json.loads(path.read_text())
     assert cli("plan", "--detailed-exitcode").code == 0
+
+
+def test_a_saved_plan_remembers_its_inventory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(FIXTURES / "basic", tmp_path / "infra" / "inv")
+    target = ["--target", f"dir:{tmp_path / 'cfg'}"]
+    assert main(["plan", "--inventory", "infra/inv", *target, "--out", "plan.json"]) == 0
+    saved = json.loads((tmp_path / "plan.json").read_text())
+    assert saved["options"]["inventory"] == "infra/inv"
+    capsys.readouterr()
+    assert main(["apply", "plan.json"]) == 0, capsys.readouterr().err  # no ./inventory here
+    assert "[1001]" in (tmp_path / "cfg" / "pjsip_gitops.conf").read_text()
+
+
+def test_a_saved_plan_is_refused_for_another_inventory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(FIXTURES / "basic", tmp_path / "reviewed")
+    shutil.copytree(FIXTURES / "basic", tmp_path / "other")
+    target = ["--target", f"dir:{tmp_path / 'cfg'}"]
+    assert main(["plan", "--inventory", "reviewed", *target, "--out", "plan.json"]) == 0
+    capsys.readouterr()
+    assert main(["apply", "plan.json", "--inventory", "other"]) == 1
+    err = capsys.readouterr().err
+    assert "plan.json was made from the inventory reviewed, not other" in err
+    assert not (tmp_path / "cfg" / "pjsip_gitops.conf").exists()
+    assert main(["apply", "plan.json", "--inventory", str(tmp_path / "reviewed")]) == 0
