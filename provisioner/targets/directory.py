@@ -98,10 +98,10 @@ class DirectoryTarget:
             ) from e
         except OSError as e:
             raise TargetError(f"{self.name}: cannot create the lock {path}: {e}") from e
-        with os.fdopen(fd, "w") as f:
-            f.write(info)
-        logger.info("locked %s for %s", self.name, holder)
-        try:
+        try:  # from its creation on, whatever stops the apply (SIGTERM too) removes it
+            with os.fdopen(fd, "w") as f:
+                f.write(info)
+            logger.info("locked %s for %s", self.name, holder)
             yield
         finally:
             path.unlink(missing_ok=True)
