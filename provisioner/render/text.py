@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from provisioner.errors import RenderError, TargetError
-from provisioner.render.objects import MANAGED_FILES, ConfigObject
+from provisioner.render.objects import MANAGED_FILES, ConfigObject, is_sensitive
 
 HEADER = (
     "; Managed by asterisk-gitops: do not edit by hand, every change here is overwritten.",
@@ -188,7 +188,10 @@ class _Builder:
     def _open(self, number: int, content: str) -> None:
         match = _CATEGORY.match(content)
         if match is None:
-            self._fail(number, f"cannot read category header {content!r} (templates not allowed)")
+            self._fail(
+                number,
+                f"cannot read category header {_quoted_line(content)} (templates not allowed)",
+            )
         if self.current is not None:
             self.done.append(self.current)
         self.current = _Category(match.group(1).strip(), self.owner, number, [])
@@ -200,7 +203,7 @@ class _Builder:
         key, sep, value = content.partition("=")
         key = key.strip()
         if not sep or not _KEY.match(key):
-            self._fail(number, f"cannot read {content!r} (expected key=value)")
+            self._fail(number, f"cannot read {_quoted_line(content)} (expected key=value)")
         if value.startswith(">"):
             value = value[1:]
         self.current.options.append((key, _unescape(value.strip())))
@@ -220,6 +223,11 @@ class _Builder:
 
     def _fail(self, number: int, message: str) -> NoReturn:
         raise TargetError(f"{self.file}:{number}: {message}")
+
+
+def _quoted_line(content: str) -> str:
+    """A line for an error message; not shown when it may hold a secret (``Password x``)."""
+    return "this line (not shown: it may hold a secret)" if is_sensitive(content) else repr(content)
 
 
 def _strip_comment(raw: str) -> str:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from provisioner.render.objects import SENSITIVE_KEYS
+from provisioner.render.objects import is_sensitive
 from provisioner.targets.ami.errors import AmiProtocolError
 
 TERMINATOR = b"\r\n\r\n"
@@ -21,10 +21,8 @@ MAX_HEADER_LINES = 128
 MAX_LINE_BYTES = 1022
 Header = tuple[str, str]
 
-# Headers whose values are secrets wherever they appear (Login, PJSIPShow* details).
-_SECRET_HEADERS = frozenset({"secret", "password", "md5cred", "oauthsecret", "refreshtoken"})
 _UPDATE_VAR = re.compile(r"Var-(\d{6})$")
-_UPDATE_VALUE = re.compile(r"Value-(\d{6})$")
+_UPDATE_VALUE = re.compile(r"(?:Value|Match)-(\d{6})$")  # Match: a Delete's old value
 _CONFIG_LINE = re.compile(r"Line-\d{6}-\d{6}$")
 
 
@@ -151,7 +149,7 @@ def redact_headers(headers: Sequence[Header]) -> list[Header]:
     sensitive_numbers = {
         m.group(1)
         for key, value in headers
-        if (m := _UPDATE_VAR.match(key)) and value.strip() in SENSITIVE_KEYS
+        if (m := _UPDATE_VAR.match(key)) and is_sensitive(value)
     }
     redacted: list[Header] = []
     for key, value in headers:
@@ -160,14 +158,14 @@ def redact_headers(headers: Sequence[Header]) -> list[Header]:
 
 
 def _redact_value(key: str, value: str, sensitive_numbers: set[str]) -> str:
-    if key.lower() in _SECRET_HEADERS:
+    if is_sensitive(key):  # Secret (Login), Password, MD5Cred... (PJSIPShow* details)
         return "(sensitive)"
     value_match = _UPDATE_VALUE.match(key)
     if value_match and value_match.group(1) in sensitive_numbers:
         return "(sensitive)"
     if _CONFIG_LINE.match(key):
         name, sep, _ = value.partition("=")
-        if sep and name.strip() in SENSITIVE_KEYS:
+        if sep and is_sensitive(name):
             return f"{name}=(sensitive)"
     return value
 
