@@ -236,14 +236,20 @@ def test_an_object_recorded_as_unverified_is_written_again_until_verified(cli: C
     assert cli("plan", "--detailed-exitcode").code == 0
 
 
-def test_a_saved_plan_remembers_its_inventory(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Run from ``tmp_path`` (no ./inventory there) with the test secrets; the target args."""
     for key, value in ENV.items():
         monkeypatch.setenv(key, value)
     monkeypatch.chdir(tmp_path)
+    return ["--target", f"dir:{tmp_path / 'cfg'}"]
+
+
+def test_a_saved_plan_remembers_its_inventory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], elsewhere: list[str]
+) -> None:
     shutil.copytree(FIXTURES / "basic", tmp_path / "infra" / "inv")
-    target = ["--target", f"dir:{tmp_path / 'cfg'}"]
+    target = elsewhere
     assert main(["plan", "--inventory", "infra/inv", *target, "--out", "plan.json"]) == 0
     saved = json.loads((tmp_path / "plan.json").read_text())
     assert saved["options"]["inventory"] == "infra/inv"
@@ -253,14 +259,11 @@ def test_a_saved_plan_remembers_its_inventory(
 
 
 def test_a_saved_plan_is_refused_for_another_inventory(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], elsewhere: list[str]
 ) -> None:
-    for key, value in ENV.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.chdir(tmp_path)
     shutil.copytree(FIXTURES / "basic", tmp_path / "reviewed")
     shutil.copytree(FIXTURES / "basic", tmp_path / "other")
-    target = ["--target", f"dir:{tmp_path / 'cfg'}"]
+    target = elsewhere
     assert main(["plan", "--inventory", "reviewed", *target, "--out", "plan.json"]) == 0
     capsys.readouterr()
     assert main(["apply", "plan.json", "--inventory", "other"]) == 1
