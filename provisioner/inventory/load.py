@@ -26,6 +26,7 @@ from provisioner.inventory.files import (
     read_revision,
     working_revision,
 )
+from provisioner.inventory.linebreaks import line_break_findings
 from provisioner.inventory.located import locate_findings, locate_refusals
 from provisioner.inventory.yamlparse import YamlSyntaxError, locate, parse
 from provisioner.model import Agent, Inventory, Queue, QueueMember, Settings, Source
@@ -68,7 +69,7 @@ def check_file(file: InventoryFile) -> Checked:
     findings = tuple(
         (where[e.path].line, where[e.path].column, e.path, schema.explain(e, where[e.path]))
         for e in errors
-    )
+    ) + tuple(line_break_findings(file.data, parsed.data))
     return Checked(parsed.data, parsed.item_marks, findings, parsed=True)
 
 

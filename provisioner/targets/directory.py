@@ -56,8 +56,8 @@ class DirectoryTarget:
 
     def _read_file(self, file: str) -> tuple[ConfigObject, ...]:
         path = self.path / file
-        try:
-            text = path.read_text(encoding="utf-8")
+        try:  # no newline translation: Asterisk ends a line at "\n" only, "\r" is a character
+            text = path.read_bytes().decode("utf-8-sig")
         except FileNotFoundError:
             return ()
         except (OSError, UnicodeDecodeError) as e:

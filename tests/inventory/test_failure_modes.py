@@ -42,6 +42,13 @@ CASES: dict[str, tuple[str, int, int | None, str, str]] = {
     "missing-required": ("agents.yaml", 2, 5, "agents[0]", "missing the required fields name, pin"),
     "empty-file": ("agents.yaml", 1, 1, "", "the file is empty: it must start with 'agents:'"),
     "not-utf8": ("queues.yaml", 4, 20, "", "not UTF-8 text: byte 0xe9 at offset 79"),
+    "line-separator": (
+        "phones.yaml",
+        5,
+        5,
+        "phones[0].name",
+        "holds a line separator (U+2028): a line break Asterisk's config",
+    ),
     "misnamed-file": ("agent.yaml", 0, 0, "", "not an inventory file"),
     "link-outside": ("phones/x.yaml", 0, 0, "", "a link to a file outside the inventory"),
     "unknown-queue": ("agents.yaml", 8, 10, "agents[0].queues[1].queue", "unknown queue 'salse'"),
