@@ -112,8 +112,13 @@ def parse_lines(file: str, text: str) -> tuple[ConfigObject, ...]:
     return builder.finish()
 
 
+def byte_length(text: str) -> int:
+    """Bytes of ``text`` in UTF-8: what Asterisk's limits count."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
 def _too_long(line: str) -> bool:
-    return len(line.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES
+    return byte_length(line) > MAX_LINE_BYTES
 
 
 def ast_strip(text: str) -> str:
@@ -307,7 +312,7 @@ def _checked_name(obj: ConfigObject) -> str:
     name = obj.name
     if not name or _unwritable(name) or any(c in name for c in "[];"):
         raise RenderError(f"category name {name!r} in {obj.file} cannot be written")
-    if len(name.encode("utf-8", "surrogatepass")) > MAX_CATEGORY_BYTES:
+    if byte_length(name) > MAX_CATEGORY_BYTES:
         raise RenderError(
             f"category name {name!r} in {obj.file} is longer than the {MAX_CATEGORY_BYTES} "
             "bytes Asterisk keeps of a category name"
