@@ -8,6 +8,7 @@ any other YAML file at the top is reported, so a misnamed file is not silently i
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -19,6 +20,19 @@ from provisioner.errors import Problem, ProvisionerError
 logger = logging.getLogger(__name__)
 
 KINDS = ("settings", "agents", "phones", "queues")
+# Bounds on what is read, so that validate's time and memory stay bounded whatever a pull
+# request adds (parsing takes about 25 times a file's size in memory): a 10,000-agent
+# inventory is 3.3 MB in all, 8 MiB is about 25,000 agents in one file, 32 MiB about 100,000.
+MAX_FILE_BYTES = 8 << 20
+MAX_INVENTORY_BYTES = 32 << 20
+TOO_LARGE = (
+    f"the file is larger than an inventory file may be (at most {MAX_FILE_BYTES >> 20} MiB), "
+    "refused unread: split it (agents/*.yaml, phones/*.yaml, queues/*.yaml)"
+)
+OVER_TOTAL = (
+    f"the inventory's files before this one already hold {MAX_INVENTORY_BYTES >> 20} MiB, "
+    "the most an inventory may: this file is refused unread"
+)
 DIRECTORY_KINDS = ("agents", "phones", "queues")
 SUFFIXES = (".yaml", ".yml")
 
@@ -62,7 +76,7 @@ def _sorted_entries(
 ) -> tuple[list[InventoryFile], list[Problem]]:
     files: list[InventoryFile] = []
     problems: list[Problem] = []
-    for relative, data in sorted(entries, key=lambda e: str(e[0])):
+    for relative, data in sorted(entries, key=_by_path):
         name = str(show / relative)
         kind = classify(relative)
         if kind is None:
@@ -82,7 +96,25 @@ def _sorted_entries(
     return files, problems
 
 
-def _read(path: Path, inside: Path) -> bytes | str:
+class _Budget:
+    """Bytes the inventory may still read (``MAX_INVENTORY_BYTES`` in all); files are read in
+    the order problems list them, so the same files are refused every time."""
+
+    def __init__(self) -> None:
+        self.left = MAX_INVENTORY_BYTES
+
+    def take(self, size: int) -> str | None:
+        """None when a file of ``size`` bytes may be read, else why not."""
+        if size > MAX_FILE_BYTES:
+            return TOO_LARGE
+        if size > self.left:
+            self.left = -1  # and every file after it
+            return OVER_TOTAL
+        self.left -= size
+        return None
+
+
+def _read(path: Path, inside: Path, budget: _Budget) -> bytes | str:
     """The file's bytes; a reason instead when it cannot or must not be read. A link (or a
     file in a linked directory) resolving outside ``inside`` is never opened: its content
     would end up in problems ("unknown field 'root:$6$...'") and CI logs."""
@@ -90,7 +122,9 @@ def _read(path: Path, inside: Path) -> bytes | str:
         if not path.resolve().is_relative_to(inside):
             logger.warning("refused %s: it resolves to a file outside the inventory", path)
             return LINK_OUTSIDE
-        return path.read_bytes()
+        with path.open("rb") as f:
+            refused = budget.take(os.fstat(f.fileno()).st_size)
+            return refused if refused is not None else f.read(MAX_FILE_BYTES)
     except OSError as e:
         logger.warning("cannot read %s: %s", path, e)
         return "the file cannot be read"
@@ -112,10 +146,12 @@ def read_directory(root: Path) -> tuple[list[InventoryFile], list[Problem]]:
         return [], [_problem(str(root), "the inventory directory does not exist")]
     if not root.is_dir():
         return [], [_problem(str(root), "the inventory must be a directory, not a file")]
-    inside = root.resolve()
-    entries: list[Entry] = [
-        (PurePosixPath(p.relative_to(root).as_posix()), _read(p, inside)) for p in _candidates(root)
-    ]
+    inside, budget = root.resolve(), _Budget()
+    found = sorted(
+        ((PurePosixPath(p.relative_to(root).as_posix()), p) for p in _candidates(root)),
+        key=_by_path,
+    )
+    entries: list[Entry] = [(relative, _read(p, inside, budget)) for relative, p in found]
     return _sorted_entries(entries, PurePosixPath(root.as_posix()))
 
 
@@ -139,20 +175,33 @@ def _relative_to_repo(repo: git.Repo, root: Path) -> PurePosixPath:
 LINK_MODE = 0o120000  # git's mode of a symbolic link (its blob holds the link's target)
 
 
-def _blob_entry(path: PurePosixPath, blob: git.Blob) -> Entry:
-    return path, GIT_LINK if blob.mode == LINK_MODE else blob.data_stream.read()
+def _blob_data(blob: git.Blob, budget: _Budget) -> bytes | str:
+    if blob.mode == LINK_MODE:
+        return GIT_LINK
+    refused = budget.take(blob.size)
+    return refused if refused is not None else blob.data_stream.read()
 
 
 def _tree_entries(tree: git.Tree) -> Iterable[Entry]:
-    for blob in tree.blobs:
-        if blob.name.endswith(SUFFIXES) and not blob.name.startswith("."):
-            yield _blob_entry(PurePosixPath(blob.name), blob)
+    blobs = [
+        (PurePosixPath(blob.name), blob)
+        for blob in tree.blobs
+        if blob.name.endswith(SUFFIXES) and not blob.name.startswith(".")
+    ]
     for sub in tree.trees:
         if sub.name in DIRECTORY_KINDS:
-            for item in sub.traverse():
-                if isinstance(item, git.Blob) and item.name.endswith(SUFFIXES):
-                    path = PurePosixPath(item.path).relative_to(PurePosixPath(tree.path))
-                    yield _blob_entry(path, item)
+            blobs += [
+                (PurePosixPath(item.path).relative_to(PurePosixPath(tree.path)), item)
+                for item in sub.traverse()
+                if isinstance(item, git.Blob) and item.name.endswith(SUFFIXES)
+            ]
+    budget = _Budget()
+    return [(path, _blob_data(blob, budget)) for path, blob in sorted(blobs, key=_by_path)]
+
+
+def _by_path(entry: tuple[PurePosixPath, object]) -> str:
+    """The order problems list files in (``_sorted_entries``), which files are read in."""
+    return str(entry[0])
 
 
 def read_revision(root: Path, ref: str) -> tuple[list[InventoryFile], list[Problem], str]:

@@ -6,6 +6,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,9 @@ from provisioner.render import rules
 logger = logging.getLogger(__name__)
 
 ID_FIELDS = {"agents": "id", "phones": "id", "queues": "name"}
+# Problems reported per file: past it, checking that file stops (a 50 MB file of invalid
+# items took 300 s and 10 GB to explain every one) and one more problem says so.
+MAX_FILE_PROBLEMS = 100
 
 
 @dataclass(frozen=True)
@@ -64,13 +68,39 @@ def check_file(file: InventoryFile) -> Checked:
         if parsed.data is None:
             message = f"the file is empty: it must start with '{file.kind}:'"
         return Checked(parsed.data, (), ((1, 1, (), message),), parsed=True)
-    errors = list(schema.iter_errors(file.kind, parsed.data))
+    errors = list(islice(schema.iter_errors(file.kind, parsed.data), MAX_FILE_PROBLEMS + 1))
     where = locate(file.data, [e.path for e in errors]) if errors else {}
     findings = tuple(
         (where[e.path].line, where[e.path].column, e.path, schema.explain(e, where[e.path]))
         for e in errors
     ) + tuple(line_break_findings(file.data, parsed.data))
+    if len(findings) > MAX_FILE_PROBLEMS:  # the file is left out whole: its rest is unchecked
+        findings = (*sorted(findings)[:MAX_FILE_PROBLEMS], (1, 1, (), _STOPPED))
     return Checked(parsed.data, parsed.item_marks, findings, parsed=True)
+
+
+_STOPPED = (
+    f"stopped after {MAX_FILE_PROBLEMS} problems in this file, the rest of it is not checked: "
+    "fix these first"
+)
+
+
+def capped(problems: list[Problem]) -> list[Problem]:
+    """At most ``MAX_FILE_PROBLEMS`` problems per file (the first, by line), and then one
+    saying how many more there are."""
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        by_file[problem.file].append(problem)
+    kept: list[Problem] = []
+    for file, found in by_file.items():
+        if len(found) <= MAX_FILE_PROBLEMS + 1:
+            kept += found
+            continue
+        found.sort(key=lambda p: (p.line, p.column, p.path))
+        more = len(found) - MAX_FILE_PROBLEMS
+        kept += found[:MAX_FILE_PROBLEMS]
+        kept.append(Problem(file, 1, 1, "", f"and {more} more problems in this file, not shown"))
+    return kept
 
 
 def _checked(file: InventoryFile, cache: FileCache) -> Checked:
@@ -230,7 +260,7 @@ def _load(root: Path, ref: str | None, use_cache: bool, cache_dir: Path | None) 
         findings.extend(checks.run_all(context))
     problems.extend(locate_findings(findings, files))
     if problems:
-        raise InventoryError(problems)
+        raise InventoryError(capped(problems))
     inventory = _inventory(context, revision or working_revision(root))
     if known_valid:
         return inventory
@@ -238,6 +268,6 @@ def _load(root: Path, ref: str | None, use_cache: bool, cache_dir: Path | None) 
     if refusals:  # placed in the YAML only when there is something to place
         problems.extend(locate_refusals(refusals, context, files))
     if problems:
-        raise InventoryError(problems)
+        raise InventoryError(capped(problems))
     cache.mark_valid(key)
     return inventory

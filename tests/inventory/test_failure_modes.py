@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 
 from provisioner.inventory import load_inventory
+from provisioner.inventory.files import MAX_FILE_BYTES, MAX_INVENTORY_BYTES
+from provisioner.inventory.load import MAX_FILE_PROBLEMS
 
 from .conftest import FIXTURES, problems_of
 
@@ -223,3 +225,35 @@ def test_valid_minimal_inventory_loads() -> None:
     assert [a.id for a in inventory.agents] == ["ann"]
     assert inventory.queues[0].members[0].agent == "ann"
     assert inventory.queues[0].members[0].penalty == 1
+
+
+def test_problems_of_a_file_are_capped_and_the_cap_is_said() -> None:
+    root = FIXTURES / "many-invalid-items"
+    problems = problems_of(root)
+    assert len(problems) == MAX_FILE_PROBLEMS + 1
+    stop, *first = problems  # the file's first line says it stopped
+    assert (stop.file, stop.line) == (str(root / "agents.yaml"), 1)
+    assert f"stopped after {MAX_FILE_PROBLEMS} problems in this file" in stop.message
+    assert [p.line for p in first[:3]] == [3, 3, 4]  # then the first ones, in file order
+
+
+def test_a_file_too_large_for_an_inventory_is_refused_unread(tmp_path: Path) -> None:
+    with (tmp_path / "agents.yaml").open("w") as f:
+        f.write("agents:\n")
+        f.truncate(MAX_FILE_BYTES + 1)
+    (problem,) = problems_of(tmp_path)
+    assert problem.file.endswith("agents.yaml") and problem.line == 0
+    assert f"at most {MAX_FILE_BYTES >> 20} MiB" in problem.message
+
+
+def test_files_past_the_inventory_total_are_refused_unread(tmp_path: Path) -> None:
+    (tmp_path / "agents").mkdir()
+    size = MAX_FILE_BYTES - 1
+    count = MAX_INVENTORY_BYTES // size + 1
+    for n in range(count):
+        with (tmp_path / "agents" / f"team-{n}.yaml").open("w") as f:
+            f.truncate(size)
+    problems = problems_of(tmp_path)
+    refused = [p for p in problems if "already hold" in p.message]
+    assert [p.file.rsplit("/", 1)[-1] for p in refused] == [f"team-{count - 1}.yaml"]
+    assert f"{MAX_INVENTORY_BYTES >> 20} MiB, the most an inventory may" in refused[0].message
