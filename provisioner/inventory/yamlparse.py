@@ -16,7 +16,7 @@ line and column numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +87,7 @@ def _scalar(event: events.ScalarEvent) -> Any:
     return value
 
 
-def _events(data: bytes) -> Iterator[events.Event]:
+def _events(data: bytes) -> Generator[events.Event, None, None]:
     parser = _Parser(data)
     try:
         while True:
