@@ -22,6 +22,7 @@ from provisioner.cli.numbers import at_least, seconds, seconds_or_zero
 from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
+from provisioner.redact import printable, safe_logging
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -158,9 +159,10 @@ def run(args: argparse.Namespace) -> int:
 def configure_logging(verbose: bool, debug: bool) -> None:
     """WARNING by default, INFO with -v, DEBUG with --debug; client logs (every step of the
     sessions of agents with ``client_logs`` on, logged at INFO) always: support turned them
-    on in the inventory for that agent, so no daemon flag may hide them."""
+    on in the inventory for that agent, so no daemon flag may hide them. Control characters
+    in messages (from the network: ``agi_channel``...) are escaped."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    safe_logging(level, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger(CLIENT_LOGGER).setLevel(min(level, logging.INFO))
 
 
@@ -170,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except (ConfigError, ProvisionerError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {printable(str(e))}", file=sys.stderr)
         return 1
 
 

@@ -20,6 +20,7 @@ from types import FrameType, ModuleType
 from provisioner import __version__
 from provisioner.cli import hashpin, plan, render, validate
 from provisioner.errors import ProvisionerError
+from provisioner.redact import printable, safe_logging
 
 COMMANDS: tuple[ModuleType, ...] = (validate, hashpin, render, plan)
 
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.DEBUG if args.debug else logging.INFO if args.verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    safe_logging(level, "%(levelname)s %(name)s: %(message)s")
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         with _sigterm_unwinds():
@@ -74,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ProvisionerError as e:
         if args.debug:
             logging.exception("failed")
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {printable(str(e))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted", file=sys.stderr)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -63,3 +65,29 @@ def test_a_malformed_target_never_echoes_its_password(cli: Cli, spec: str) -> No
     assert result.code == 1
     assert PASSWORD not in result.err + result.out
     assert ":***@127.0.0.1:5038" in result.err
+
+
+def test_an_ami_peers_control_characters_are_escaped_in_the_error(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.sendall(b"Asterisk Call Manager/11.0.0\r\n")
+            conn.recv(4096)
+            conn.sendall(
+                b"Response: Error\r\nActionID: gitops-1\r\nMessage: no\x1b[2J\x1b]0;x\x07\r\n\r\n"
+            )
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    monkeypatch.setenv("PBX1_AMI_SECRET", "s")
+    monkeypatch.setenv("GITOPS_AMI_SECRET", "s")
+    result = cli("plan", "--server", "pbx1", target=f"ami://u@127.0.0.1:{server.getsockname()[1]}")
+    thread.join(10)
+    server.close()
+    assert result.code == 1
+    assert "\x1b" not in result.err and "\x07" not in result.err
+    assert "no\\x1b[2J\\x1b]0;x\\x07" in result.err
