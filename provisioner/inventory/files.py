@@ -152,7 +152,45 @@ def read_directory(root: Path) -> tuple[list[InventoryFile], list[Problem]]:
         key=_by_path,
     )
     entries: list[Entry] = [(relative, _read(p, inside, budget)) for relative, p in found]
-    return _sorted_entries(entries, PurePosixPath(root.as_posix()))
+    files, problems = _sorted_entries(entries, PurePosixPath(root.as_posix()))
+    return files, [*_committed_cache(root), *problems]
+
+
+def git_work_tree(path: Path) -> Path | None:
+    """The git work tree ``path`` lies in (the nearest parent holding ``.git``), if any."""
+    for parent in (path, *path.parents):
+        if (parent / ".git").exists():
+            return parent
+    return None
+
+
+# Where releases before the cache moved out of the checkout kept it: beside the inventory. A
+# file there that git tracks was put there by a commit, to be read as a trusted parse result.
+LEGACY_CACHE_DIR = ".provisioner-cache"
+COMMITTED_CACHE = (
+    "the cache file is tracked by git: a cache file must never be committed (a pull request "
+    "could change through it what is applied); remove it: git rm -r --cached {dir}"
+)
+
+
+def _committed_cache(root: Path) -> list[Problem]:
+    """A problem for every file of the legacy cache directory beside ``root`` git tracks."""
+    legacy = root.absolute().parent / LEGACY_CACHE_DIR
+    if not legacy.is_dir():
+        return []
+    repo = _repo(root)
+    if repo is None:
+        return []
+    try:
+        tracked = repo.git.ls_files("-z", "--", str(legacy)).split("\0")
+    except git.GitCommandError as e:
+        logger.debug("cannot list %s: %s", legacy, e)
+        return []
+    finally:
+        repo.close()
+    top = Path(str(repo.working_tree_dir))
+    message = COMMITTED_CACHE.format(dir=legacy)
+    return [_problem(str(top / name), message) for name in tracked if name]
 
 
 def _repo(start: Path) -> git.Repo | None:
@@ -235,7 +273,22 @@ def _read_commit(
     if not isinstance(tree, git.Tree):
         return [], [_problem(str(relative), "the inventory is not a directory")], commit.hexsha
     files, problems = _sorted_entries(_tree_entries(tree), relative)
-    return files, problems, commit.hexsha
+    return files, [*_committed_at(commit, relative), *problems], commit.hexsha
+
+
+def _committed_at(commit: git.Commit, relative: PurePosixPath) -> list[Problem]:
+    """``_committed_cache`` at a revision: the legacy cache directory in its tree."""
+    legacy = relative.parent / LEGACY_CACHE_DIR
+    try:
+        tree = commit.tree / str(legacy)
+    except KeyError:
+        return []
+    if not isinstance(tree, git.Tree):
+        return []
+    message = COMMITTED_CACHE.format(dir=legacy)
+    return [
+        _problem(str(item.path), message) for item in tree.traverse() if isinstance(item, git.Blob)
+    ]
 
 
 def working_revision(root: Path) -> str:

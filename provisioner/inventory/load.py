@@ -14,11 +14,12 @@ from provisioner.errors import InventoryError, Problem
 from provisioner.gcpause import paused_gc
 from provisioner.inventory import build, checks, schema
 from provisioner.inventory.cache import (
-    DEFAULT_DIRNAME,
     Checked,
     FileCache,
     content_key,
+    default_directory,
     inventory_key,
+    usable,
 )
 from provisioner.inventory.context import Context, Entry, Finding
 from provisioner.inventory.files import (
@@ -234,8 +235,9 @@ def load_inventory(
     """Load, validate and build the inventory; raise InventoryError with every problem.
 
     With ``ref`` the inventory is read at that git revision without checking it out.
-    The cache (``.provisioner-cache/`` next to the inventory) keeps parsed, schema-checked
-    files by content hash; ``use_cache=False`` bypasses it.
+    The cache (``cache_dir``, default ``cache.default_directory()``, never inside a git
+    checkout) keeps parsed, schema-checked files by content hash, authenticated;
+    ``use_cache=False`` bypasses it.
     """
     with paused_gc():
         return _load(Path(root), ref, use_cache, cache_dir)
@@ -247,8 +249,7 @@ def _load(root: Path, ref: str | None, use_cache: bool, cache_dir: Path | None) 
     else:
         files, problems = read_directory(root)
         revision = ""
-    directory = cache_dir or root.absolute().parent / DEFAULT_DIRNAME
-    cache = FileCache(directory if use_cache else None)
+    cache = FileCache(usable(cache_dir or default_directory()) if use_cache else None)
     loaded = [LoadedFile(f, _checked(f, cache)) for f in files]
     logger.debug("inventory %s: %d files, %d from cache", root, len(files), cache.hits)
     for lf in loaded:

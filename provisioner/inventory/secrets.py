@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from provisioner.errors import Problem, SecretError
-from provisioner.inventory.files import InventoryFile, read_directory, read_revision
+from provisioner.inventory.files import InventoryFile, git_work_tree, read_directory, read_revision
 from provisioner.inventory.secret_sites import SecretFinding, place_secret_findings
 from provisioner.model import Agent, Inventory, Phone, SecretRef, Settings
 from provisioner.render.pjsip import password_refusal
@@ -47,17 +47,10 @@ def derive(master_key: str, label: str) -> str:
     return "".join(pairs)
 
 
-def _git_work_tree(path: Path) -> Path | None:
-    for parent in (path, *path.parents):
-        if (parent / ".git").exists():
-            return parent
-    return None
-
-
 def _from_file(ref: str) -> str:
     location, _, key = ref.partition("#")
     path = Path(location).expanduser().absolute()
-    repo = _git_work_tree(path.parent)
+    repo = git_work_tree(path.parent)
     if repo is not None:
         raise SecretError(
             f"the secret file {path} is inside the git repository {repo}: keep secrets outside it"
