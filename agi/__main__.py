@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import resource
 import signal
 import sys
 import threading
@@ -96,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="drop a session whose Asterisk side says nothing for S seconds (default: %(default)s)",
     )
     p.add_argument(
+        "--env-timeout",
+        type=seconds,
+        default=2.0,
+        metavar="S",
+        help="a new connection must send its whole AGI environment within S seconds; only "
+        "then does it take a session slot (default: %(default)s)",
+    )
+    p.add_argument(
         "--shutdown-grace",
         type=seconds_or_zero,
         default=10.0,
@@ -124,14 +133,36 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
         port=port,
         max_sessions=args.max_sessions,
         idle_timeout=args.idle_timeout,
+        env_timeout=args.env_timeout,
         shutdown_grace=args.shutdown_grace,
         reload_interval=args.reload_interval,
         options=Options(),
     )
 
 
+def raise_file_limit(config: ServerConfig) -> None:
+    """Every session, greeting connection and queued refusal holds a socket: raise the soft
+    limit on open files (often 1024) towards what the configuration needs, up to the hard
+    limit, and warn when even that is too low (accept would fail under load)."""
+    needed = config.max_sessions + config.max_greeting + config.refuse_backlog + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        soft = wanted
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        logging.getLogger("agi").warning(
+            "open files are limited to %d, fewer than the %d --max-sessions %d needs: raise "
+            "LimitNOFILE (systemd) or lower --max-sessions",
+            soft,
+            needed,
+            config.max_sessions,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
+    raise_file_limit(config)
     holder = InventoryHolder(args.inventory, inventory_reader(args.server))
     server = AgiServer(config, holder)
     reloader = Reloader(holder, config.reload_interval)
