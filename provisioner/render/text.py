@@ -289,7 +289,10 @@ def _option_line(obj: ConfigObject, key: str, value: str, arrow: bool) -> str:
             " spaces, which Asterisk's config files cannot hold"
         )
     escaped = value.replace(";", "\\;")
-    line = f"{key} => {escaped}" if arrow and key in ARROW_KEYS else f"{key}={escaped}"
+    # config.c skips a '>' right after '=' ("=>"): a value starting with one is written
+    # after " => ", whose '>' is the one skipped.
+    spaced = (arrow and key in ARROW_KEYS) or value.startswith(">")
+    line = f"{key} => {escaped}" if spaced else f"{key}={escaped}"
     if len(line) > _SHORT_LINE and _too_long(line):
         raise RenderError(
             f"[{obj.name}] in {obj.file}: the line of {key} is longer than the "

@@ -26,6 +26,8 @@ ODD = (
     "k6=mid\rdle\n"
     "k7 = spaced  ;comment\n"
     "k8=jazz\u00a0\n"
+    "k11 => >gt\n"  # what to_text writes for a value starting with '>'
+    "k12=>object\n"  # '=>': the '>' is skipped
     "[q-long]\n"
     f"k9={'x' * 8200}\n"
     "k10=after\n"

@@ -175,3 +175,11 @@ def test_a_value_with_a_character_python_reads_as_a_line_break_round_trips(char:
             to_text(QUEUES_FILE, (obj,))
         return
     assert parse(QUEUES_FILE, to_text(QUEUES_FILE, (obj,))) == (obj,)
+
+
+def test_a_value_starting_with_a_greater_than_sign_round_trips() -> None:
+    # found by the property test: "k=>v" is read as the object form, its '>' dropped
+    obj = ConfigObject(QUEUES_FILE, "queue", "sales", (("musicclass", ">jazz"), ("k", ">")))
+    text = to_text(QUEUES_FILE, (obj,))
+    assert "musicclass => >jazz" in text
+    assert parse(QUEUES_FILE, text) == (obj,)
