@@ -118,9 +118,8 @@ class Greeter:
     def _turn(self) -> bool:
         """One round: read what arrived, take new connections, close what expired."""
         for key, _ in self._selector.select(self._timeout()):
-            if key.fileobj is self._wake_r:
-                continue
-            self._read(key.fd)
+            if key.fd in self._pending:  # not the wake-up socket
+                self._read(key.fd)
         if not self._take_new():
             return False
         self._expire()

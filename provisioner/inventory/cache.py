@@ -54,7 +54,12 @@ def default_directory(env: Mapping[str, str] | None = None) -> Path:
     named = environ.get(CACHE_ENV)
     if named:
         return Path(named).expanduser()
-    base = environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home directory (a bare CI container): a private temp dir
+            base = tempfile.gettempdir()
     return Path(base) / "asterisk-gitops"
 
 
