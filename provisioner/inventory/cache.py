@@ -213,6 +213,10 @@ def _read_or_make_key(path: Path) -> bytes:
         key = path.read_bytes()
     if len(key) != _MAC_BYTES:
         raise OSError(f"the key is {len(key)} bytes, not {_MAC_BYTES}: delete the cache")
+    for mine in (path.parent, path):  # nobody else may have written or be able to write it
+        info = mine.stat()
+        if info.st_uid != os.getuid() or info.st_mode & 0o022:
+            raise OSError(f"{mine} is not private to this user (owner or mode): delete it")
     return key
 
 

@@ -99,3 +99,15 @@ def test_the_default_cache_is_outside_the_inventory(
     cache = tmp_path / "xdg" / "asterisk-gitops"
     assert list(cache.glob("*.marshal"))
     assert (cache / "key").stat().st_mode & 0o077 == 0
+
+
+def test_a_cache_others_can_write_is_not_used(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = _checkout(tmp_path)
+    cache = tmp_path / "cache"
+    load_inventory(root, cache_dir=cache)
+    cache.chmod(0o777)  # say, a shared /tmp directory someone else made
+    caplog.set_level(logging.WARNING)
+    assert load_inventory(root, cache_dir=cache).queues[0].timeout == 20
+    assert "is not private to this user" in caplog.text
