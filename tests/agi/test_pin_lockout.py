@@ -5,32 +5,21 @@ refused without a check (fail closed)."""
 
 from __future__ import annotations
 
-import itertools
 import threading
 from collections.abc import Callable
 
 import pytest
 
-from agi import auth
 from tests.agi.conftest import Live, status
 from tests.agi.inventory import PIN
+from tests.agi.pinchecks import count_pin_checks
 
 PHONE = "PJSIP/ph-c-00000002"
 
 
 @pytest.fixture
 def checks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
-    """Count the PIN checks the server makes; returns a reader of the count."""
-    counter = itertools.count()
-    made = [0]
-    real = auth.verify_pin
-
-    def counted(pin: str, encoded: str) -> bool:
-        made[0] = next(counter) + 1
-        return real(pin, encoded)
-
-    monkeypatch.setattr(auth, "verify_pin", counted)
-    return lambda: made[0]
+    return count_pin_checks(monkeypatch)
 
 
 def _all_at_once(live: Live, calls: int, pin: str) -> list[str]:

@@ -8,7 +8,6 @@ feeds them to the real ``login_agent`` where a caller would key them (``GET DATA
 
 from __future__ import annotations
 
-import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from agi import auth
 from agi.auth import login_agent
 from agi.context import Call, Options, Outcome
 from agi.server import AgiServer, InventoryHolder, ServerConfig
 from provisioner.targets.ami.client import Action, AmiClient
 from tests.agi import inventory
+from tests.agi.pinchecks import count_pin_checks
 from tests.real.sandbox import AMI_SECRET, AMI_USER, Sandbox
 
 SESSIONS = 60
@@ -68,16 +67,7 @@ class Served:
 
 @pytest.fixture
 def checks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
-    counter = itertools.count(1)
-    made = [0]
-    real = auth.verify_pin
-
-    def counted(pin: str, encoded: str) -> bool:
-        made[0] = next(counter)
-        return real(pin, encoded)
-
-    monkeypatch.setattr(auth, "verify_pin", counted)
-    return lambda: made[0]
+    return count_pin_checks(monkeypatch)
 
 
 @pytest.fixture
