@@ -28,6 +28,12 @@ def small(fake_asterisk: FakeAsterisk, tmp_path: Path) -> Iterator[Live]:
     yield from serve(fake_asterisk, tmp_path, inventory.build, max_sessions=20, env_timeout=1.0)
 
 
+@pytest.fixture
+def patient(fake_asterisk: FakeAsterisk, tmp_path: Path) -> Iterator[Live]:
+    """The live server with a long environment deadline: nothing greeting expires here."""
+    yield from serve(fake_asterisk, tmp_path, inventory.build, env_timeout=60.0)
+
+
 def _silent(address: tuple[str, int], count: int, source: str = "127.0.0.1") -> list[socket.socket]:
     made = []
     for _ in range(count):
@@ -87,11 +93,11 @@ def test_dripping_connections_are_closed_at_the_environment_deadline(small: Live
             sock.close()
 
 
-def test_one_peer_address_cannot_take_every_greeting_slot(small: Live) -> None:
-    noisy = _silent(small.server.address, 300, source="127.0.0.2")
-    quiet = _silent(small.server.address, 10, source="127.0.0.3")
+def test_one_peer_address_cannot_take_every_greeting_slot(patient: Live) -> None:
+    noisy = _silent(patient.server.address, 300, source="127.0.0.2")
+    quiet = _silent(patient.server.address, 10, source="127.0.0.3")
     try:
-        greeter = small.server.greeter
+        greeter = patient.server.greeter
         deadline = time.monotonic() + 5
         while greeter.pending() < greeter.max_per_peer + 10 and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -43,10 +43,12 @@ def test_concurrent_wrong_pins_get_no_more_checks_than_attempts(
 ) -> None:
     statuses = _all_at_once(live, 60, "0000")
     attempts = live.server.inventory.directory.inventory.settings.lockout.attempts
-    assert 1 <= checks() <= attempts, statuses
+    assert 1 <= checks() <= attempts, statuses  # the old server: 21
     assert statuses.count("bad_pin") <= attempts - 1
-    assert set(statuses) <= {"bad_pin", "locked", "error"}
-    assert "/gitops/lockout/1001/until" in live.db() or checks() < attempts
+    assert set(statuses) <= {"bad_pin", "locked", "error"}  # error: the lock stayed busy
+    while "/gitops/lockout/1001/until" not in live.db():  # the rest, one at a time
+        assert status(live.call("login", PHONE, dtmf=["2001#", "0000#"])) in ("bad_pin", "locked")
+    assert checks() == attempts  # in all, concurrent or not
     assert live.asterisk.named_locks.names() == []
     assert status(live.call("login", PHONE, dtmf=["2001#", f"{PIN}#", "1#"])) == "locked"
 
