@@ -62,7 +62,7 @@ def classify(relative: PurePosixPath) -> str | None:
 
 Entry = tuple[PurePosixPath, bytes | str]  # a file's path and its data, or why it has none
 LINK_OUTSIDE = (
-    "the file is a link to a file outside the inventory: refused unread (an inventory file "
+    "this is a link to a place outside the inventory: refused unread (an inventory file "
     "must be inside the inventory directory)"
 )
 GIT_LINK = (
@@ -79,7 +79,9 @@ def _sorted_entries(
     for relative, data in sorted(entries, key=_by_path):
         name = str(show / relative)
         kind = classify(relative)
-        if kind is None:
+        if data in (LINK_OUTSIDE, GIT_LINK):  # a linked directory has no kind of its own
+            problems.append(_problem(name, data))
+        elif kind is None:
             problems.append(
                 _problem(
                     name,
@@ -130,11 +132,14 @@ def _read(path: Path, inside: Path, budget: _Budget) -> bytes | str:
         return "the file cannot be read"
 
 
-def _candidates(root: Path) -> Iterable[Path]:
+def _candidates(root: Path, inside: Path) -> Iterable[Path]:
     for path in root.iterdir():
         if path.name.startswith("."):
             continue
         if path.is_dir() and path.name in DIRECTORY_KINDS:  # nested files get reported
+            if not path.resolve().is_relative_to(inside):  # never walk it: it could be /
+                yield path  # refused as a link to outside
+                continue
             yield from (p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
         elif path.is_file() and path.suffix in SUFFIXES:
             yield path
@@ -148,7 +153,7 @@ def read_directory(root: Path) -> tuple[list[InventoryFile], list[Problem]]:
         return [], [_problem(str(root), "the inventory must be a directory, not a file")]
     inside, budget = root.resolve(), _Budget()
     found = sorted(
-        ((PurePosixPath(p.relative_to(root).as_posix()), p) for p in _candidates(root)),
+        ((PurePosixPath(p.relative_to(root).as_posix()), p) for p in _candidates(root, inside)),
         key=_by_path,
     )
     entries: list[Entry] = [(relative, _read(p, inside, budget)) for relative, p in found]

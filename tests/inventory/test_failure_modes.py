@@ -73,7 +73,7 @@ CASES: dict[str, tuple[str, int, int | None, str, str]] = {
         "is 300 bytes long: a file name holds at most 255 bytes",
     ),
     "misnamed-file": ("agent.yaml", 0, 0, "", "not an inventory file"),
-    "link-outside": ("phones/x.yaml", 0, 0, "", "a link to a file outside the inventory"),
+    "link-outside": ("phones/x.yaml", 0, 0, "", "a link to a place outside the inventory"),
     "unknown-queue": ("agents.yaml", 8, 10, "agents[0].queues[1].queue", "unknown queue 'salse'"),
     "unknown-phone": ("agents.yaml", 6, 5, "agents[0].phone", "unknown phone 'desk-9'"),
     "duplicate-id": (
