@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import resource
 import signal
 import sys
 import threading
@@ -18,9 +19,11 @@ from types import FrameType
 from agi.context import CLIENT_LOGGER, Options
 from agi.errors import ConfigError
 from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
+from provisioner.cli.numbers import at_least, seconds, seconds_or_zero
 from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
+from provisioner.redact import printable, safe_logging
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -81,28 +84,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max-sessions",
-        type=int,
+        type=at_least(1),
         default=1000,
         metavar="N",
         help="sessions served at once; past it a call is refused (default: %(default)s)",
     )
     p.add_argument(
         "--idle-timeout",
-        type=float,
+        type=seconds,
         default=60.0,
         metavar="S",
         help="drop a session whose Asterisk side says nothing for S seconds (default: %(default)s)",
     )
     p.add_argument(
+        "--env-timeout",
+        type=seconds,
+        default=2.0,
+        metavar="S",
+        help="a new connection must send its whole AGI environment within S seconds; only "
+        "then does it take a session slot (default: %(default)s)",
+    )
+    p.add_argument(
         "--shutdown-grace",
-        type=float,
+        type=seconds_or_zero,
         default=10.0,
         metavar="S",
         help="on SIGTERM, how long running sessions get to finish (default: %(default)s)",
     )
     p.add_argument(
         "--reload-interval",
-        type=float,
+        type=seconds_or_zero,
         default=2.0,
         metavar="S",
         help="how often the inventory's files are checked for changes, 0: only on SIGHUP"
@@ -117,21 +128,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 def config_from(args: argparse.Namespace) -> ServerConfig:
     host, port = parse_listen(args.listen)
-    if args.max_sessions < 1 or args.idle_timeout <= 0:
-        raise ConfigError("--max-sessions and --idle-timeout must be positive")
     return ServerConfig(
         host=host,
         port=port,
         max_sessions=args.max_sessions,
         idle_timeout=args.idle_timeout,
+        env_timeout=args.env_timeout,
         shutdown_grace=args.shutdown_grace,
         reload_interval=args.reload_interval,
         options=Options(),
     )
 
 
+def raise_file_limit(config: ServerConfig) -> None:
+    """Every session, greeting connection and queued refusal holds a socket: raise the soft
+    limit on open files (often 1024) towards what the configuration needs, up to the hard
+    limit, and warn when even that is too low (accept would fail under load)."""
+    needed = config.max_sessions + config.max_greeting + config.refuse_backlog + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        soft = wanted
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        logging.getLogger("agi").warning(
+            "open files are limited to %d, fewer than the %d --max-sessions %d needs: raise "
+            "LimitNOFILE (systemd) or lower --max-sessions",
+            soft,
+            needed,
+            config.max_sessions,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
+    raise_file_limit(config)
     holder = InventoryHolder(args.inventory, inventory_reader(args.server))
     server = AgiServer(config, holder)
     reloader = Reloader(holder, config.reload_interval)
@@ -159,9 +190,10 @@ def run(args: argparse.Namespace) -> int:
 def configure_logging(verbose: bool, debug: bool) -> None:
     """WARNING by default, INFO with -v, DEBUG with --debug; client logs (every step of the
     sessions of agents with ``client_logs`` on, logged at INFO) always: support turned them
-    on in the inventory for that agent, so no daemon flag may hide them."""
+    on in the inventory for that agent, so no daemon flag may hide them. Control characters
+    in messages (from the network: ``agi_channel``...) are escaped."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    safe_logging(level, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger(CLIENT_LOGGER).setLevel(min(level, logging.INFO))
 
 
@@ -171,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(args)
     except (ConfigError, ProvisionerError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {printable(str(e))}", file=sys.stderr)
         return 1
 
 

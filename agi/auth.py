@@ -1,4 +1,12 @@
-"""Who is calling: by the calling endpoint, by the phone they hold, or by number and PIN."""
+"""Who is calling: by the calling endpoint, by the phone they hold, or by number and PIN.
+
+A PIN is checked, and a wrong one counted, while the call's channel holds the agent's
+func_lock mutex ``gitops-pin-<agent>`` (``agi.mutex``): the lockout, the check and the count
+are one step for every server instance in front of one Asterisk, so ``lockout.attempts``
+wrong PINs sent at once get that many checks, no more. A call that cannot get the lock within
+the short retry policy is answered ``error`` without a check (fail closed), and so is one
+where func_lock is missing. The PIN prompt is outside the lock.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +15,9 @@ import logging
 from agi.astdb import clear_failures, locked_until, record_failure
 from agi.claim import live_holder
 from agi.context import Call, Outcome
+from agi.errors import LockUnavailable
+from agi.mutex import held
+from agi.session import lock_policy
 from provisioner.inventory.pins import verify_pin
 from provisioner.model import Agent
 
@@ -46,16 +57,51 @@ def login_agent(call: Call) -> Agent | Outcome:
     return _check_pin(call, agent)
 
 
+def pin_lock_name(agent_id: str) -> str:
+    """The func_lock mutex held around an agent's PIN check (docs/runtime-contract.md)."""
+    return f"gitops-pin-{agent_id}"
+
+
 def _check_pin(call: Call, agent: Agent) -> Agent | Outcome:
-    lockout = call.directory.inventory.settings.lockout
-    if locked_until(call.channel, agent.id) > call.now():
-        call.trace(agent, "login refused: locked out")
+    if _locked_out(call, agent):  # while locked out the PIN is not even asked
         return Outcome("locked", agent=agent.id)
     pin = call.channel.get_data(call.options.prompts.pin, call.options.digit_timeout_ms, 12)
+    name = pin_lock_name(agent.id)
+    try:
+        with held(call.channel, name, lock_policy(call)) as got:
+            if got:
+                return _verify_and_count(call, agent, pin)
+    except LockUnavailable as e:
+        logger.error("PIN of agent %s not checked: %s", agent.id, e)
+        return Outcome("error", agent=agent.id)
+    # Fail closed: without the lock the check and its count could race another server's.
+    logger.warning(
+        "PIN of agent %s from %s not checked: %s stayed busy (another PIN check for this agent)",
+        agent.id,
+        call.request.channel,
+        name,
+    )
+    call.trace(agent, "login refused: another PIN check for this agent is running")
+    return Outcome("error", agent=agent.id)
+
+
+def _locked_out(call: Call, agent: Agent) -> bool:
+    if locked_until(call.channel, agent.id) > call.now():
+        call.trace(agent, "login refused: locked out")
+        return True
+    return False
+
+
+def _verify_and_count(call: Call, agent: Agent, pin: str) -> Agent | Outcome:
+    """Holding the agent's PIN lock: lockout, check and count are one step for every server
+    in front of this Asterisk, so ``lockout.attempts`` wrong PINs get that many checks."""
+    if _locked_out(call, agent):  # locked out by a check that finished while we waited
+        return Outcome("locked", agent=agent.id)
     if pin and verify_pin(pin, agent.pin_hash):
         clear_failures(call.channel, agent.id)
         call.trace(agent, "PIN accepted")
         return agent
+    lockout = call.directory.inventory.settings.lockout
     locked = record_failure(call.channel, agent.id, lockout.attempts, lockout.seconds, call.now())
     call.trace(agent, "wrong PIN, now locked out" if locked else "wrong PIN")
     logger.warning("wrong PIN for agent %s from %s", agent.id, call.request.channel)

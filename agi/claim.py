@@ -20,85 +20,34 @@ recorded on this Asterisk, as after a move to another server) is free. Freeing a
 (logout, rollback, moving to another phone) also takes its lock; when that lock is busy the
 claim is left, stale, which is as good as free.
 
-Only ``TRYLOCK`` is used, never ``LOCK``: in func_lock.c a ``LOCK`` waiter woken by the broker
-thread takes the lock without checking its owner again, so it could take a lock a ``TRYLOCK``
-has just got. ``LockPolicy`` retries ``TRYLOCK`` briefly instead (a logout or another login on
-the phone holds it for a few round trips).
+The lock is taken and given back as ``agi.mutex`` says (``TRYLOCK`` only, retried briefly:
+a logout or another login on the phone holds it for a few round trips).
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from agi.astdb import agent_family, phone_family, recorded_queues
 from agi.channel import Channel
-from agi.errors import CommandError, Hangup, LockUnavailable
+from agi.errors import LockUnavailable
+from agi.mutex import LockPolicy, held
 from agi.queues import member_interface
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class LockPolicy:
-    """How hard to try for a phone's lock: ``attempts`` TRYLOCKs, ``pause`` seconds apart."""
-
-    attempts: int = 3
-    pause: float = 0.05
-    sleep: Callable[[float], None] = time.sleep
 
 
 def lock_name(phone_id: str) -> str:
     return f"gitops-phone-{phone_id}"
 
 
-def _function(channel: Channel, function: str, phone_id: str) -> str:
-    return channel.get_full_variable(f"${{{function}({lock_name(phone_id)})}}")
-
-
-def try_lock(channel: Channel, phone_id: str) -> bool:
-    """One TRYLOCK. Raises LockUnavailable when Asterisk answers neither 1 nor 0."""
-    answer = _function(channel, "TRYLOCK", phone_id)
-    if answer in ("0", "1"):
-        return answer == "1"
-    raise LockUnavailable(
-        f"TRYLOCK({lock_name(phone_id)}) answered {answer!r}: is func_lock.so loaded, and may "
-        "this thread run it (live_dangerously in asterisk.conf)?"
-    )
-
-
-def unlock(channel: Channel, phone_id: str) -> None:
-    if _function(channel, "UNLOCK", phone_id) != "1":
-        logger.warning("UNLOCK(%s): this channel did not hold it", lock_name(phone_id))
-
-
-@contextmanager
-def phone_locked(channel: Channel, phone_id: str, policy: LockPolicy) -> Iterator[bool]:
+def phone_locked(
+    channel: Channel, phone_id: str, policy: LockPolicy
+) -> AbstractContextManager[bool]:
     """Hold the phone's lock for the block; yields False (holding nothing) if it stayed busy."""
-    held = try_lock(channel, phone_id)
-    for _ in range(policy.attempts - 1):
-        if held:
-            break
-        policy.sleep(policy.pause)
-        held = try_lock(channel, phone_id)
-    if not held:
-        logger.info("phone %s: lock %s is busy", phone_id, lock_name(phone_id))
-    try:
-        yield held
-    finally:
-        if held:
-            _unlock_quietly(channel, phone_id)
-
-
-def _unlock_quietly(channel: Channel, phone_id: str) -> None:
-    """UNLOCK; if the connection is gone, Asterisk frees it with the channel."""
-    try:
-        unlock(channel, phone_id)
-    except (Hangup, CommandError) as e:
-        logger.warning("UNLOCK(%s) failed (%s): freed with the channel", lock_name(phone_id), e)
+    return held(channel, lock_name(phone_id), policy)
 
 
 def holder(channel: Channel, phone_id: str) -> str:

@@ -69,12 +69,13 @@ Send = Callable[[bytes], object]
 
 
 class SocketLines:
-    """Lines from a socket, read in blocks; ``readline`` as ``BufferedReader`` does it."""
+    """Lines from a socket, read in blocks; ``readline`` as ``BufferedReader`` does it.
+    ``initial``: bytes already read from the socket (what followed the environment)."""
 
-    def __init__(self, sock: socket.socket, block: int = 4096) -> None:
+    def __init__(self, sock: socket.socket, block: int = 4096, initial: bytes = b"") -> None:
         self._recv = sock.recv
         self._block = block
-        self._buffer = b""
+        self._buffer = initial
 
     def readline(self, limit: int = -1, /) -> bytes:
         data = self._buffer
@@ -108,6 +109,51 @@ def set_idle_timeout(sock: socket.socket, seconds: float) -> None:
         sock.settimeout(seconds)
 
 
+def _environment_line(raw: bytes, env: dict[str, str], number: int) -> bool:
+    """Take line ``number`` (from 1) of the AGI environment into ``env``; True at the blank
+    line ending it. Raises ProtocolError for what is not an environment (a line too long or
+    not ``agi_*``, more than ``MAX_ENV_LINES`` lines)."""
+    if not raw.endswith(b"\n") and len(raw) >= MAX_LINE:
+        raise ProtocolError(f"line longer than {MAX_LINE} bytes")
+    line = raw.decode("utf-8", errors="replace").strip()
+    if line == "":
+        return True
+    if number > MAX_ENV_LINES:
+        raise ProtocolError(f"AGI environment longer than {MAX_ENV_LINES} lines")
+    key, sep, value = line.partition(":")
+    if not sep or not key.startswith("agi_"):
+        raise ProtocolError(f"not an AGI environment line: {line[:60]!r}")
+    env[key.strip()] = value.strip()
+    return False
+
+
+class Greeting:
+    """An AGI environment read as its bytes arrive, from a socket nobody waits on
+    (``agi.greeter``): ``feed`` returns True once the blank line ending it has come; ``env``
+    is then the environment and ``rest`` what followed it. The same rules as a session's own
+    read: ProtocolError for a line over ``MAX_LINE`` bytes, a line that is not ``agi_*`` or
+    more than ``MAX_ENV_LINES`` lines."""
+
+    def __init__(self) -> None:
+        self.env: dict[str, str] = {}
+        self.rest = b""
+        self._buffer = bytearray()
+        self._lines = 0
+
+    def feed(self, data: bytes) -> bool:
+        self._buffer += data
+        while (end := self._buffer.find(b"\n")) >= 0 and end < MAX_LINE:
+            line = bytes(self._buffer[: end + 1])
+            del self._buffer[: end + 1]
+            self._lines += 1
+            if _environment_line(line, self.env, self._lines):
+                self.rest = bytes(self._buffer)
+                return True
+        if len(self._buffer) >= MAX_LINE:  # raises: a line too long
+            _environment_line(bytes(self._buffer[:MAX_LINE]), self.env, self._lines + 1)
+        return False
+
+
 class _NullWriter:
     """Swallows pyst2's debug output (it writes ``COMMAND:`` lines to ``stderr``)."""
 
@@ -132,7 +178,7 @@ def quote(value: object) -> str:
 class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
     """pyst2's AGI over one accepted socket, safe to use from a server thread."""
 
-    def __init__(self, reader: LineSource, send: Send) -> None:
+    def __init__(self, reader: LineSource, send: Send, env: dict[str, str] | None) -> None:
         # AGI.__init__ is skipped on purpose (SIGHUP handler, stderr debug): see module doc.
         self.stdin = reader
         self._send = send
@@ -140,9 +186,12 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
         self._got_sighup = False
         self.env: dict[str, str] = {}
         self.hung_up = False  # Asterisk said HANGUP, or a command failed as on a hang-up
-        self._get_agi_env()
+        if env is None:
+            self._get_agi_env()
+        else:
+            self.env = env
 
-    def _read_line(self) -> str:
+    def _read_raw(self) -> bytes:
         try:
             raw = self.stdin.readline(MAX_LINE)
         except (BlockingIOError, TimeoutError) as e:  # SO_RCVTIMEO / settimeout
@@ -151,23 +200,24 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
             raise ConnectionLost(f"reading from Asterisk failed: {e}") from e
         if not raw:
             raise ConnectionLost("Asterisk closed the connection")
+        return raw
+
+    def _read_line(self) -> str:
+        raw = self._read_raw()
         if not raw.endswith(b"\n") and len(raw) >= MAX_LINE:
             raise ProtocolError(f"line longer than {MAX_LINE} bytes")
         return raw.decode("utf-8", errors="replace").strip()
 
     def _get_agi_env(self) -> None:
-        for _ in range(MAX_ENV_LINES):
+        number = 0
+        while True:
             try:
-                line = self._read_line()
+                raw = self._read_raw()
             except ConnectionLost as e:
-                raise ProtocolError(f"AGI environment truncated after {len(self.env)} lines") from e
-            if line == "":
+                raise ProtocolError(f"AGI environment truncated after {number} lines") from e
+            number += 1
+            if _environment_line(raw, self.env, number):
                 return
-            key, sep, value = line.partition(":")
-            if not sep or not key.startswith("agi_"):
-                raise ProtocolError(f"not an AGI environment line: {line[:60]!r}")
-            self.env[key.strip()] = value.strip()
-        raise ProtocolError(f"AGI environment longer than {MAX_ENV_LINES} lines")
 
     def _quote(self, string: object) -> str:
         return quote(string)
@@ -210,13 +260,17 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
 class AgiChannel:
     """The typed channel interface over pyst2 (see ``agi.channel.Channel``)."""
 
-    def __init__(self, reader: LineSource, send: Send) -> None:
-        self._agi = _ThreadedAGI(reader, send)
+    def __init__(self, reader: LineSource, send: Send, env: dict[str, str] | None = None) -> None:
+        """Reads the AGI environment from ``reader``, unless ``env`` is it (already read)."""
+        self._agi = _ThreadedAGI(reader, send, env)
 
     @classmethod
-    def over_socket(cls, sock: socket.socket) -> AgiChannel:
-        """The usual construction: block reads, one ``sendall`` per command."""
-        return cls(SocketLines(sock), sock.sendall)
+    def over_socket(cls, sock: socket.socket, greeting: Greeting | None = None) -> AgiChannel:
+        """The usual construction: block reads, one ``sendall`` per command; ``greeting``:
+        the environment already read from ``sock`` (``agi.greeter``)."""
+        if greeting is None:
+            return cls(SocketLines(sock), sock.sendall)
+        return cls(SocketLines(sock, initial=greeting.rest), sock.sendall, greeting.env)
 
     @property
     def env(self) -> Mapping[str, str]:

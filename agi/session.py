@@ -22,9 +22,10 @@ from functools import partial
 
 from agi import queues
 from agi.astdb import Binding, Session, clear_session, commit_session, read_session, write_binding
-from agi.claim import LockPolicy, claim_phone, phone_locked, release_phone
+from agi.claim import claim_phone, phone_locked, release_phone
 from agi.context import Call, Outcome
 from agi.errors import CommandError, ConnectionLost, Hangup, JoinError
+from agi.mutex import LockPolicy
 from provisioner.model import Agent
 
 logger = logging.getLogger(__name__)

@@ -217,6 +217,11 @@ class Server:
         return names is None or name in names
 
 
+# The environment variables the tool reads its own secrets from when the inventory names none.
+DEFAULT_MASTER_KEY_ENV = "GITOPS_MASTER_KEY"
+DEFAULT_AMI_SECRET_ENV = "GITOPS_AMI_SECRET"
+
+
 @dataclass(frozen=True)
 class Settings:
     defaults: Voice = field(default_factory=Voice)
@@ -224,7 +229,7 @@ class Settings:
     feature_codes: FeatureCodes = field(default_factory=FeatureCodes)
     agi: AgiServer = field(default_factory=AgiServer)
     lockout: Lockout = field(default_factory=Lockout)
-    master_key_env: str = "GITOPS_MASTER_KEY"
+    master_key_env: str = DEFAULT_MASTER_KEY_ENV
     outbound_context: str = "gitops-outbound"  # where mobile numbers are dialled through
     outbound_trunk: str | None = None  # PJSIP endpoint of the trunk for mobile numbers
     servers: tuple[Server, ...] = ()

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from provisioner.render.objects import SENSITIVE_KEYS
+from provisioner.render.objects import is_sensitive
 from provisioner.targets.base import LiveMember
 
 SENSITIVE = "(sensitive)"
@@ -33,7 +33,7 @@ def redacted(options: Iterable[tuple[str, str]]) -> Options:
 
 
 def _shown(key: str, value: str) -> str:
-    if key in SENSITIVE_KEYS or _SECRET_NAME.search(key):
+    if is_sensitive(key) or _SECRET_NAME.search(key):
         return SENSITIVE
     if key == "set_var":
         name, equals, _ = value.partition("=")

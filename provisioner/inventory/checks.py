@@ -17,6 +17,7 @@ CHECKS: tuple[Check, ...] = (
     ident.feature_codes,
     ident.pause_reasons,
     ident.shared_secrets,
+    ident.own_secrets,
     refs.agent_queues,
     refs.queue_members,
     refs.phones_and_interfaces,

@@ -1,4 +1,5 @@
-"""Uniqueness checks: ids, extensions, feature codes, pause reasons, shared secrets."""
+"""Uniqueness checks: ids, extensions, feature codes, pause reasons, shared secrets, and
+secret sources that would reuse one of the tool's own secrets."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import astuple, fields
 from typing import Any
 
 from provisioner.inventory.context import Context, Entry, Finding
-from provisioner.model import SecretRef
+from provisioner.model import DEFAULT_AMI_SECRET_ENV, DEFAULT_MASTER_KEY_ENV, SecretRef
 from provisioner.render.rules import name_key
 
 
@@ -154,4 +155,27 @@ def shared_secrets(context: Context) -> list[Finding]:
     return [
         Finding(f.file, f.path, f.message + ": each endpoint needs its own SIP password")
         for f in _first_wins(keyed, "the secret", "secret")
+    ]
+
+
+def own_secrets(context: Context) -> list[Finding]:
+    """A SIP password from a variable that holds one of the tool's own secrets (the master
+    key, an AMI secret) would put that secret on every phone it registers, unseen in a plan."""
+    settings = context.settings
+    owners = {DEFAULT_AMI_SECRET_ENV: "the AMI secret (of targets without secret_env)"}
+    for server in settings.servers:
+        if server.secret_env:
+            owners[server.secret_env] = f"the AMI secret of server {server.name}"
+    owners[DEFAULT_MASTER_KEY_ENV] = "the master key (the default master_key_env)"
+    owners[settings.master_key_env] = "the master key"
+    entries: list[Entry[Any]] = [*context.agents, *context.phones]
+    return [
+        e.finding(
+            f"the environment variable {e.obj.secret.ref} holds {owners[e.obj.secret.ref]}: a SIP "
+            "password must come from a variable of its own",
+            "secret",
+            "env",
+        )
+        for e in entries
+        if e.obj.secret.source == "env" and e.obj.secret.ref in owners
     ]

@@ -16,6 +16,7 @@ from provisioner.errors import Problem
 from provisioner.model import Agent, Inventory, Phone, Queue, Settings, Source, Voice
 from provisioner.render.dialplan import RESERVED_CONTEXTS
 from provisioner.render.queues import STRATEGIES
+from provisioner.render.text import byte_length
 from provisioner.render.voice_rules import CONTEXT_NAME, voice_findings
 
 ENDPOINT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -34,6 +35,14 @@ DISPLAY_NAME_RULE = (
     " ';' (starts a comment in Asterisk's config files) or a line break or other control"
     " character (ends the config line)"
 )
+# Lengths Asterisk keeps: res_pjsip's callerid handler splits the value into cid_name[80]
+# and cid_num[80], app_queue keeps a member name in membername[80] (ast_copy_string: the rest
+# is cut silently). A display name is both.
+NAME_BYTES = 79
+# The directory target writes a server's part to dir:PATH/<server name>/: one path component
+# (NAME_MAX), in a path of at most PATH_MAX - 1 bytes.
+FILE_NAME_BYTES = 255
+PATH_BYTES = 4095
 # Asterisk finds config sections (config.c's does_category_match) with strcasecmp.
 _ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 QUEUE_NUMBERS = ("timeout", "retry", "wrapuptime", "maxlen", "weight", "announce_frequency")
@@ -174,6 +183,14 @@ def _display_name_findings(name: str) -> Iterator[Finding]:
     if found:
         shown = ", ".join(_quoted(c) for c in found)
         yield "name", f"{_quoted(name)} holds {shown}: {DISPLAY_NAME_RULE}"
+    size = byte_length(name)
+    if size > NAME_BYTES:
+        yield (
+            "name",
+            f"the name is {size} bytes long: Asterisk keeps at most {NAME_BYTES} bytes of a "
+            "caller ID name (res_pjsip) and of a queue member name (app_queue), and cuts the "
+            "rest; shorten it",
+        )
 
 
 def _quoted(text: str) -> str:
@@ -223,9 +240,31 @@ def _settings_findings(settings: Settings) -> Iterator[Finding]:
     trunk = settings.outbound_trunk
     if trunk is not None and not ENDPOINT_ID.match(trunk):
         yield "outbound_trunk", f"{trunk!r} is not a PJSIP endpoint name"
+    for index, server in enumerate(settings.servers):
+        yield from _server_findings(index, server.name, server.target)
     for index, reason in enumerate(settings.pause_reasons):
         if reason.code < 0:
             yield f"pause_reasons.{index}.code", f"pause reason {reason.name!r}: code must be >= 0"
+
+
+def _server_findings(index: int, name: str, target: str) -> Iterator[Finding]:
+    """A server name is a directory name under a ``dir:`` target, so it must be one."""
+    size = byte_length(name)
+    if size > FILE_NAME_BYTES:
+        yield (
+            f"servers.{index}.name",
+            f"the name is {size} bytes long: a file name holds at most {FILE_NAME_BYTES} bytes "
+            "and a dir: target writes each server's files to PATH/<server name>/",
+        )
+    if target.startswith("dir:"):
+        path = target.removeprefix("dir:")
+        longest = max((byte_length(part) for part in path.split("/")), default=0)
+        if longest > FILE_NAME_BYTES or byte_length(path) + 1 + size > PATH_BYTES:
+            yield (
+                f"servers.{index}.target",
+                f"the path is too long for a file system: at most {FILE_NAME_BYTES} bytes per "
+                f"directory name and {PATH_BYTES} bytes with the server's own directory",
+            )
 
 
 def _collisions(inventory: Inventory) -> list[RuleFinding]:

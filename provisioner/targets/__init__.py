@@ -22,12 +22,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from provisioner.errors import TargetError
-from provisioner.model import Inventory, Server
+from provisioner.model import DEFAULT_AMI_SECRET_ENV, Inventory, Server
 from provisioner.redact import url_shown
 from provisioner.targets.base import Target
 
 DEFAULT_TARGET = "dir:asterisk-config"
-AMI_SECRET_ENV = "GITOPS_AMI_SECRET"
+AMI_SECRET_ENV = DEFAULT_AMI_SECRET_ENV
 ALL_SERVERS = "all"
 
 

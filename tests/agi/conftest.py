@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -110,9 +110,13 @@ def live(fake_asterisk: FakeAsterisk, tmp_path: Path) -> Iterator[Live]:
 
 
 def serve(
-    fake_asterisk: FakeAsterisk, tmp_path: Path, build: Callable[[], Inventory]
+    fake_asterisk: FakeAsterisk,
+    tmp_path: Path,
+    build: Callable[[], Inventory],
+    **settings: float,
 ) -> Iterator[Live]:
-    """Our server on an ephemeral port serving ``build()``, until the generator is closed."""
+    """Our server on an ephemeral port serving ``build()``, until the generator is closed;
+    ``settings`` override ``ServerConfig`` fields."""
     fake_asterisk.set_config_text("queues_gitops.conf", "[support]\n\n[sales]\n")
     fake_asterisk.set_config_text("pjsip_gitops.conf", pjsip_text(ENDPOINTS))
     fake_asterisk.reload(None)
@@ -120,6 +124,7 @@ def serve(
     clock = Clock()
     options = Options(clock=clock, claim_retry=0.001)
     config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=options)
+    config = replace(config, **settings)
     server = AgiServer(config, InventoryHolder(tmp_path, lambda _root: build()))
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provisioner.inventory.pins import hash_pin
+from provisioner.inventory.pins import MIN_ITERATIONS, hash_pin
 from provisioner.model import (
     Agent,
     Inventory,
@@ -17,7 +17,7 @@ from provisioner.model import (
 )
 
 PIN = "1234"
-_HASH = hash_pin(PIN, iterations=1000)  # cheap for tests; the format is the real one
+_HASH = hash_pin(PIN, iterations=MIN_ITERATIONS)  # the cheapest the server accepts
 _SECRET = SecretRef("derive", "test")
 
 

@@ -128,3 +128,19 @@ def test_the_systemd_unit_listens_where_the_example_inventory_s_dialplan_dials()
     listen = words[words.index("--listen") + 1]
     agi = inventory_reader(None)(EXAMPLE).settings.agi
     assert parse_listen(listen) == (agi.host, agi.port)
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
+def test_control_characters_from_the_network_are_escaped_in_the_logs() -> None:
+    evil = "PJSIP/x\x1b]0;owned\x07\x1b[2J\x1b[31mFAKE\x1b[0m\x85\u2028\x9b6n-0001"
+    with Process(EXAMPLE) as server:
+        address = server.address()
+        client = RawSession(address)
+        client.send(environment("nosuch", channel=evil))
+        client.finish()
+        client.close()
+        line = server.wait_for("unknown AGI script")
+        server.proc.send_signal(signal.SIGTERM)
+        server.proc.wait(20)
+    assert not any(c in line for c in "\x1b\x07\x85\u2028\x9b")
+    assert "PJSIP/x\\x1b]0;owned\\x07\\x1b[2J\\x1b[31mFAKE\\x1b[0m\\x85\\u2028\\x9b6n-0001" in line

@@ -17,6 +17,7 @@ OPTIONS_WITH_DEFAULTS = {
     "--listen HOST:PORT": "(default: 127.0.0.1:4573)",
     "--max-sessions N": "(default: 1000)",
     "--idle-timeout S": "(default: 60.0)",
+    "--env-timeout S": "(default: 2.0)",
     "--shutdown-grace S": "(default: 10.0)",
     "--reload-interval S": "(default: 2.0)",
     "--server NAME": "(default: all servers)",
@@ -74,3 +75,28 @@ def test_failed_bind_names_the_address_and_what_to_check(
         f"error: cannot listen on {listen}: Address already in use; --listen must be an"
         " address of this host and match settings.agi in the inventory\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--idle-timeout", "nan"),
+        ("--idle-timeout", "inf"),
+        ("--idle-timeout", "0"),
+        ("--idle-timeout", "-1"),
+        ("--env-timeout", "nan"),
+        ("--env-timeout", "0"),
+        ("--shutdown-grace", "nan"),
+        ("--shutdown-grace", "-1"),
+        ("--reload-interval", "nan"),
+        ("--reload-interval", "inf"),
+        ("--max-sessions", "0"),
+    ],
+)
+def test_a_number_out_of_range_is_refused_before_starting(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--inventory", str(EXAMPLE), "--listen", "127.0.0.1:0", option, value])
+    assert exited.value.code == 2
+    assert f"argument {option}: {value!r} is not" in capsys.readouterr().err

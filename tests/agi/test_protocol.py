@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import io
 import signal
 import socket
 import threading
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agi.errors import CommandError, ConnectionLost, Hangup, ProtocolError
-from agi.protocol import MAX_LINE, AgiChannel, SocketLines, quote, set_idle_timeout
+from agi.protocol import (
+    MAX_LINE,
+    AgiChannel,
+    Greeting,
+    SocketLines,
+    quote,
+    set_idle_timeout,
+)
 from tests.agi.scripted import ENV, ScriptedPeer
+from tests.fakes.agi_client import render_env
 
 
 @pytest.fixture
@@ -242,3 +253,39 @@ def test_idle_timeout_keeps_the_socket_blocking_and_ends_a_silent_session() -> N
     finally:
         ours.close()
         theirs.close()
+
+
+ENV_KEYS = st.from_regex(r"agi_[a-z_0-9]{1,12}", fullmatch=True)
+ENV_VALUES = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=30)
+
+
+@given(st.binary(max_size=2048), st.lists(st.integers(0, 2048), max_size=6))
+def test_a_greeting_of_random_bytes_completes_or_is_refused(data: bytes, cuts: list[int]) -> None:
+    greeting = Greeting()
+    start = 0
+    try:
+        for cut in [*sorted(c for c in cuts if c <= len(data)), len(data)]:
+            if greeting.feed(data[start:cut]):
+                return
+            start = cut
+    except ProtocolError:
+        return
+
+
+@given(
+    st.dictionaries(ENV_KEYS, ENV_VALUES.map(str.strip), max_size=20),
+    st.lists(st.integers(0, 4000), max_size=8),
+)
+def test_an_environment_split_anywhere_reads_as_in_one_piece(
+    env: dict[str, str], cuts: list[int]
+) -> None:
+    wire = render_env(env) + b"NOOP after\n"
+    greeting = Greeting()
+    start, done = 0, False
+    for cut in [*sorted(c for c in cuts if c <= len(wire)), len(wire)]:
+        done = done or greeting.feed(wire[start:cut])
+        start = cut
+    assert done and greeting.env == env
+    reader = AgiChannel(io.BytesIO(wire), lambda data: None)  # the blocking read agrees
+    assert dict(reader.env) == env
+    assert b"NOOP after\n".startswith(greeting.rest)  # what followed, as far as it was fed

@@ -138,6 +138,18 @@ class Sandbox:
         pattern = re.compile(r"\] (ERROR|WARNING)\[")
         return [line for line in self.log_text(since).splitlines() if pattern.search(line)]
 
+    def add_dialplan(self, name: str, text: str) -> None:
+        """A test's own dialplan: ``etc/extensions_test_<name>.conf``, included once from
+        ``extensions.conf`` (``#tryinclude``), loaded with ``dialplan reload``."""
+        file = f"extensions_test_{name}.conf"
+        (self.etc / file).write_text(text)
+        main = self.etc / "extensions.conf"
+        include = f"#tryinclude {file}"
+        if include not in main.read_text().splitlines():
+            with main.open("a") as out:
+                out.write(f"\n{include}\n")
+        self.rx("dialplan reload")
+
     def managed_file(self, name: str) -> Path:
         if name not in MANAGED:
             raise SandboxError(f"{name} is not one of the managed files {MANAGED}")

@@ -36,6 +36,11 @@ logger = logging.getLogger(__name__)
 BANNER_PREFIX = "Asterisk Call Manager/"
 _RECV_SIZE = 1 << 16  # recv(1 MiB) costs ~13 us more per small answer (a fresh 1 MiB buffer)
 _LOG_HEADERS = 40  # at most this many headers of one message in a debug line
+# Bytes one exchange (the banner and Login, or one window of pipelined actions) may receive:
+# a 10,000-agent plan reads about 30 MB in its largest. Past it the peer is cut off.
+MAX_IN_REPLY_BYTES = 1 << 27  # 128 MiB
+_UNSOLICITED_KEPT = 1000  # unsolicited messages kept, only small ones: at most 4 MB
+_UNSOLICITED_BYTES = 4096
 
 
 @dataclass(frozen=True)
@@ -98,7 +103,8 @@ class AmiClient:
         self._framer = Framer()
         self._pending: dict[str, _Pending] = {}
         self._ids = itertools.count(1)
-        self.unsolicited: deque[Message] = deque(maxlen=1000)
+        self.unsolicited: deque[Message] = deque(maxlen=_UNSOLICITED_KEPT)
+        self._budget = MAX_IN_REPLY_BYTES  # what the current exchange may still receive
         self.sent = 0  # actions sent on every connection so far (Login included)
 
     def __enter__(self) -> AmiClient:
@@ -124,6 +130,7 @@ class AmiClient:
         self._sock = self._open()
         self._framer = Framer()
         self._pending.clear()
+        self._budget = MAX_IN_REPLY_BYTES
         try:
             self._read_banner()
             self._login()
@@ -160,6 +167,7 @@ class AmiClient:
         replies: list[Reply] = []
         for start in range(0, len(actions), self._window):
             batch = actions[start : start + self._window]
+            self._budget = MAX_IN_REPLY_BYTES
             ids = self._send(batch)
             replies.extend(self._wait(action_id) for action_id in ids)
         return replies
@@ -292,13 +300,26 @@ class AmiClient:
                 f"{self.name} closed the connection before answering {waiting_for}; "
                 "check Asterisk's log, then run plan again"
             )
-        for message in self._framer.feed(data):
+        self._budget -= len(data)
+        if self._budget < 0:
+            self._drop()
+            raise AmiProtocolError(
+                f"{self.name} sent more than {MAX_IN_REPLY_BYTES} bytes in answer to "
+                f"{waiting_for}; is this an Asterisk manager interface?"
+            )
+        try:
+            messages = self._framer.feed(data)
+        except AmiProtocolError as e:
+            self._drop()
+            raise AmiProtocolError(f"{self.name}: {e}") from e
+        for message in messages:
             self._dispatch(message)
 
     def _dispatch(self, message: Message) -> None:
         pending = self._pending.get(message.action_id)
         if pending is None:
-            self.unsolicited.append(message)
+            if sum(len(k) + len(v) for k, v in message.headers) <= _UNSOLICITED_BYTES:
+                self.unsolicited.append(message)
             return
         list_state = message.get("EventList").lower()
         if message.is_response and pending.response is None:

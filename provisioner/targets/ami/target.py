@@ -273,8 +273,8 @@ class AmiTarget:
 
     @contextmanager
     def lock(self, holder: str) -> Iterator[None]:
-        self._lock.acquire(holder)
-        try:
+        try:  # an acquire stopped after its DBPut (SIGTERM) is released too
+            self._lock.acquire(holder)
             yield
         finally:
             self._lock.release()
