@@ -26,7 +26,7 @@ OPTIONS_WITH_DEFAULTS = {
 
 def help_entries() -> dict[str, str]:
     """The options section of --help as {option column: its help text, unwrapped}."""
-    text = build_parser().format_help().split("options:", 1)[1]
+    text = build_parser().format_help().split("options:", 1)[1].split("\nother commands:")[0]
     entries: dict[str, str] = {}
     current = ""
     for line in text.splitlines():
