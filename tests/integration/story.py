@@ -11,14 +11,14 @@ from __future__ import annotations
 import shutil
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import git
 import pytest
 
 from agi.__main__ import inventory_reader
-from agi.context import Options, Prompts
+from agi.context import Options
 from agi.server import AgiServer, InventoryHolder, ServerConfig
 from provisioner.cli import main
 from tests.fakes.agi_client import AgiResult, FakeAgiCall
@@ -92,7 +92,7 @@ class Story:
 
     def start_agi(self) -> None:
         """Our server on an ephemeral loopback port, serving pbx-paris's part of the repo."""
-        self.asterisk.sounds.update({name: 8000 for name in asdict(Prompts()).values()})
+        self.asterisk.install_prompts()
         config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=Options())
         self.agi = AgiServer(config, self.holder)
         thread = threading.Thread(target=self.agi.serve_forever, args=(0.02,), daemon=True)
