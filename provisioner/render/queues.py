@@ -6,6 +6,9 @@ from __future__ import annotations
 from provisioner.model import Queue
 from provisioner.render.objects import QUEUES_FILE, ConfigObject
 
+CALLER_HEARS: frozenset[str] = frozenset({"music", "ringing"})
+ANNOUNCE_POSITION: frozenset[str] = frozenset({"yes", "no", "more", "limit"})
+ANNOUNCE_HOLDTIME: frozenset[str] = frozenset({"yes", "no", "once"})
 STRATEGIES: frozenset[str] = frozenset(
     {
         "ringall",
@@ -39,6 +42,8 @@ def queue_object(queue: Queue) -> ConfigObject:
         ("weight", str(queue.weight)),
         ("announce-frequency", str(queue.announce_frequency)),
         ("musicclass", queue.musicclass),
+        ("announce-position", queue.announce_position),
+        ("announce-holdtime", queue.announce_holdtime),
         *FIXED_OPTIONS,
     )
     return ConfigObject(QUEUES_FILE, "queue", queue.name, options, f"queue:{queue.name}")

@@ -63,6 +63,28 @@ CASES: dict[str, tuple[str, int, int | None, str, str]] = {
     "trunk-name-case": ("agents.yaml", 6, 5, "agents[1].id", "outbound trunk 'carrier': Asterisk"),
     "duplicate-extension": ("phones.yaml", 5, 5, "phones[1].extension", "'1001' is already used"),
     "feature-code-collision": ("agents.yaml", 4, 5, "agents[0].extension", "login feature code"),
+    "queue-number-extension": (
+        "queues.yaml",
+        3,
+        5,
+        "queues[0].number",
+        "the number 500 of queue sales is already used by agent ann (",
+    ),
+    "queue-number-feature-code": (
+        "queues.yaml",
+        4,
+        21,
+        "queues[0].extra_numbers[0]",
+        "7301 of queue sales starts with the pause feature code 73",
+    ),
+    "queue-number-twice": (
+        "queues.yaml",
+        6,
+        37,
+        "queues[1].extra_numbers[1]",
+        "the number 500 of queue support is already used by queue sales (",
+    ),
+    "queue-number-invalid": ("queues.yaml", 3, 5, "queues[0].number", 'quote it, e.g. "500"'),
     "hot-desk-no-phone": ("agents.yaml", 6, 5, "agents[0].hot_desk", "no phones to log in at"),
     "hot-desk-wrong-server": ("agents.yaml", 6, 5, "agents[0].hot_desk", "no phone is served"),
     "hot-desk-with-phone": (

@@ -175,7 +175,7 @@ def test_agent_ids_that_differ_only_by_dashes_are_refused() -> None:
 
 def test_settings_problems_without_a_loader_are_placed_at_the_settings_source() -> None:
     settings = Settings(
-        agi=AgiServer(host="agi server"),
+        agi=(AgiServer(host="agi server"),),
         pause_reasons=(PauseReason(code=-1, name="lunch"),),
         source=Source("inventory/settings.yaml", 1),
     )
