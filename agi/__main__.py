@@ -19,6 +19,7 @@ from types import FrameType
 from agi import prompts
 from agi.context import CLIENT_LOGGER, Options
 from agi.errors import ConfigError
+from agi.listen import check_listen
 from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
 from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
@@ -170,6 +171,7 @@ def config_from(args: argparse.Namespace) -> ServerConfig:
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
     holder = InventoryHolder(args.inventory, inventory_reader(args.server))
+    check_listen(config.host, config.port, holder.directory.inventory.settings.agi)
     server = AgiServer(config, holder)
     reloader = Reloader(holder, config.reload_interval)
     stop = threading.Event()

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from agi.__main__ import build_parser, main
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "inventory"
+from tests.example import EXAMPLE, copy_example
 
 OPTIONS_WITH_DEFAULTS = {
     "--listen HOST:PORT": "(default: 127.0.0.1:4573)",
@@ -65,10 +64,11 @@ def taken_port() -> Iterator[int]:
 
 @pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
 def test_failed_bind_names_the_address_and_what_to_check(
-    taken_port: int, capsys: pytest.CaptureFixture[str]
+    taken_port: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     listen = f"127.0.0.1:{taken_port}"
-    assert main(["--inventory", str(EXAMPLE), "--listen", listen]) == 1
+    root = copy_example(tmp_path / "inventory", agi=[("127.0.0.1", taken_port)])
+    assert main(["--inventory", str(root), "--listen", listen]) == 1
     err = capsys.readouterr().err
     assert err == (
         f"error: cannot listen on {listen}: Address already in use; --listen must be an"
