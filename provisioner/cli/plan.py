@@ -297,8 +297,14 @@ def _run_drift(args: argparse.Namespace) -> int:
     for plan in plans:
         if not (plan.changes or plan.unmanaged):
             print(f"{plan.target}: no drift from revision {plan.revision}.")
-    if drifted:
+    if any(p.changes for p in drifted):
         print("Drift (hand edits): applying the recorded revision again would change:\n")
+    elif drifted:
+        print(
+            "Drift (hand edits): objects were added to the managed files by hand; apply"
+            " leaves them in place, remove them by hand:\n"
+        )
+    if drifted:
         _show(drifted, "text")
     return 2 if drifted else 0
 
