@@ -110,9 +110,12 @@ def media(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
 def playback(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
     """Playback(file[&file...][,options]), as app_playback.c: a file that does not exist is
     skipped with a warning and ``PLAYBACKSTATUS=FAILED``, the application still returns 0;
-    only a caller hanging up makes it return -1 (real-agi-02)."""
+    only a caller hanging up during it makes it return -1 (real-agi-02: that is
+    ``FakeAgiCall``'s interrupted command). On a channel already hung up nothing plays and it
+    returns 0."""
     if chan.hung_up:
-        return -1
+        chan.variables["PLAYBACKSTATUS"] = "FAILED"
+        return 0
     failed = False
     for name in (part.strip() for part in _arg(args, 0).split("&")):
         if ast.sound_exists(name):

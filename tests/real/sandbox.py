@@ -13,6 +13,7 @@ import re
 import shutil
 import socket
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +96,9 @@ class Sandbox:
         return self.directory / "log" / "console.log"
 
     @classmethod
-    def start(cls, directory: Path) -> Sandbox:
+    def start(cls, directory: Path, setup: Callable[[Sandbox], None] | None = None) -> Sandbox:
+        """Lay out ``directory`` and start; with ``setup``, change the laid-out ``etc/``
+        with it and start again (the script copies ``etc/`` only into a new directory)."""
         found = script()
         if found is None:
             raise SandboxError(missing() or "no sandbox")
@@ -108,6 +111,13 @@ class Sandbox:
             str(sandbox.sip_port),
             timeout=60,
         )
+        if setup is not None:
+            try:
+                setup(sandbox)
+                sandbox.restart()
+            except BaseException:
+                sandbox.stop()
+                raise
         return sandbox
 
     def stop(self) -> None:

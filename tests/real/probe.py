@@ -1,0 +1,111 @@
+"""Scripted FastAGI sessions on the real Asterisk, and the transcripts they are kept as.
+
+``run_probe`` originates a Local channel into the sandbox's ``gitops-probe`` context, whose
+``AGI()`` calls a ``ScriptedAgiServer`` (the same one the fake replays use) that sends the
+given commands one by one and records every reply. ``hang_up_at`` hangs the channel up (AMI
+``Hangup``) as soon as Asterisk starts that command (``AGIExecStart``), so a hang-up during a
+prompt needs no timing guess. ``AGISTATUS`` is read from the channel's ``VarSet`` event.
+
+Transcripts (``tests/real/transcripts/*.txt``) use the layout of ``../shared/asterisk``:
+``<<<``/``>>>`` blocks and ``###`` notes; the last note gives ``AGISTATUS``. The real suite
+records them again on every run and compares; ``tests/fakes/test_replay_real_agi.py``
+replays them against the fake.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+from provisioner.targets.ami.client import Action, AmiClient
+from tests.fakes.agi_script_server import ScriptedAgiServer
+from tests.fakes.transcripts import Step, normalize, parse
+from tests.real.ami import AmiEvents, event
+from tests.real.media import PROBE_CONTEXT
+from tests.real.sandbox import SandboxError
+
+TRANSCRIPTS = Path(__file__).parent / "transcripts"
+STATUS_NOTE = "AGISTATUS: "
+_numbers = itertools.count(100)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One FastAGI session: the environment, each command and its reply, AGISTATUS."""
+
+    env: list[str]
+    commands: list[str]
+    replies: list[list[str]]
+    agistatus: str
+
+    def text(self, title: str, notes: list[str]) -> str:
+        lines = [f"### {title}", *(f"### {note}" for note in notes)]
+        lines += ["### environment sent by Asterisk on connect", "<<<", *self.env, ""]
+        for command, reply in zip(self.commands, self.replies, strict=True):
+            lines += [">>>", command, "<<<", *reply]
+        lines.append(f"### {STATUS_NOTE}{self.agistatus}")
+        return "\n".join(lines) + "\n"
+
+    def normalized_replies(self) -> list[list[str]]:
+        return [[normalize(line) for line in reply] for reply in self.replies]
+
+
+def run_probe(
+    ami: AmiClient, events: AmiEvents, commands: list[str], hang_up_at: int | None = None
+) -> Exchange:
+    exten = str(next(_numbers))
+    with ScriptedAgiServer(commands, timeout=30) as server:
+        mark = events.mark()
+        cancel = lambda: None  # noqa: E731
+        if hang_up_at is not None:
+            wanted = commands[hang_up_at]
+
+            def hang_up(message: object) -> None:
+                events.send("Hangup", Channel=f"/^Local/{exten}@{PROBE_CONTEXT}-/")
+
+            starts = event("AGIExecStart", Command=wanted)
+            cancel = events.on(lambda m: starts(m) and exten in m.get("Channel"), hang_up)
+        originate = (
+            ("Channel", f"Local/{exten}@{PROBE_CONTEXT}"),
+            ("Application", "Wait"),
+            ("Data", "30"),
+            ("Variable", f"PROBEPORT={server.port}"),
+            ("Async", "true"),
+        )
+        try:
+            ami.request(Action("Originate", originate))
+            status = events.wait_for(
+                lambda m: (
+                    event("VarSet", Variable="AGISTATUS")(m)
+                    and m.get("Channel").startswith(f"Local/{exten}@{PROBE_CONTEXT}-")
+                ),
+                mark,
+                timeout=30,
+            )
+        finally:
+            cancel()
+    if server.error is not None:
+        raise SandboxError(f"the probe's FastAGI side failed: {server.error}")
+    return Exchange(server.env_lines, commands, server.replies, status.get("Value"))
+
+
+@dataclass(frozen=True)
+class Transcript:
+    commands: list[str]
+    env: list[str]
+    replies: list[list[str]]
+    agistatus: str
+
+
+def read_transcript(path: Path) -> Transcript:
+    steps: list[Step] = parse(path.read_text())
+    expects = [s for s in steps if s.kind == "expect"]
+    sends = [line for s in steps if s.kind == "send" for line in s.lines if line]
+    status = [s.text for s in steps if s.kind == "note" and s.text.startswith(STATUS_NOTE)]
+    return Transcript(
+        commands=sends,
+        env=[line for line in expects[0].lines if line],
+        replies=[[line for line in s.lines if line] for s in expects[1:]],
+        agistatus=status[-1].removeprefix(STATUS_NOTE) if status else "",
+    )
