@@ -96,6 +96,7 @@ class Center:
     inventory: Inventory
     phones: dict[str, SipPhone] = field(default_factory=dict)
     apply_log_start: int = 0  # console log offset just before the first apply
+    setup_log_end: int = 0  # ... and once the servers run and the phones are reachable
     apply_output: str = ""
 
     @classmethod
@@ -135,6 +136,7 @@ class Center:
             server.start()
         for endpoint in phones:
             self.phone(endpoint)
+        self.setup_log_end = self.sandbox.log_size()
 
     def stop(self) -> None:
         for phone in self.phones.values():

@@ -2,8 +2,8 @@
 
 ``run_probe`` originates a Local channel into the sandbox's ``gitops-probe`` context, whose
 ``AGI()`` calls a ``ScriptedAgiServer`` (the same one the fake replays use) that sends the
-given commands one by one and records every reply. ``hang_up_at`` hangs the channel up (AMI
-``Hangup``) as soon as Asterisk starts that command (``AGIExecStart``), so a hang-up during a
+given commands one by one and records every reply. ``hang_up_playing`` hangs the channel up
+(AMI ``Hangup``) once Asterisk's log shows the named file playing on it, so a hang-up during a
 prompt needs no timing guess. ``AGISTATUS`` is read from the channel's ``VarSet`` event.
 
 Transcripts (``tests/real/transcripts/*.txt``) use the layout of ``../shared/asterisk``:
@@ -15,15 +15,21 @@ replays them against the fake.
 from __future__ import annotations
 
 import itertools
+import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from provisioner.targets.ami.client import Action, AmiClient
+from provisioner.targets.ami.client import Action
 from tests.fakes.agi_script_server import ScriptedAgiServer
 from tests.fakes.transcripts import Step, normalize, parse
-from tests.real.ami import AmiEvents, event
+from tests.real.ami import event
 from tests.real.media import PROBE_CONTEXT
 from tests.real.sandbox import SandboxError
+
+if TYPE_CHECKING:
+    from tests.real.center import Center
 
 TRANSCRIPTS = Path(__file__).parent / "transcripts"
 STATUS_NOTE = "AGISTATUS: "
@@ -51,21 +57,28 @@ class Exchange:
         return [[normalize(line) for line in reply] for reply in self.replies]
 
 
-def run_probe(
-    ami: AmiClient, events: AmiEvents, commands: list[str], hang_up_at: int | None = None
-) -> Exchange:
+def run_probe(center: Center, commands: list[str], hang_up_playing: str | None = None) -> Exchange:
+    """Run ``commands`` on a fresh Local channel; with ``hang_up_playing``, hang the channel
+    up once Asterisk has started playing that sound file to it (its verbose ``Playing``
+    line: AGIExecStart comes before the file is opened, and a channel hung up before that
+    makes Playback answer 0, not -1)."""
     exten = str(next(_numbers))
+    channel = f"Local/{exten}@{PROBE_CONTEXT}-"
+    events, sandbox = center.events, center.sandbox
+    start = sandbox.log_size()
+    stop = threading.Event()
+
+    def hang_up_when_playing() -> None:
+        marker = re.compile(rf"<{re.escape(channel)}[0-9a-f]+;2> Playing '{hang_up_playing}\.")
+        while not stop.is_set():
+            if marker.search(sandbox.log_text(start)):
+                events.send("Hangup", Channel=f"/^{re.escape(channel)}/")
+                return
+            stop.wait(0.02)
+
+    watcher = threading.Thread(target=hang_up_when_playing, daemon=True)
     with ScriptedAgiServer(commands, timeout=30) as server:
         mark = events.mark()
-        cancel = lambda: None  # noqa: E731
-        if hang_up_at is not None:
-            wanted = commands[hang_up_at]
-
-            def hang_up(message: object) -> None:
-                events.send("Hangup", Channel=f"/^Local/{exten}@{PROBE_CONTEXT}-/")
-
-            starts = event("AGIExecStart", Command=wanted)
-            cancel = events.on(lambda m: starts(m) and exten in m.get("Channel"), hang_up)
         originate = (
             ("Channel", f"Local/{exten}@{PROBE_CONTEXT}"),
             ("Application", "Wait"),
@@ -73,18 +86,20 @@ def run_probe(
             ("Variable", f"PROBEPORT={server.port}"),
             ("Async", "true"),
         )
+        if hang_up_playing is not None:
+            watcher.start()
         try:
-            ami.request(Action("Originate", originate))
+            center.ami.request(Action("Originate", originate))
             status = events.wait_for(
                 lambda m: (
                     event("VarSet", Variable="AGISTATUS")(m)
-                    and m.get("Channel").startswith(f"Local/{exten}@{PROBE_CONTEXT}-")
+                    and m.get("Channel").startswith(channel)
                 ),
                 mark,
                 timeout=30,
             )
         finally:
-            cancel()
+            stop.set()
     if server.error is not None:
         raise SandboxError(f"the probe's FastAGI side failed: {server.error}")
     return Exchange(server.env_lines, commands, server.replies, status.get("Value"))

@@ -134,19 +134,21 @@ class Sandbox:
         """One Asterisk CLI command (``asterisk -rx``); its output."""
         return self._run("rx", command, timeout=30)
 
-    def log_text(self, since: int = 0) -> str:
-        """The console log from byte ``since`` on (see ``log_size`` to mark a point)."""
+    def log_text(self, since: int = 0, until: int | None = None) -> str:
+        """The console log from byte ``since`` on, up to ``until`` (see ``log_size``)."""
         with self.log.open("rb") as handle:
             handle.seek(since)
-            return handle.read().decode("utf-8", "replace")
+            data = handle.read() if until is None else handle.read(max(0, until - since))
+            return data.decode("utf-8", "replace")
 
     def log_size(self) -> int:
         return self.log.stat().st_size if self.log.exists() else 0
 
-    def problems(self, since: int = 0) -> list[str]:
-        """ERROR and WARNING lines Asterisk logged from byte ``since`` on."""
+    def problems(self, since: int = 0, until: int | None = None) -> list[str]:
+        """ERROR and WARNING lines Asterisk logged from byte ``since`` (up to ``until``)."""
         pattern = re.compile(r"\] (ERROR|WARNING)\[")
-        return [line for line in self.log_text(since).splitlines() if pattern.search(line)]
+        text = self.log_text(since, until)
+        return [line for line in text.splitlines() if pattern.search(line)]
 
     def managed_file(self, name: str) -> Path:
         if name not in MANAGED:

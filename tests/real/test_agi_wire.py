@@ -18,7 +18,7 @@ from tests.real.probe import TRANSCRIPTS, read_transcript, run_probe
 
 RECORD = os.environ.get("GITOPS_RECORD_TRANSCRIPTS", "") not in ("", "0")
 MISSING = "gitops/no-such-prompt"
-SCENARIOS: dict[str, tuple[str, list[str], list[str], int | None]] = {
+SCENARIOS: dict[str, tuple[str, list[str], list[str], str | None]] = {
     "real-agi-01-missing-sounds.txt": (
         "a sound file that does not exist, in each command that plays one",
         [
@@ -41,7 +41,7 @@ SCENARIOS: dict[str, tuple[str, list[str], list[str], int | None]] = {
         None,
     ),
     "real-agi-02-hangup-in-playback.txt": (
-        "the caller hangs up while Playback plays (AMI Hangup at its AGIExecStart)",
+        "the caller hangs up while Playback plays (AMI Hangup once the file plays)",
         [
             "EXEC Playback answers -1 only here; HANGUP follows at once and GET DATA is then",
             "refused with 511; EXEC and SET VARIABLE still run on the dead channel.",
@@ -52,15 +52,15 @@ SCENARIOS: dict[str, tuple[str, list[str], list[str], int | None]] = {
             'EXEC Playback "beep"',
             'SET VARIABLE "GITOPS_STATUS" "ok"',
         ],
-        0,
+        "tt-monkeys",
     ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_res_agi_answers_as_the_transcript_says(center: Center, name: str) -> None:
-    title, notes, commands, hang_up_at = SCENARIOS[name]
-    exchange = run_probe(center.ami, center.events, commands, hang_up_at)
+    title, notes, commands, hang_up_playing = SCENARIOS[name]
+    exchange = run_probe(center, commands, hang_up_playing)
     path = TRANSCRIPTS / name
     if RECORD:
         TRANSCRIPTS.mkdir(exist_ok=True)
@@ -77,7 +77,7 @@ def test_every_prompt_exists_where_asterisk_reads_sounds(center: Center) -> None
     from past its end answers 0 and the file's length instead of -1."""
     names = sorted({*STOCK, *SHIPPED})
     commands = [f'STREAM FILE {name} "" 100000000' for name in names]
-    exchange = run_probe(center.ami, center.events, commands)
+    exchange = run_probe(center, commands)
     for name, reply in zip(names, exchange.replies, strict=True):
         assert reply[0].startswith("200 result=0 endpos="), (name, reply)
         assert int(reply[0].rsplit("=", 1)[1]) > 4000, (name, reply)  # over half a second
