@@ -147,6 +147,9 @@ class FakeAsterisk(QueueOps, RegistrationOps):
                 if not cfg.save_can_wait(config, actions):
                     self._write_out(config)
                 cfg.apply_updates(config, actions)
+                if any(a.var.startswith(";") for a in actions):  # a comment: as a re-read
+                    config.unsaved = stamp
+                    self._write_out(config)
             else:  # keep the source file's items untouched
                 origin = self.files[source or name]
                 self._write_out(origin)

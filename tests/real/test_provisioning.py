@@ -1,5 +1,6 @@
 """The provisioning loop on the real Asterisk: what apply wrote loads cleanly and is live,
-a second plan is empty, hand edits show in drift (issue 9, finding 5) and apply repairs them."""
+a second plan is empty, hand edits show in drift (issue 9, finding 5) and apply repairs them,
+and the files apply wrote over AMI say what manages each category (finding 7)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ import pytest
 
 from provisioner.model import SecretRef
 from provisioner.render import render
-from provisioner.render.objects import ConfigObject
+from provisioner.render.objects import EXTENSIONS_FILE, ConfigObject
+from provisioner.targets.ami import AmiTarget
 from provisioner.targets.ami.client import Action
+from provisioner.targets.base import ObjectChange
 from tests.real.center import SERVER, Center
+from tests.real.sandbox import AMI_SECRET
 
 
 def _rendered(center: Center) -> tuple[ConfigObject, ...]:
@@ -109,3 +113,38 @@ def test_drift_of_a_category_added_by_hand_says_so(repaired: Center) -> None:
     assert "objects were added to the managed files by hand" in drift.stdout
     assert "! queues_gitops.conf: queue 'handmade'" in drift.stdout
     assert "would change" not in drift.stdout and "No changes. The target" not in drift.stdout
+
+
+NOTE = "; managed by asterisk-gitops (do not edit here, change the inventory): owner = "
+
+
+def test_every_live_category_says_it_is_managed_and_by_which_owner(center: Center) -> None:
+    """Finding 7, on the files apply wrote over AMI (after the hand edits above and the
+    apply that repaired them): the line after each ``[name]`` is the managed-by note."""
+    owners = {(o.file, o.name): o.owner for o in _rendered(center)}
+    for file in ("pjsip_gitops.conf", "queues_gitops.conf", "extensions_gitops.conf"):
+        lines = center.sandbox.managed_file(file).read_text().splitlines()
+        headers = [i for i, line in enumerate(lines) if line.startswith("[")]
+        assert headers, file
+        for index in headers:
+            name = lines[index][1:].split("]", 1)[0]
+            assert lines[index + 1] == NOTE + owners[(file, name)], (file, name)
+        assert sum(line.startswith(NOTE) for line in lines) == len(headers), file
+
+
+def test_the_note_survives_an_edit_that_deletes_the_first_line(center: Center) -> None:
+    before = ConfigObject(EXTENSIONS_FILE, "context", "gitops-note-test", LINES, "test")
+    after = ConfigObject(EXTENSIONS_FILE, "context", "gitops-note-test", LINES[1:], "test")
+    with AmiTarget(center.sandbox.ami_url, AMI_SECRET, timeout=20) as target:
+        target.write([ObjectChange("create", None, before)])
+        target.write([ObjectChange("update", before, after)])
+        text = center.sandbox.managed_file(EXTENSIONS_FILE).read_text()
+        live = [o for o in target.read().objects if o.name == "gitops-note-test"]
+        target.write([ObjectChange("delete", after, None)])
+    category = text.split("[gitops-note-test]\n", 1)[1].split("\n[", 1)[0]
+    assert category.startswith(f"{NOTE}test\n"), category
+    assert category.count(NOTE) == 1
+    assert [o.options for o in live] == [after.options]  # GetConfig: no trace of the note
+
+
+LINES = (("exten", "1,1,NoOp(one)"), ("exten", "2,1,NoOp(two)"))
