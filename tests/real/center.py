@@ -33,7 +33,14 @@ from provisioner.model import Inventory
 from provisioner.targets.ami.client import Action, AmiClient
 from tests.example import copy_example
 from tests.real.ami import AmiEvents
-from tests.real.sandbox import AMI_SECRET, AMI_USER, Sandbox, SandboxError, free_port
+from tests.real.sandbox import (
+    AMI_SECRET,
+    AMI_USER,
+    Sandbox,
+    SandboxError,
+    free_port,
+    stop_process,
+)
 from tests.real.sip import CallResult, SipCall, SipPhone
 
 SERVER = "pbx-paris"
@@ -74,13 +81,7 @@ class AgiProcess:
         raise SandboxError(f"the AGI server did not listen on {self.port} in {timeout} s")
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process, grace=20)
         self.process = None
 
 

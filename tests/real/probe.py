@@ -105,22 +105,14 @@ def run_probe(center: Center, commands: list[str], hang_up_playing: str | None =
     return Exchange(server.env_lines, commands, server.replies, status.get("Value"))
 
 
-@dataclass(frozen=True)
-class Transcript:
-    commands: list[str]
-    env: list[str]
-    replies: list[list[str]]
-    agistatus: str
-
-
-def read_transcript(path: Path) -> Transcript:
+def read_transcript(path: Path) -> Exchange:
     steps: list[Step] = parse(path.read_text())
     expects = [s for s in steps if s.kind == "expect"]
     sends = [line for s in steps if s.kind == "send" for line in s.lines if line]
     status = [s.text for s in steps if s.kind == "note" and s.text.startswith(STATUS_NOTE)]
-    return Transcript(
-        commands=sends,
+    return Exchange(
         env=[line for line in expects[0].lines if line],
+        commands=sends,
         replies=[[line for line in s.lines if line] for s in expects[1:]],
         agistatus=status[-1].removeprefix(STATUS_NOTE) if status else "",
     )

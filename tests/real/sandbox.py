@@ -174,3 +174,15 @@ class Sandbox:
 def sipp() -> str | None:
     """The SIPp binary (Debian ``sip-tester``), or None."""
     return shutil.which("sipp")
+
+
+def stop_process(process: subprocess.Popen[bytes] | None, grace: float = 10.0) -> None:
+    """Stop a process this suite started: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)

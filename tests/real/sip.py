@@ -31,7 +31,7 @@ from pathlib import Path
 from provisioner.targets.ami.protocol import Message
 from tests.real.ami import AmiEvents, event
 from tests.real.dtmf import Keypad
-from tests.real.sandbox import Sandbox, SandboxError, free_port, sipp
+from tests.real.sandbox import Sandbox, SandboxError, free_port, sipp, stop_process
 
 SDP = """v=0
 o=gitops 1 1 IN IP[local_ip_type] [local_ip]
@@ -58,62 +58,61 @@ def _cdata(text: str) -> str:
     return f"<![CDATA[\n{text}]]>"
 
 
-def _register(user: str, password: str) -> str:
-    def request(cseq: int, auth: str) -> str:
-        return f"""REGISTER sip:[remote_ip]:[remote_port] SIP/2.0
+def _request(method: str, uri: str, user: str, to: str, cseq: int, auth: str, tail: str) -> str:
+    """A request opening a dialog from ``user``; ``tail``: its last headers and body."""
+    return f"""{method} {uri} SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: <sip:{user}@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:{user}@[remote_ip]:[remote_port]>
+To: <sip:{to}@[remote_ip]:[remote_port]>
 Call-ID: [call_id]
-CSeq: {cseq} REGISTER
+CSeq: {cseq} {method}
 Contact: <sip:{user}@[local_ip]:[local_port]>
 {auth}Max-Forwards: 70
-Expires: 3600
-Content-Length: 0
+{tail}"""
 
-"""
 
-    auth = f"[authentication username={user} password={password}]\n"
+def _auth(user: str, password: str) -> str:
+    return f"[authentication username={user} password={password}]\n"
+
+
+def _register(user: str, password: str) -> str:
+    def request(cseq: int, auth: str) -> str:
+        uri = "sip:[remote_ip]:[remote_port]"
+        return _request(
+            "REGISTER", uri, user, user, cseq, auth, "Expires: 3600\nContent-Length: 0\n\n"
+        )
+
     return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="register {user}">
   <send retrans="500">{_cdata(request(1, ""))}</send>
   <recv response="401" auth="true"/>
-  <send retrans="500">{_cdata(request(2, auth))}</send>
+  <send retrans="500">{_cdata(request(2, _auth(user, password)))}</send>
   <recv response="200"/>
   <pause milliseconds="86400000"/>
 </scenario>
 """
 
 
+def _answer(status: str, tail: str) -> str:
+    """A response to the INVITE that opens the phone's dialog (with its To tag)."""
+    return f"""SIP/2.0 {status}
+[last_Via:]
+[last_From:]
+[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_Call-ID:]
+[last_CSeq:]
+Contact: <sip:[local_ip]:[local_port];transport=[transport]>
+{tail}"""
+
+
+RINGING = _answer("180 Ringing", "Content-Length: 0\n\n")
+ANSWERED = _answer("200 OK", f"Content-Type: application/sdp\nContent-Length: [len]\n\n{SDP}")
 ANSWER = f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
 <scenario name="answer OPTIONS and calls">
   <recv request="OPTIONS" optional="true" next="options"/>
   <recv request="INVITE"/>
-  <send>{
-    _cdata('''SIP/2.0 180 Ringing
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Length: 0
-
-''')
-}</send>
-  <send retrans="500">{
-    _cdata(f'''SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
-[last_Call-ID:]
-[last_CSeq:]
-Contact: <sip:[local_ip]:[local_port];transport=[transport]>
-Content-Type: application/sdp
-Content-Length: [len]
-
-{SDP}''')
-}</send>
+  <send>{_cdata(RINGING)}</send>
+  <send retrans="500">{_cdata(ANSWERED)}</send>
   <recv request="ACK"/>
   <recv request="BYE"/>
   <send next="done">{_cdata(OK)}</send>
@@ -125,18 +124,9 @@ Content-Length: [len]
 
 
 def _invite(user: str, number: str, cseq: int, auth: str) -> str:
-    return f"""INVITE sip:{number}@[remote_ip]:[remote_port] SIP/2.0
-Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
-From: <sip:{user}@[remote_ip]:[remote_port]>;tag=[pid]SIPpTag00[call_number]
-To: <sip:{number}@[remote_ip]:[remote_port]>
-Call-ID: [call_id]
-CSeq: {cseq} INVITE
-Contact: <sip:{user}@[local_ip]:[local_port]>
-{auth}Max-Forwards: 70
-Content-Type: application/sdp
-Content-Length: [len]
-
-{SDP}"""
+    uri = f"sip:{number}@[remote_ip]:[remote_port]"
+    tail = f"Content-Type: application/sdp\nContent-Length: [len]\n\n{SDP}"
+    return _request("INVITE", uri, user, number, cseq, auth, tail)
 
 
 def _ack(user: str, uri: str, cseq: int) -> str:
@@ -153,7 +143,7 @@ Content-Length: 0
 
 
 def _call(user: str, password: str, number: str, pcaps: list[Path]) -> str:
-    auth = f"[authentication username={user} password={password}]\n"
+    auth = _auth(user, password)
     keys = "".join(
         f"""  <recv request="NOTIFY"/>
   <send>{_cdata(OK)}</send>
@@ -195,6 +185,18 @@ def _sipp() -> str:
     return found
 
 
+def _launch(
+    sandbox: Sandbox, workdir: Path, scenario: list[str], port: int
+) -> subprocess.Popen[bytes]:
+    """One SIPp process for one call (``-m 1``) on loopback, SIP port ``port``, its errors
+    and screen in ``workdir``."""
+    command = [_sipp(), f"127.0.0.1:{sandbox.sip_port}", *scenario, "-m", "1"]
+    command += ["-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", str(port), "-mp", str(free_port())]
+    command += ["-nostdin", "-trace_err", "-error_file", str(workdir / "errors.log")]
+    with (workdir / "screen.log").open("wb") as screen:
+        return subprocess.Popen(command, stdout=screen, stderr=subprocess.STDOUT)
+
+
 def _tail(path: Path, lines: int = 30) -> str:
     if not path.exists():
         return ""
@@ -217,30 +219,8 @@ class SipPhone:
         mark = self.events.mark()
         register = _private(self.workdir, "register.xml", _register(self.endpoint, password))
         answer = _private(self.workdir, "answer.xml", ANSWER)
-        command = [
-            _sipp(),
-            f"127.0.0.1:{self.sandbox.sip_port}",
-            "-sf",
-            str(register),
-            "-oocsf",
-            str(answer),
-            "-m",
-            "1",
-            "-i",
-            "127.0.0.1",
-            "-mi",
-            "127.0.0.1",
-            "-p",
-            str(self.port),
-            "-mp",
-            str(free_port()),
-            "-nostdin",
-            "-trace_err",
-            "-error_file",
-            str(self.workdir / "errors.log"),
-        ]
-        with (self.workdir / "screen.log").open("wb") as screen:
-            self.process = subprocess.Popen(command, stdout=screen, stderr=subprocess.STDOUT)
+        scenario = ["-sf", str(register), "-oocsf", str(answer)]
+        self.process = _launch(self.sandbox, self.workdir, scenario, self.port)
         reachable = event("ContactStatus", AOR=self.endpoint, ContactStatus="Reachable")
         try:
             self.events.wait_for(reachable, since=mark, timeout=timeout)
@@ -252,13 +232,7 @@ class SipPhone:
             ) from e
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        stop_process(self.process)
         self.process = None
 
 
@@ -330,31 +304,8 @@ class SipCall:
         self._log_start = self.sandbox.log_size()
         asks = event("AGIExecStart", Command="GET DATA*")
         self._cancel = self.events.on(lambda m: asks(m) and self._prefix(m), self._on_get_data)
-        command = [
-            _sipp(),
-            f"127.0.0.1:{self.sandbox.sip_port}",
-            "-sf",
-            str(self.scenario),
-            "-m",
-            "1",
-            "-i",
-            "127.0.0.1",
-            "-mi",
-            "127.0.0.1",
-            "-p",
-            str(free_port()),
-            "-mp",
-            str(free_port()),
-            "-nostdin",
-            "-timeout",
-            "60s",
-            "-timeout_error",
-            "-trace_err",
-            "-error_file",
-            str(self.workdir / "errors.log"),
-        ]
-        with (self.workdir / "screen.log").open("wb") as screen:
-            self.process = subprocess.Popen(command, stdout=screen, stderr=subprocess.STDOUT)
+        scenario = ["-sf", str(self.scenario), "-timeout", "60s", "-timeout_error"]
+        self.process = _launch(self.sandbox, self.workdir, scenario, free_port())
         return self
 
     def channel(self, timeout: float = 15.0) -> str:
