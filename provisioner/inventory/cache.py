@@ -26,7 +26,7 @@ from provisioner.inventory.schema import schema_version
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "inventory-cache-1"
+FORMAT = "inventory-cache-2"  # 2: anyOf/oneOf explained by the fitting alternative
 DEFAULT_DIRNAME = ".provisioner-cache"
 
 

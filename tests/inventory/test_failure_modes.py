@@ -85,6 +85,7 @@ CASES: dict[str, tuple[str, int, int | None, str, str]] = {
         "the number 500 of queue support is already used by queue sales (",
     ),
     "queue-number-invalid": ("queues.yaml", 3, 5, "queues[0].number", 'quote it, e.g. "500"'),
+    "agi-servers-bad-port": ("settings.yaml", 4, 24, "settings.agi[1].port", "at least 1"),
     "hot-desk-no-phone": ("agents.yaml", 6, 5, "agents[0].hot_desk", "no phones to log in at"),
     "hot-desk-wrong-server": ("agents.yaml", 6, 5, "agents[0].hot_desk", "no phone is served"),
     "hot-desk-with-phone": (
