@@ -290,9 +290,9 @@ class AgiChannel:
         """Play the prompts one after the other with ``Playback``: ``-1`` only when the
         caller hung up. A missing sound file is skipped by Asterisk (``PLAYBACKSTATUS``
         ``FAILED``, and its own warning ``Playback failed on <channel> for <prompts>``); the
-        session goes on. (``STREAM FILE`` is not used: for a missing file it answers -1 and
-        res_agi ends the script with ``AGISTATUS=FAILURE``, which the dialplan must read
-        as an error.)"""
+        session goes on. (``STREAM FILE`` is not used: for a missing file it answers -1, and
+        AGI() then returns ``AGISTATUS=FAILURE`` however the session ends, which the
+        dialplan must read as an error.)"""
         if not prompts:
             return
         self._needs_caller("Playback")
