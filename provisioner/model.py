@@ -173,7 +173,12 @@ class Queue:
     @property
     def numbers(self) -> tuple[str, ...]:
         """Every number callers dial to reach the queue, its own number first."""
-        return (self.number, *self.extra_numbers) if self.number else self.extra_numbers
+        return tuple(number for _, number in self.numbered())
+
+    def numbered(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """Each number with its field: ``("number",)``, ``("extra_numbers", i)``."""
+        own = ((("number",), self.number),) if self.number else ()
+        return own + tuple((("extra_numbers", i), n) for i, n in enumerate(self.extra_numbers))
 
 
 @dataclass(frozen=True)

@@ -80,7 +80,7 @@ def duplicate_extensions(context: Context) -> list[Finding]:
     taken = {number: (entry, label) for number, entry, label in reversed(numbers)}
     for entry in context.queues:
         label = f"queue {entry.obj.name}"
-        for field, number in _numbers(entry):
+        for field, number in entry.obj.numbered():
             what = f"the number {number} of {label}"
             if number in taken:
                 first, first_label = taken[number]
@@ -90,16 +90,6 @@ def duplicate_extensions(context: Context) -> list[Finding]:
                 taken[number] = (entry, label)
             findings.extend(_feature_code_clash(context, number, what, entry, *field))
     return findings
-
-
-def _numbers(entry: Entry[Any]) -> list[tuple[tuple[str | int, ...], str]]:
-    """A queue's numbers with their field paths (``number``, ``extra_numbers[i]``)."""
-    queue = entry.obj
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    if queue.number:
-        found.append((("number",), queue.number))
-    found += [(("extra_numbers", i), n) for i, n in enumerate(queue.extra_numbers)]
-    return found
 
 
 def _feature_code_clash(

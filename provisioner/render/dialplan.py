@@ -81,9 +81,9 @@ def _internal_lines(devices: Sequence[Device], queues: Sequence[Queue]) -> list[
     return lines
 
 
-# After AGI() to one server, try the next only when that one was never reached: AGI() ends
-# in FAILURE before any command (connection refused or timed out) and the server set no
-# GITOPS_STATUS (it sets it before its first prompt; see docs/runtime-contract.md).
+# After AGI() to one server, try the next only when that one was never reached: AGISTATUS
+# is FAILURE (connection refused or timed out) and no GITOPS_STATUS was set (a server sets it
+# before its first prompt and never leaves FAILURE after that; docs/runtime-contract.md).
 NEXT_SERVER = '$["${AGISTATUS}" != "FAILURE" | "${GITOPS_STATUS}" != ""]'
 
 

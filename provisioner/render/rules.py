@@ -223,15 +223,10 @@ def _queue_findings(queue: Queue) -> Iterator[Finding]:
     for name, choices in QUEUE_CHOICES:
         if getattr(queue, name) not in choices:
             yield name, f"{getattr(queue, name)!r}: one of {', '.join(sorted(choices))}"
-    for field, number in _queue_number_fields(queue):
+    for field, number in queue.numbered():
         if not QUEUE_NUMBER.match(number):
-            yield field, f"{number!r} is not a number callers can dial (digits, a leading +)"
-
-
-def _queue_number_fields(queue: Queue) -> list[tuple[str, str]]:
-    """Each number of the queue with its field (``number``, ``extra_numbers.N``)."""
-    found = [("number", queue.number)] if queue.number else []
-    return found + [(f"extra_numbers.{i}", n) for i, n in enumerate(queue.extra_numbers)]
+            where = ".".join(map(str, field))
+            yield where, f"{number!r} is not a number callers can dial (digits, a leading +)"
 
 
 def _settings_findings(settings: Settings) -> Iterator[Finding]:
@@ -291,11 +286,10 @@ def _collisions(inventory: Inventory) -> list[RuleFinding]:
             found.append(RuleFinding("queues", queue.name, queue.source, ("name",), message))
         else:
             queues[key] = queue.name
-        for field, number in _queue_number_fields(queue):
+        for path, number in queue.numbered():
             if number in extensions:
                 message = f"{number!r} is also the extension or number of {extensions[number]}"
-                where = tuple(_split(field))
-                found.append(RuleFinding("queues", queue.name, queue.source, where, message))
+                found.append(RuleFinding("queues", queue.name, queue.source, path, message))
             else:
                 extensions[number] = f"queue {queue.name}"
     return found
