@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ from tests.fakes.agi_script_server import ScriptedAgiServer
 from tests.fakes.transcripts import Step, normalize, parse
 from tests.real.ami import event
 from tests.real.media import PROBE_CONTEXT
-from tests.real.sandbox import SandboxError
+from tests.real.sandbox import AMI_SECRET, AMI_USER, Sandbox, SandboxError
 
 if TYPE_CHECKING:
     from tests.real.center import Center
@@ -116,3 +117,38 @@ def read_transcript(path: Path) -> Exchange:
         replies=[[line for line in s.lines if line] for s in expects[1:]],
         agistatus=status[-1].removeprefix(STATUS_NOTE) if status else "",
     )
+
+
+AmiStep = tuple[str, dict[str, str]] | str  # (action, headers) to send, or a file to show
+
+
+def record_ami(sandbox: Sandbox, title: str, steps: list[AmiStep]) -> str:
+    """An AMI session on the sandbox as a transcript in the layout of ``../shared/asterisk``
+    (``>>> ``/``<<< `` lines, a file's text between ``---- NAME on disk ----`` and
+    ``---- end ----``); the sandbox's ``etc`` path is shown as ``ASTDIR/etc``, as the fake's."""
+    lines = [f"### {title}"]
+    with socket.create_connection(("127.0.0.1", sandbox.ami_port), timeout=10) as sock:
+        reader = sock.makefile("rb")
+
+        def message() -> list[str]:
+            got: list[str] = []
+            while True:
+                line = reader.readline().decode().removesuffix("\n").removesuffix("\r")
+                got.append(line)
+                if line == "" or not got:
+                    return got
+
+        lines.append(f"<<< {reader.readline().decode().rstrip()}")
+        login = {"Username": AMI_USER, "Secret": AMI_SECRET, "Events": "off"}
+        for number, step in enumerate([("Login", login), *steps], start=1):
+            if isinstance(step, str):
+                text = (sandbox.etc / step).read_text().replace(str(sandbox.etc), "ASTDIR/etc")
+                lines += [f"---- {step} on disk ----", *text.splitlines(), "---- end ----"]
+                continue
+            action, headers = step
+            sent = [f"Action: {action}", f"ActionID: r-{number}"]
+            sent += [f"{key}: {value}" for key, value in headers.items()]
+            sock.sendall(("\r\n".join(sent) + "\r\n\r\n").encode())
+            lines += [f">>> {line}" for line in sent] + [""]
+            lines += [f"<<< {line}" if line else "" for line in message()]
+    return "\n".join(lines) + "\n"
