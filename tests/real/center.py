@@ -172,16 +172,14 @@ class Center:
             self.phones[endpoint] = phone
         return self.phones[endpoint]
 
-    def dial(self, endpoint: str, number: str, *keys: str) -> SipCall:
-        """A call from ``endpoint`` to ``number`` keying ``keys`` at each GET DATA."""
+    def dial(
+        self, endpoint: str, number: str, *keys: str, silent: frozenset[str] = frozenset()
+    ) -> SipCall:
+        """A call from ``endpoint`` to ``number`` keying ``keys`` at each GET DATA (but those
+        of the ``silent`` prompts, known to be missing)."""
+        password = self.password(endpoint)
         return SipCall(
-            self.sandbox,
-            self.events,
-            endpoint,
-            self.password(endpoint),
-            number,
-            self.workdir,
-            keys,
+            self.sandbox, self.events, endpoint, password, number, self.workdir, keys, silent
         )
 
     def call(self, endpoint: str, number: str, *keys: str) -> CallResult:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from provisioner.targets.ami.client import Action
 from tests.fakes.agi_script_server import ScriptedAgiServer
 from tests.fakes.transcripts import Step, normalize, parse
-from tests.real.ami import event
+from tests.real.ami import AmiEvents, event
 from tests.real.media import PROBE_CONTEXT
 from tests.real.sandbox import AMI_SECRET, AMI_USER, Sandbox, SandboxError
 
@@ -58,6 +58,24 @@ class Exchange:
         return [[normalize(line) for line in reply] for reply in self.replies]
 
 
+def hang_up_when_playing(
+    sandbox: Sandbox, events: AmiEvents, channel: str, sound: str, stop: threading.Event
+) -> None:
+    """In a thread: hang up the channel whose name starts with ``channel`` once the log says
+    Asterisk plays ``sound`` to it (or give up when ``stop`` is set)."""
+    start = sandbox.log_size()
+    marker = re.compile(rf"<{re.escape(channel)}[^>]*> Playing '{re.escape(sound)}\.")
+
+    def watch() -> None:
+        while not stop.is_set():
+            if marker.search(sandbox.log_text(start)):
+                events.send("Hangup", Channel=f"/^{re.escape(channel)}/")
+                return
+            stop.wait(0.02)
+
+    threading.Thread(target=watch, name="hang-up-when-playing", daemon=True).start()
+
+
 def run_probe(center: Center, commands: list[str], hang_up_playing: str | None = None) -> Exchange:
     """Run ``commands`` on a fresh Local channel; with ``hang_up_playing``, hang the channel
     up once Asterisk has started playing that sound file to it (its verbose ``Playing``
@@ -65,19 +83,8 @@ def run_probe(center: Center, commands: list[str], hang_up_playing: str | None =
     makes Playback answer 0, not -1)."""
     exten = str(next(_numbers))
     channel = f"Local/{exten}@{PROBE_CONTEXT}-"
-    events, sandbox = center.events, center.sandbox
-    start = sandbox.log_size()
+    events = center.events
     stop = threading.Event()
-
-    def hang_up_when_playing() -> None:
-        marker = re.compile(rf"<{re.escape(channel)}[0-9a-f]+;2> Playing '{hang_up_playing}\.")
-        while not stop.is_set():
-            if marker.search(sandbox.log_text(start)):
-                events.send("Hangup", Channel=f"/^{re.escape(channel)}/")
-                return
-            stop.wait(0.02)
-
-    watcher = threading.Thread(target=hang_up_when_playing, daemon=True)
     with ScriptedAgiServer(commands, timeout=30) as server:
         mark = events.mark()
         originate = (
@@ -88,7 +95,7 @@ def run_probe(center: Center, commands: list[str], hang_up_playing: str | None =
             ("Async", "true"),
         )
         if hang_up_playing is not None:
-            watcher.start()
+            hang_up_when_playing(center.sandbox, events, channel, hang_up_playing, stop)
         try:
             center.ami.request(Action("Originate", originate))
             status = events.wait_for(

@@ -270,12 +270,14 @@ class SipCall:
         number: str,
         workdir: Path,
         keys: tuple[str, ...] = (),
+        silent: frozenset[str] = frozenset(),
     ) -> None:
         self.sandbox = sandbox
         self.events = events
         self.endpoint = endpoint
         self.number = number
         self.keys = keys
+        self.silent = silent  # prompts known to be missing: keys go to the GET DATA after
         self.workdir = workdir / f"call-{endpoint}-{time.monotonic_ns()}"
         keypad = Keypad()
         self.workdir.mkdir(mode=0o700, parents=True)
@@ -292,11 +294,12 @@ class SipCall:
         return message.get("Channel").startswith(f"PJSIP/{self.endpoint}-")
 
     def _on_get_data(self, message: Message) -> None:
+        command = message.get("Command")
         with self._lock:
-            if len(self._asked) >= len(self.keys):
-                self._asked.append(message.get("Command"))
+            keyed = sum(c.split()[2] not in self.silent for c in self._asked)
+            self._asked.append(command)
+            if keyed >= len(self.keys) or command.split()[2] in self.silent:
                 return
-            self._asked.append(message.get("Command"))
         self.events.send("PJSIPNotify", Channel=message.get("Channel"), Variable="Event=keys")
 
     def start(self) -> SipCall:
@@ -338,10 +341,11 @@ class SipCall:
         return self.start().finish(timeout)
 
     def _wait_for_log(self, channel: str, timeout: float = 5.0) -> None:
-        """The logger writes from its own thread: wait for the channel's last dialplan
-        line (every gitops path ends in Hangup()) or, failing that, a moment."""
+        """The logger writes from its own thread: wait for the line that ends the channel's
+        dialplan, "Spawn extension (...) exited non-zero on '<channel>'" (every gitops
+        path ends in Hangup(), and a caller hanging up ends it too)."""
         deadline = time.monotonic() + timeout
-        marker = f'Hangup("{channel}"'
+        marker = f"exited non-zero on '{channel}'"
         while time.monotonic() < deadline:
             if marker in self.sandbox.log_text(self._log_start):
                 return
