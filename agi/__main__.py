@@ -2,6 +2,7 @@
 
 The only module of the package that prints. SIGTERM/SIGINT stop the server gracefully
 (no new sessions, running ones finish within --shutdown-grace); SIGHUP reloads the inventory.
+``asterisk-gitops-agi install-prompts --sounds-dir DIR`` installs the shipped prompts.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
+from agi import prompts
 from agi.context import CLIENT_LOGGER, Options
 from agi.errors import ConfigError
+from agi.listen import check_listen
 from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
 from provisioner.cli.numbers import at_least, seconds, seconds_or_zero
 from provisioner.errors import ProvisionerError
@@ -65,7 +68,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--inventory",
         type=Path,
-        required=True,
         metavar="DIR",
         help="the inventory checkout (same files `provisioner validate` reads); required",
     )
@@ -123,7 +125,43 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="log every session (default: warnings only)"
     )
     p.add_argument("--debug", action="store_true", help="debug logs (default: off)")
+    commands = p.add_subparsers(dest="command", metavar="COMMAND", title="other commands")
+    install = commands.add_parser(
+        "install-prompts",
+        help="install the prompts the server plays that Asterisk's stock sounds lack",
+        description="Copy the shipped prompts into SOUNDS/gitops/, where Asterisk finds"
+        " them for every channel language. Files already current are left alone.",
+    )
+    install.add_argument(
+        "--sounds-dir",
+        type=Path,
+        required=True,
+        metavar="SOUNDS",
+        help="Asterisk's sounds directory: astdatadir of asterisk.conf + /sounds"
+        " (Debian packages: /usr/share/asterisk/sounds; source installs:"
+        " /var/lib/asterisk/sounds); required",
+    )
+    install.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if a prompt is missing or not current (default: off)",
+    )
     return p
+
+
+def install_prompts(args: argparse.Namespace) -> int:
+    if args.check:
+        lacking = prompts.missing(args.sounds_dir)
+        for name in lacking:
+            print(f"missing or not current: {args.sounds_dir / name}.{prompts.FORMAT}")
+        if not lacking:
+            print(f"all {len(prompts.SHIPPED)} prompts are installed in {args.sounds_dir}")
+        return 1 if lacking else 0
+    written = prompts.install(args.sounds_dir)
+    for path in written:
+        print(f"installed {path}")
+    print(f"{len(written)} prompt(s) installed, {len(prompts.SHIPPED) - len(written)} current")
+    return 0
 
 
 def config_from(args: argparse.Namespace) -> ServerConfig:
@@ -164,6 +202,7 @@ def run(args: argparse.Namespace) -> int:
     config = config_from(args)
     raise_file_limit(config)
     holder = InventoryHolder(args.inventory, inventory_reader(args.server))
+    check_listen(config.host, config.port, holder.directory.inventory.settings.agi)
     server = AgiServer(config, holder)
     reloader = Reloader(holder, config.reload_interval)
     stop = threading.Event()
@@ -198,11 +237,14 @@ def configure_logging(verbose: bool, debug: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None and args.inventory is None:
+        parser.error("the following arguments are required: --inventory")
     configure_logging(args.verbose, args.debug)
     try:
-        return run(args)
-    except (ConfigError, ProvisionerError, OSError) as e:
+        return install_prompts(args) if args.command == "install-prompts" else run(args)
+    except (ConfigError, ProvisionerError, prompts.PromptError, OSError) as e:
         print(f"error: {printable(str(e))}", file=sys.stderr)
         return 1
 

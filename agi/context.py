@@ -29,11 +29,13 @@ Status = Literal[
 
 @dataclass(frozen=True)
 class Prompts:
-    """Sound files played to the agent (stock Asterisk sounds where one fits)."""
+    """Sound files played to the agent: stock Asterisk sounds where one says the right thing,
+    else the prompts shipped in ``agi/sounds/gitops`` (``agi.prompts`` says which is which)."""
 
     agent_number: str = "agent-user"
     pin: str = "agent-pass"
-    invalid: str = "agent-incorrect"
+    invalid: str = "gitops/login-incorrect"  # stock agent-incorrect asks to try again
+    locked: str = "gitops/locked-out"
     logged_in: str = "agent-loginok"
     logged_out: str = "agent-loggedoff"
     interface_menu: str = "gitops/interface-menu"  # 1 internal, 2 phone, 3 mobile
@@ -41,7 +43,6 @@ class Prompts:
     pause_reason: str = "gitops/pause-reason"
     paused: str = "gitops/paused"
     unpaused: str = "gitops/unpaused"
-    error: str = "gitops/error"
     no_phone: str = "gitops/no-phone"
     phone_not_registered: str = "gitops/phone-not-registered"
     phone_in_use: str = "gitops/phone-in-use"
@@ -53,7 +54,6 @@ class Prompts:
         named = {
             "unknown_agent": self.invalid,
             "bad_pin": self.invalid,
-            "locked": self.invalid,
             "not_logged_in": self.logged_out,
         }
         prompt = named.get(status) or getattr(self, status, None)

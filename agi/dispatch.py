@@ -39,8 +39,7 @@ def publish(channel: AgiChannel, outcome: Outcome) -> None:
 
 def announce(channel: AgiChannel, outcome: Outcome, options: Options) -> None:
     """Tell the caller: the handler's prompts, or the one for a refusal."""
-    for prompt in outcome.prompts or options.prompts.feedback(outcome.status):
-        channel.stream_file(prompt)
+    channel.play(outcome.prompts or options.prompts.feedback(outcome.status))
 
 
 def refuse(

@@ -29,7 +29,7 @@ before every ``recv`` and ``send``, which doubles the system calls and GIL hand-
 After a hang-up, Asterisk still runs the commands that need no caller (``EXEC``, ``DATABASE``,
 ``GET``/``SET VARIABLE``, ``VERBOSE``): those go on, so a login, logout or pause that has
 started writing finishes. Commands that need the caller (``ANSWER``, ``GET DATA``,
-``STREAM FILE``) raise ``Hangup`` instead of being sent.
+``Playback``) raise ``Hangup`` instead of being sent.
 """
 
 from __future__ import annotations
@@ -321,15 +321,36 @@ class AgiChannel:
         return self._value("GET FULL VARIABLE", quote(expression))[1]
 
     def get_data(self, prompt: str, timeout_ms: int, max_digits: int) -> str:
-        """Digits keyed after the prompt; ``""`` on timeout. A failure here is a hang-up."""
+        """Digits keyed during or after the prompt; ``""`` on timeout.
+
+        ``GET DATA`` answers ``-1`` both when the caller hung up and when the prompt cannot
+        be played (``ast_app_getdata_full`` gives up before reading any digit). So a ``-1``
+        is asked again without a prompt: on a hung-up channel that answers ``511`` (or -1),
+        which is the hang-up; on a live one it reads the digits, and the missing prompt is
+        logged. A missing prompt costs the caller the prompt, never the session.
+        """
         self._needs_caller("GET DATA")
-        digits = self._value("GET DATA", prompt, timeout_ms, max_digits)[0]
+        digits = self._execute("GET DATA", prompt, timeout_ms, max_digits)["result"][0]
+        if digits == "-1":
+            digits = self._value("GET DATA", quote(""), timeout_ms, max_digits)[0]
+            logger.warning(
+                "prompt %s could not be played (missing sound file? see asterisk-gitops-agi"
+                " install-prompts); the caller keyed without it",
+                prompt,
+            )
         return digits if digits.isdigit() else ""
 
-    def stream_file(self, name: str) -> None:
-        self._needs_caller("STREAM FILE")
-        if self._value("STREAM FILE", name, quote(""), failure_ok=True)[0] == "-1":
-            logger.warning("prompt %s could not be played (missing sound file?)", name)
+    def play(self, prompts: Sequence[str]) -> None:
+        """Play the prompts one after the other with ``Playback``: ``-1`` only when the
+        caller hung up. A missing sound file is skipped by Asterisk (``PLAYBACKSTATUS``
+        ``FAILED``, and its own warning ``Playback failed on <channel> for <prompts>``); the
+        session goes on. (``STREAM FILE`` is not used: for a missing file it answers -1, and
+        AGI() then returns ``AGISTATUS=FAILURE`` however the session ends, which the
+        dialplan must read as an error.)"""
+        if not prompts:
+            return
+        self._needs_caller("Playback")
+        self._value("EXEC", "Playback", quote("&".join(prompts)))
 
     def exec_app(self, app: str, args: Sequence[str]) -> int:
         """Run a dialplan application; its arguments are sent as one quoted string."""

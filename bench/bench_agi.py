@@ -79,7 +79,6 @@ REPLIES = {  # what a healthy Asterisk answers; anything else gets "200 result=1
     "DATABASE GET": "200 result=0",
     "ANSWER": "200 result=0",
     "EXEC": "200 result=0",
-    "STREAM FILE": "200 result=0 endpos=100",
 }
 
 

@@ -162,7 +162,23 @@ class Queue:
     announce_frequency: int = 0
     musicclass: str = "default"
     members: tuple[QueueMember, ...] = ()  # from the agents' queues, sorted by agent id
+    number: str | None = None  # what callers dial to reach the queue
+    extra_numbers: tuple[str, ...] = ()  # more numbers reaching it (e.g. public DIDs)
+    max_wait: int = 0  # seconds a caller waits before Queue() gives up; 0 = no limit
+    caller_hears: str = "music"  # "music" (the musicclass) or "ringing" while waiting
+    announce_position: str = "no"  # app_queue announce-position: yes, no, more, limit
+    announce_holdtime: str = "no"  # app_queue announce-holdtime: yes, no, once
     source: Source = NO_SOURCE
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """Every number callers dial to reach the queue, its own number first."""
+        return tuple(number for _, number in self.numbered())
+
+    def numbered(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """Each number with its field: ``("number",)``, ``("extra_numbers", i)``."""
+        own = ((("number",), self.number),) if self.number else ()
+        return own + tuple((("extra_numbers", i), n) for i, n in enumerate(self.extra_numbers))
 
 
 @dataclass(frozen=True)
@@ -227,7 +243,8 @@ class Settings:
     defaults: Voice = field(default_factory=Voice)
     pause_reasons: tuple[PauseReason, ...] = ()
     feature_codes: FeatureCodes = field(default_factory=FeatureCodes)
-    agi: AgiServer = field(default_factory=AgiServer)
+    # where the dialplan reaches the FastAGI server; several are tried in order
+    agi: tuple[AgiServer, ...] = (AgiServer(),)
     lockout: Lockout = field(default_factory=Lockout)
     master_key_env: str = DEFAULT_MASTER_KEY_ENV
     outbound_context: str = "gitops-outbound"  # where mobile numbers are dialled through

@@ -349,6 +349,11 @@ def _member_lines(data: JsonDict) -> list[str]:
 
 
 def summary_line(plan: Plan) -> str:
+    if not plan.has_changes and plan.unmanaged:
+        return (
+            f"No changes to apply; {len(plan.unmanaged)} object(s) in the managed files were"
+            " not written by asterisk-gitops (listed above)."
+        )
     if not plan.has_changes:
         return "No changes. The target matches the inventory."
     add, change, destroy = plan.shown

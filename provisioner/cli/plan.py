@@ -348,8 +348,14 @@ def _run_drift(args: argparse.Namespace) -> int:
     for plan in plans:
         if not (plan.changes or plan.unmanaged):
             print(f"{plan.target}: no drift from revision {plan.revision}.")
-    if drifted:
+    if any(p.changes for p in drifted):
         print("Drift (hand edits): applying the recorded revision again would change:\n")
+    elif drifted:
+        print(
+            "Drift (hand edits): objects were added to the managed files by hand; apply"
+            " leaves them in place, remove them by hand:\n"
+        )
+    if drifted:
         _show([replace(p, inventory_changes=None) for p in drifted], "text")
     for plan in plans:
         if plan.inventory_changes is not None:

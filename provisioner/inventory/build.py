@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from provisioner.model import (
@@ -127,20 +127,20 @@ def phone(raw: Raw, defaults: Voice, source: Source) -> Phone:
     )
 
 
+_QUEUE_SCALARS = tuple(
+    f.name for f in fields(Queue) if f.name not in ("name", "members", "extra_numbers", "source")
+)
+
+
 def queue(raw: Raw, source: Source) -> Queue:
     """A queue without members: they are computed once every agent is known."""
-    base = Queue(name=raw["name"], source=source)
-    keys = (
-        "strategy",
-        "timeout",
-        "retry",
-        "wrapuptime",
-        "maxlen",
-        "weight",
-        "announce_frequency",
-        "musicclass",
-    )
-    return replace(base, **{k: raw[k] for k in keys if k in raw})
+    values = {k: raw[k] for k in _QUEUE_SCALARS if k in raw}
+    for name in ("announce_position", "announce_holdtime"):  # YAML reads yes/no as booleans
+        if isinstance(values.get(name), bool):
+            values[name] = "yes" if values[name] else "no"
+    if "extra_numbers" in raw:
+        values["extra_numbers"] = tuple(raw["extra_numbers"])
+    return Queue(name=raw["name"], source=source, **values)
 
 
 def _names(raw: Any) -> tuple[str, ...] | None:
@@ -158,6 +158,13 @@ def server(raw: Raw) -> Server:
     )
 
 
+def agi_servers(raw: Raw | list[Raw] | None) -> tuple[AgiServer, ...]:
+    """``agi``: one server (a mapping) or several, tried in order (a list)."""
+    if raw is None:
+        return (AgiServer(),)
+    return tuple(AgiServer(**item) for item in ([raw] if isinstance(raw, Mapping) else raw))
+
+
 def settings(raw: Raw | None, source: Source | None = None) -> Settings:
     """Settings from the ``settings`` mapping (``None`` when there is no settings file)."""
     base = Settings() if source is None else Settings(source=source)
@@ -172,7 +179,7 @@ def settings(raw: Raw | None, source: Source | None = None) -> Settings:
             for r in reasons
         ),
         feature_codes=FeatureCodes(**(raw.get("feature_codes") or {})),
-        agi=AgiServer(**(raw.get("agi") or {})),
+        agi=agi_servers(raw.get("agi")),
         lockout=Lockout(**(raw.get("lockout") or {})),
         master_key_env=(raw.get("secrets") or {}).get("master_key_env", base.master_key_env),
         outbound_context=outbound.get("context", base.outbound_context),

@@ -41,7 +41,7 @@ from provisioner.inventory.schema import schema_version
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "inventory-cache-2"
+FORMAT = "inventory-cache-3"  # 3: anyOf/oneOf explained by the fitting alternative
 CACHE_ENV = "GITOPS_CACHE_DIR"
 KEY_FILE = "key"
 _MAC_BYTES = 32

@@ -69,26 +69,48 @@ def duplicate_ids(context: Context) -> list[Finding]:
 
 
 def duplicate_extensions(context: Context) -> list[Finding]:
+    """Extensions of agents and phones and the numbers of queues: each dials one thing."""
     numbers: list[tuple[str, Entry[Any], str]] = [
         *((e.obj.extension, e, f"agent {e.obj.id}") for e in context.agents),
         *((e.obj.extension, e, f"phone {e.obj.id}") for e in context.phones),
     ]
     findings = _first_wins(numbers, "the extension", "extension")
+    for number, entry, label in numbers:
+        what = f"the extension {number} of {label}"
+        findings.extend(_feature_code_clash(context, number, what, entry))
+    taken = {number: (entry, label) for number, entry, label in reversed(numbers)}
+    for entry in context.queues:
+        label = f"queue {entry.obj.name}"
+        for field, number in entry.obj.numbered():
+            what = f"the number {number} of {label}"
+            if number in taken:
+                first, first_label = taken[number]
+                message = f"{what} is already used by {first_label} ({_where(first)})"
+                findings.append(entry.finding(message, *field))
+            else:
+                taken[number] = (entry, label)
+            findings.extend(_feature_code_clash(context, number, what, entry, *field))
+    return findings
+
+
+def _feature_code_clash(
+    context: Context, number: str, what: str, entry: Entry[Any], *field: str | int
+) -> list[Finding]:
+    """A number that is a feature code, or that dialling would take for a feature code
+    that takes digits after it (``*73`` + reason, ``*76`` + extension)."""
     codes = context.settings.feature_codes
     by_code = dict(zip(astuple(codes), _names(codes), strict=True))
-    prefixed = {"pause": codes.pause, "spy": codes.spy}  # these take digits after them
-    for number, entry, label in numbers:
-        if number in by_code:
-            message = f"the extension of {label} is the {by_code[number]} feature code {number}"
-            findings.append(entry.finding(message, "extension"))
-        for name, code in prefixed.items():
-            if number != code and number.startswith(code):
-                message = (
-                    f"the extension {number} of {label} starts with the {name} feature code "
-                    f"{code}, which takes digits after it: dialling it would {name} instead"
-                )
-                findings.append(entry.finding(message, "extension"))
-    return findings
+    where = field or ("extension",)
+    if number in by_code:
+        return [entry.finding(f"{what} is the {by_code[number]} feature code", *where)]
+    for name, code in {"pause": codes.pause, "spy": codes.spy}.items():
+        if number.startswith(code):
+            message = (
+                f"{what} starts with the {name} feature code {code}, which takes digits"
+                f" after it: dialling it would {name} instead"
+            )
+            return [entry.finding(message, *where)]
+    return []
 
 
 def _names(codes: object) -> tuple[str, ...]:

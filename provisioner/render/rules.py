@@ -15,7 +15,12 @@ from dataclasses import dataclass, fields
 from provisioner.errors import Problem
 from provisioner.model import Agent, Inventory, Phone, Queue, Settings, Source, Voice
 from provisioner.render.dialplan import RESERVED_CONTEXTS
-from provisioner.render.queues import STRATEGIES
+from provisioner.render.queues import (
+    ANNOUNCE_HOLDTIME,
+    ANNOUNCE_POSITION,
+    CALLER_HEARS,
+    STRATEGIES,
+)
 from provisioner.render.text import byte_length
 from provisioner.render.voice_rules import CONTEXT_NAME, voice_findings
 
@@ -23,6 +28,7 @@ ENDPOINT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EXTENSION = re.compile(r"^[0-9]{1,20}$")
 FEATURE_CODE = re.compile(r"^[*#0-9]{1,10}$")
 MOBILE = re.compile(r"^\+?[0-9]{3,20}$")
+QUEUE_NUMBER = re.compile(r"^\+?[0-9]{1,20}$")
 HOST = re.compile(r"^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:]{2,39})$")
 MUSICCLASS = re.compile(r"^[A-Za-z0-9_.-]{1,79}$")
 # Extension names with a meaning of their own in any context (agent ids name extensions).
@@ -45,7 +51,20 @@ FILE_NAME_BYTES = 255
 PATH_BYTES = 4095
 # Asterisk finds config sections (config.c's does_category_match) with strcasecmp.
 _ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-QUEUE_NUMBERS = ("timeout", "retry", "wrapuptime", "maxlen", "weight", "announce_frequency")
+QUEUE_NUMBERS = (
+    "timeout",
+    "retry",
+    "wrapuptime",
+    "maxlen",
+    "weight",
+    "announce_frequency",
+    "max_wait",
+)
+QUEUE_CHOICES = (
+    ("caller_hears", CALLER_HEARS),
+    ("announce_position", ANNOUNCE_POSITION),
+    ("announce_holdtime", ANNOUNCE_HOLDTIME),
+)
 
 Finding = tuple[str, str]
 FieldPath = tuple[str | int, ...]
@@ -218,6 +237,13 @@ def _queue_findings(queue: Queue) -> Iterator[Finding]:
             yield name, f"{value!r}: expected a whole number >= 0"
     if not MUSICCLASS.match(queue.musicclass):
         yield "musicclass", f"{queue.musicclass!r} is not a music-on-hold class name"
+    for name, choices in QUEUE_CHOICES:
+        if getattr(queue, name) not in choices:
+            yield name, f"{getattr(queue, name)!r}: one of {', '.join(sorted(choices))}"
+    for field, number in queue.numbered():
+        if not QUEUE_NUMBER.match(number):
+            where = ".".join(map(str, field))
+            yield where, f"{number!r} is not a number callers can dial (digits, a leading +)"
 
 
 def _settings_findings(settings: Settings) -> Iterator[Finding]:
@@ -229,10 +255,12 @@ def _settings_findings(settings: Settings) -> Iterator[Finding]:
             yield f"feature_codes.{f.name}", f"{value!r}: use digits, * and # only"
         elif values.count(value) > 1:
             yield f"feature_codes.{f.name}", f"{value!r} is used for two features"
-    if not HOST.match(settings.agi.host):
-        yield "agi.host", f"{settings.agi.host!r} is not a host name or IP address"
-    if not 1 <= settings.agi.port <= 65535:
-        yield "agi.port", f"{settings.agi.port} is not a port number (1-65535)"
+    for index, agi in enumerate(settings.agi):
+        at = "agi" if len(settings.agi) == 1 else f"agi.{index}"  # a mapping, or a list
+        if not HOST.match(agi.host):
+            yield f"{at}.host", f"{agi.host!r} is not a host name or IP address"
+        if not 1 <= agi.port <= 65535:
+            yield f"{at}.port", f"{agi.port} is not a port number (1-65535)"
     if not CONTEXT_NAME.match(settings.outbound_context):
         yield "outbound_context", f"{settings.outbound_context!r} is not a context name"
     elif settings.outbound_context in RESERVED_CONTEXTS:
@@ -297,6 +325,12 @@ def _collisions(inventory: Inventory) -> list[RuleFinding]:
             found.append(RuleFinding("queues", queue.name, queue.source, ("name",), message))
         else:
             queues[key] = queue.name
+        for path, number in queue.numbered():
+            if number in extensions:
+                message = f"{number!r} is also the extension or number of {extensions[number]}"
+                found.append(RuleFinding("queues", queue.name, queue.source, path, message))
+            else:
+                extensions[number] = f"queue {queue.name}"
     return found
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from agi.channel import parse_request
-from agi.context import Call, Options, Outcome, Prompts
+from agi.context import Call, Options, Outcome
 from agi.directory import Directory
 from agi.server import AgiServer, InventoryHolder, ServerConfig
 from provisioner.model import Inventory
@@ -120,7 +120,7 @@ def serve(
     fake_asterisk.set_config_text("queues_gitops.conf", "[support]\n\n[sales]\n")
     fake_asterisk.set_config_text("pjsip_gitops.conf", pjsip_text(ENDPOINTS))
     fake_asterisk.reload(None)
-    fake_asterisk.sounds.update({name: 8000 for name in asdict(Prompts()).values()})
+    fake_asterisk.install_prompts()
     clock = Clock()
     options = Options(clock=clock, claim_retry=0.001)
     config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=options)

@@ -132,8 +132,9 @@ class MemoryChannel:
         self._command(f"GET DATA {prompt}", caller=True)
         return self.dtmf.pop(0) if self.dtmf else ""
 
-    def stream_file(self, name: str) -> None:
-        self._command(f"STREAM FILE {name}", caller=True)
+    def play(self, prompts: Sequence[str]) -> None:
+        if prompts:
+            self._command(f"EXEC Playback {'&'.join(prompts)}", caller=True)
 
     def exec_app(self, app: str, args: Sequence[str]) -> int:
         self._command(f"EXEC {app} {','.join(args)}")

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from agi.__main__ import build_parser, main
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "inventory"
+from tests.example import EXAMPLE, copy_example
 
 OPTIONS_WITH_DEFAULTS = {
     "--listen HOST:PORT": "(default: 127.0.0.1:4573)",
@@ -27,7 +26,7 @@ OPTIONS_WITH_DEFAULTS = {
 
 def help_entries() -> dict[str, str]:
     """The options section of --help as {option column: its help text, unwrapped}."""
-    text = build_parser().format_help().split("options:", 1)[1]
+    text = build_parser().format_help().split("options:", 1)[1].split("\nother commands:")[0]
     entries: dict[str, str] = {}
     current = ""
     for line in text.splitlines():
@@ -66,10 +65,11 @@ def taken_port() -> Iterator[int]:
 
 @pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
 def test_failed_bind_names_the_address_and_what_to_check(
-    taken_port: int, capsys: pytest.CaptureFixture[str]
+    taken_port: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     listen = f"127.0.0.1:{taken_port}"
-    assert main(["--inventory", str(EXAMPLE), "--listen", listen]) == 1
+    root = copy_example(tmp_path / "inventory", agi=[("127.0.0.1", taken_port)])
+    assert main(["--inventory", str(root), "--listen", listen]) == 1
     err = capsys.readouterr().err
     assert err == (
         f"error: cannot listen on {listen}: Address already in use; --listen must be an"

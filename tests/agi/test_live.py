@@ -233,7 +233,7 @@ def test_a_slow_but_steady_client_is_served(live: Live) -> None:
     assert commands[-3:] == [
         'SET VARIABLE "GITOPS_STATUS" "not_logged_in"',
         'SET VARIABLE "GITOPS_AGENT" "1001"',
-        'STREAM FILE agent-loggedoff ""',
+        'EXEC Playback "agent-loggedoff"',
     ]
 
 
@@ -286,7 +286,8 @@ def test_the_caller_hears_the_outcome_after_the_variables_are_set(
     live: Live, script: str, channel: str, args: list[str], heard: str
 ) -> None:
     result = live.call(script, channel, args=args)
-    assert result.commands[-1] == f'STREAM FILE {heard} ""'
+    assert result.commands[-1] == f'EXEC Playback "{heard}"'
+    assert result.heard[-1] == heard
     assert result.commands[-2].startswith('SET VARIABLE "GITOPS_')
 
 

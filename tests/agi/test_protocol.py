@@ -67,20 +67,48 @@ def test_environment_is_read_in_a_worker_thread_without_touching_sighup(
 def test_after_a_hangup_only_commands_needing_no_caller_are_sent(
     peers: list[ScriptedPeer],
 ) -> None:
-    peer = open_peer(peers, "200 result=-1", "HANGUP", "200 result=1", "200 result=1 (x)")
+    dead = "511 Command Not Permitted on a dead channel or intercept routine"
+    peer = open_peer(peers, "200 result=-1", "HANGUP", dead, "200 result=1", "200 result=1 (x)")
     channel = peer.channel()
     with pytest.raises(Hangup):
-        channel.get_data("beep", 8000, 4)  # pending command answers -1 when the caller hangs up
-    channel.verbose("after hangup")  # its reply is preceded by HANGUP (pyst2: ValueError)
+        channel.get_data("beep", 8000, 4)  # -1: hang-up or missing prompt; asked again: 511
+    channel.verbose("after hangup")
     assert channel.hung_up
     assert channel.get_variable("CHANNEL") == "x"  # clean-up and commit commands still work
     with pytest.raises(Hangup):
-        channel.stream_file("agent-loginok")  # needs the caller: not even sent
+        channel.play(["agent-loginok"])  # needs the caller: not even sent
     assert peer.sent() == [
         "GET DATA beep 8000 4",
+        'GET DATA "" 8000 4',
         'VERBOSE "after hangup" 1',
         'GET VARIABLE "CHANNEL"',
     ]
+
+
+def test_a_missing_get_data_prompt_is_skipped_not_taken_for_a_hangup(
+    peers: list[ScriptedPeer], caplog: pytest.LogCaptureFixture
+) -> None:
+    """real-agi-01: GET DATA of a missing prompt answers -1 and reads no digit; without a
+    prompt the same command reads the digits (issue 9, finding 1)."""
+    peer = open_peer(peers, "200 result=-1", "200 result=2")
+    channel = peer.channel()
+    assert channel.get_data("gitops/interface-menu", 5000, 1) == "2"
+    assert not channel.hung_up
+    assert peer.sent() == ["GET DATA gitops/interface-menu 5000 1", 'GET DATA "" 5000 1']
+    assert "prompt gitops/interface-menu could not be played" in caplog.text
+
+
+def test_a_hangup_during_a_prompt_is_a_hangup_not_a_missing_sound(
+    peers: list[ScriptedPeer], caplog: pytest.LogCaptureFixture
+) -> None:
+    """real-agi-02: Playback answers -1 only when the caller hung up (issue 9, finding 6)."""
+    peer = open_peer(peers, "200 result=-1", "HANGUP")
+    channel = peer.channel()
+    with pytest.raises(Hangup, match="hung up"):
+        channel.play(["gitops/login-incorrect"])
+    assert channel.hung_up
+    assert "could not be played" not in caplog.text
+    assert peer.sent() == ['EXEC Playback "gitops/login-incorrect"']
 
 
 def test_hangup_line_is_remembered_and_the_reply_after_it_used(
@@ -113,7 +141,7 @@ def test_eof_is_connection_lost_not_value_error(peers: list[ScriptedPeer]) -> No
 def test_dead_channel_511_is_a_hangup(peers: list[ScriptedPeer]) -> None:
     peer = open_peer(peers, "511 Command Not Permitted on a dead channel or intercept routine")
     with pytest.raises(Hangup):
-        peer.channel().stream_file("beep")
+        peer.channel().play(["beep"])
 
 
 def test_unknown_command_and_usage_errors_keep_the_stream_in_sync(
@@ -136,10 +164,11 @@ def test_unknown_command_and_usage_errors_keep_the_stream_in_sync(
 
 
 def test_result_minus_one_is_interpreted_per_command(peers: list[ScriptedPeer]) -> None:
-    peer = open_peer(peers, "200 result=-1", "200 result=-1 endpos=0", "200 result=-2")
+    peer = open_peer(peers, "200 result=-1", "200 result=0", "200 result=-2")
     channel = peer.channel()
     assert channel.exec_app("QueueLog", ["support", "1", "Agent", "PAUSE", "lunch"]) == -1
-    channel.stream_file("no-such-sound")  # a missing prompt is logged, not fatal
+    channel.play(["no-such-sound", "beep"])  # Playback skips a missing file and answers 0
+    assert not channel.hung_up
     with pytest.raises(CommandError):
         channel.exec_app("NoSuchApplication", ["foo"])
 

@@ -176,7 +176,7 @@ def test_shutdown_lets_running_sessions_finish_and_stops_accepting(tmp_path: Pat
     assert result == [True]
     assert commands[-2:] == [
         'SET VARIABLE "GITOPS_STATUS" "unknown_agent"',
-        'STREAM FILE agent-incorrect ""',
+        'EXEC Playback "gitops/login-incorrect"',
     ]
 
 

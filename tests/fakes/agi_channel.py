@@ -30,6 +30,8 @@ class Channel:
     variables: dict[str, str] = field(default_factory=dict)
     dtmf: list[str] = field(default_factory=list)
     hung_up: bool = False
+    heard: list[str] = field(default_factory=list)  # sound files streamed to the caller
+    agi_status: str = "SUCCESS"  # what AGI() leaves in AGISTATUS when the script ends
 
     @property
     def device(self) -> str:

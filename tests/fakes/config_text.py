@@ -178,6 +178,12 @@ class _Writer:
             self._emit("" if trailing.startswith(";!") else trailing, comment=True)
         self.last = item
 
+    def comment(self, variable: Variable, line: str) -> None:
+        """A comment-variable's line: its own comments, then the line, all for the next item."""
+        if variable.precomments:
+            self._emit(_printable(variable.precomments, False), comment=True)
+        self._emit(line, comment=True)
+
     def finish(self, includes: list[str]) -> str:
         self.out.extend(f'#include "{include}"\n' for include in includes)
         if self.pending and self.last is not None:
@@ -216,7 +222,17 @@ def save_text(config: ConfigFile, creation_date: str, directory: str) -> str:
                 continue
             sign = "=>" if variable.object else "="
             line = f"{variable.key} {sign} {variable.value.replace(';', chr(92) + ';')}"
+            if is_comment(variable):  # its line reads back as a comment of the next item
+                writer.comment(variable, line + "\n")
+                continue
             writer.item(
                 variable, f"{line}  {variable.sameline}" if variable.sameline else line + "\n"
             )
+        category.variables[:] = [v for v in category.variables if not is_comment(v)]
     return writer.finish(config.includes)
+
+
+def is_comment(variable: Variable) -> bool:
+    """A variable whose name starts with ``;``: config.c writes names verbatim, so its line
+    is a comment once the file is read again (how UpdateConfig can write a comment)."""
+    return variable.key.startswith(";")
