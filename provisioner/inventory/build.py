@@ -10,19 +10,23 @@ from provisioner.model import (
     CHANNEL_KINDS,
     Agent,
     AgiServer,
+    ApiToken,
     ChannelSetting,
     FeatureCodes,
     Lockout,
+    LogLevel,
     PauseReason,
     Permissions,
     Phone,
     Queue,
     QueueMembership,
+    Scope,
     SecretRef,
     SecretSource,
     Server,
     Settings,
     Source,
+    Supervisor,
     Voice,
 )
 
@@ -109,9 +113,18 @@ def agent(raw: Raw, defaults: Voice, source: Source) -> Agent:
         voice=merged_voice(defaults, raw.get("voice")),
         channels=_channels(raw.get("channels")),
         permissions=_permissions(raw.get("permissions")),
-        client_logs=bool(raw.get("client_logs", False)),
+        client_logs=client_log_level(raw.get("client_logs")),
+        login_paused=raw.get("login_paused"),
         source=source,
     )
+
+
+def client_log_level(raw: Any) -> LogLevel | None:
+    """``client_logs``: ``true`` is ``info``, ``{level: ...}`` that level, else off."""
+    if isinstance(raw, Mapping):
+        level: LogLevel = raw.get("level", "info")
+        return level
+    return "info" if raw is True else None
 
 
 def phone(raw: Raw, defaults: Voice, source: Source) -> Phone:
@@ -158,6 +171,22 @@ def server(raw: Raw) -> Server:
     )
 
 
+def scope(raw: Raw) -> Scope:
+    return Scope(
+        all=bool(raw.get("all", False)),
+        queues=tuple(raw.get("queues") or ()),
+        agents=tuple(raw.get("agents") or ()),
+    )
+
+
+def supervisor(raw: Raw) -> Supervisor:
+    return Supervisor(id=raw["id"], name=raw["name"], pin_hash=raw["pin"], scope=scope(raw))
+
+
+def token(raw: Raw) -> ApiToken:
+    return ApiToken(id=raw["id"], hash=raw["hash"], scope=scope(raw))
+
+
 def agi_servers(raw: Raw | list[Raw] | None) -> tuple[AgiServer, ...]:
     """``agi``: one server (a mapping) or several, tried in order (a list)."""
     if raw is None:
@@ -185,5 +214,7 @@ def settings(raw: Raw | None, source: Source | None = None) -> Settings:
         outbound_context=outbound.get("context", base.outbound_context),
         outbound_trunk=outbound.get("trunk"),
         servers=tuple(server(s) for s in raw.get("servers") or ()),
+        supervisors=tuple(supervisor(s) for s in raw.get("supervisors") or ()),
+        tokens=tuple(token(t) for t in raw.get("tokens") or ()),
         source=base.source,
     )

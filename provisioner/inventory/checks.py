@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from provisioner.inventory import checks_access as access
 from provisioner.inventory import checks_identity as ident
 from provisioner.inventory import checks_refs as refs
 from provisioner.inventory import checks_voice as voice
@@ -25,6 +26,8 @@ CHECKS: tuple[Check, ...] = (
     refs.permissions,
     refs.servers,
     refs.served_everywhere_needed,
+    access.login_paused,
+    access.access,
     voice.voices,
 )
 
