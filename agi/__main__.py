@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 from agi import prompts
-from agi.context import CLIENT_LOGGER, Options
+from agi.context import Options
 from agi.errors import ConfigError
 from agi.listen import check_listen
 from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
@@ -27,6 +27,7 @@ from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
 from provisioner.redact import printable, safe_logging
+from runtime import clientlog
 
 
 def parse_listen(text: str) -> tuple[str, int]:
@@ -125,6 +126,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="log every session (default: warnings only)"
     )
     p.add_argument("--debug", action="store_true", help="debug logs (default: off)")
+    p.add_argument(
+        "--client-log-dir",
+        type=Path,
+        metavar="DIR",
+        help="also write each agent's client logs to DIR/<agent id>.log (default: stderr only)",
+    )
     commands = p.add_subparsers(dest="command", metavar="COMMAND", title="other commands")
     install = commands.add_parser(
         "install-prompts",
@@ -226,14 +233,14 @@ def run(args: argparse.Namespace) -> int:
     return 0 if server.stop() else 1
 
 
-def configure_logging(verbose: bool, debug: bool) -> None:
+def configure_logging(verbose: bool, debug: bool, client_dir: Path | None = None) -> None:
     """WARNING by default, INFO with -v, DEBUG with --debug; client logs (every step of the
-    sessions of agents with ``client_logs`` on, logged at INFO) always: support turned them
-    on in the inventory for that agent, so no daemon flag may hide them. Control characters
-    in messages (from the network: ``agi_channel``...) are escaped."""
+    sessions of agents with ``client_logs`` on, at the level their inventory asks) always:
+    support turned them on in the inventory for that agent, so no daemon flag may hide them.
+    Control characters in messages (from the network: ``agi_channel``...) are escaped."""
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
     safe_logging(level, "%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger(CLIENT_LOGGER).setLevel(min(level, logging.INFO))
+    clientlog.configure(client_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -241,8 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None and args.inventory is None:
         parser.error("the following arguments are required: --inventory")
-    configure_logging(args.verbose, args.debug)
     try:
+        configure_logging(args.verbose, args.debug, getattr(args, "client_log_dir", None))
         return install_prompts(args) if args.command == "install-prompts" else run(args)
     except (ConfigError, ProvisionerError, prompts.PromptError, OSError) as e:
         print(f"error: {printable(str(e))}", file=sys.stderr)

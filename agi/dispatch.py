@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping
 
 from agi.channel import Request, parse_request
 from agi.context import Call, Options, Outcome
-from agi.directory import Directory
 from agi.errors import AgiError, CommandError, ConnectionLost, Hangup, ProtocolError
 from agi.protocol import AgiChannel, Greeting, set_idle_timeout
+from runtime.directory import Directory
 
 logger = logging.getLogger(__name__)
 

@@ -30,6 +30,16 @@ STOCK: dict[str, str] = {
     "please-try-call-later": "Please try your call again later.",
     "cannot-complete-as-dialed": "Your call cannot be completed as dialed.",
     "ss-noservice": "The number you have dialed is not in service. ...",
+    # status (*75): units and numbers (agi.numbers)
+    "for": "For",
+    "minute": "Minute",
+    "minutes": "Minutes",
+    "hours": "Hours",
+    "seconds": "Seconds",
+    **{f"digits/{n}": str(n) for n in (*range(21), 30, 40, 50, 60, 70, 80, 90)},
+    "digits/hundred": "Hundred",
+    "digits/thousand": "Thousand",
+    "digits/minus": "Minus",
 }
 
 # The prompts we ship: name (as played) -> what it says.
@@ -50,6 +60,11 @@ SHIPPED: dict[str, str] = {
     "gitops/phone-in-use": "That phone is in use by another agent.",
     "gitops/not-permitted": "You are not allowed to do that.",
     "gitops/bad-reason": "Unknown pause reason.",
+    "gitops/on-internal": "You take calls on your own line.",
+    "gitops/at-phone": "You take calls at phone",
+    "gitops/on-mobile": "You take calls on your mobile.",
+    "gitops/available": "You are available.",
+    "gitops/reason": "Reason",
 }
 
 

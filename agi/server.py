@@ -13,7 +13,6 @@ from pathlib import Path
 
 from agi import dispatch
 from agi.context import Options
-from agi.directory import Directory
 from agi.dispatch import Handler
 from agi.errors import ConfigError
 from agi.greeter import Greeter
@@ -23,6 +22,7 @@ from agi.routes import ROUTES
 from agi.workers import Workers
 from provisioner.errors import ProvisionerError
 from provisioner.model import Inventory
+from runtime.directory import Directory
 
 logger = logging.getLogger(__name__)
 

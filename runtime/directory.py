@@ -15,6 +15,7 @@ class Directory:
     phones_by_extension: Mapping[str, Phone]
     assigned: Mapping[str, tuple[str, ...]]  # phone id -> ids of the agents it is assigned to
     reasons: Mapping[int, PauseReason]
+    reasons_by_name: Mapping[str, PauseReason]
 
     @classmethod
     def build(cls, inventory: Inventory) -> Directory:
@@ -30,6 +31,7 @@ class Directory:
             phones_by_extension={p.extension: p for p in inventory.phones},
             assigned={phone: tuple(ids) for phone, ids in assigned.items()},
             reasons={r.code: r for r in inventory.settings.pause_reasons},
+            reasons_by_name={r.name: r for r in inventory.settings.pause_reasons},
         )
 
     def agent(self, agent_id: str) -> Agent | None:
@@ -46,3 +48,6 @@ class Directory:
 
     def reason(self, code_text: str) -> PauseReason | None:
         return self.reasons.get(int(code_text)) if code_text.isdigit() else None
+
+    def reason_named(self, name: str) -> PauseReason | None:
+        return self.reasons_by_name.get(name)

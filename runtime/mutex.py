@@ -1,10 +1,11 @@
-"""Asterisk's own named mutexes (``func_lock.so``), taken through the call's channel.
+"""Asterisk's own named mutexes (``func_lock.so``), taken on a channel the door holds.
 
 One Asterisk holds the truth for every AGI server instance in front of it, and AstDB has no
 compare-and-set: a read-then-write of AstDB (who holds a phone, how many wrong PINs an agent
-has keyed) is made atomic by running it while this call's channel holds a named lock. The
-lock is taken with ``GET FULL VARIABLE ${TRYLOCK(<name>)}`` (``1``: this channel got it,
-``0``: another channel holds it; it never waits) and given back with ``${UNLOCK(<name>)}``;
+has keyed) is made atomic by running it while a channel of this door holds a named lock (the
+FastAGI door: the call's own channel; the HTTP door: its lock channel). The lock is taken
+with ``${TRYLOCK(<name>)}`` (``1``: this channel got it, ``0``: another channel holds it; it
+never waits) and given back with ``${UNLOCK(<name>)}`` (``Asterisk.try_lock``/``unlock``);
 Asterisk frees a channel's locks when the channel is destroyed, so a server that dies or
 loses its connection while holding one cannot keep it.
 
@@ -23,8 +24,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from agi.channel import Channel
-from agi.errors import CommandError, Hangup, LockUnavailable
+from runtime.errors import CoreError
+from runtime.port import Asterisk
 
 logger = logging.getLogger(__name__)
 
@@ -38,47 +39,29 @@ class LockPolicy:
     sleep: Callable[[float], None] = time.sleep
 
 
-def _function(channel: Channel, function: str, name: str) -> str:
-    return channel.get_full_variable(f"${{{function}({name})}}")
-
-
-def try_lock(channel: Channel, name: str) -> bool:
-    """One TRYLOCK. Raises LockUnavailable when Asterisk answers neither 1 nor 0."""
-    answer = _function(channel, "TRYLOCK", name)
-    if answer in ("0", "1"):
-        return answer == "1"
-    raise LockUnavailable(
-        f"TRYLOCK({name}) answered {answer!r}: is func_lock.so loaded, and may "
-        "this thread run it (live_dangerously in asterisk.conf)?"
-    )
-
-
-def unlock(channel: Channel, name: str) -> None:
-    if _function(channel, "UNLOCK", name) != "1":
-        logger.warning("UNLOCK(%s): this channel did not hold it", name)
-
-
 @contextmanager
-def held(channel: Channel, name: str, policy: LockPolicy) -> Iterator[bool]:
-    """Hold lock ``name`` for the block; yields False (holding nothing) if it stayed busy."""
-    got = try_lock(channel, name)
+def held(port: Asterisk, name: str, policy: LockPolicy) -> Iterator[bool]:
+    """Hold lock ``name`` for the block; yields False (holding nothing) if it stayed busy.
+    ``LockUnavailable`` when the lock cannot be asked for at all."""
+    got = port.try_lock(name)
     for _ in range(policy.attempts - 1):
         if got:
             break
         policy.sleep(policy.pause)
-        got = try_lock(channel, name)
+        got = port.try_lock(name)
     if not got:
         logger.info("lock %s is busy", name)
     try:
         yield got
     finally:
         if got:
-            _unlock_quietly(channel, name)
+            _unlock_quietly(port, name)
 
 
-def _unlock_quietly(channel: Channel, name: str) -> None:
+def _unlock_quietly(port: Asterisk, name: str) -> None:
     """UNLOCK; if the connection is gone, Asterisk frees it with the channel."""
     try:
-        unlock(channel, name)
-    except (Hangup, CommandError) as e:
+        if not port.unlock(name):
+            logger.warning("UNLOCK(%s): this channel did not hold it", name)
+    except CoreError as e:
         logger.warning("UNLOCK(%s) failed (%s): freed with the channel", name, e)

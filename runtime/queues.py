@@ -1,12 +1,8 @@
-"""app_queue membership through EXEC, checking the status variable each application sets."""
+"""app_queue membership of an agent, through the port (statuses in app_queue's words)."""
 
 from __future__ import annotations
 
-import logging
-
-from agi.channel import Channel
-
-logger = logging.getLogger(__name__)
+from runtime.port import Asterisk, Member
 
 MEMBER_CONTEXT = "gitops-agents"
 
@@ -16,40 +12,46 @@ def member_interface(agent_id: str) -> str:
     return f"Local/{agent_id}@{MEMBER_CONTEXT}"
 
 
-# app.c's __ast_app_separate_args (AST_STANDARD_APP_ARGS: remove_chars on) splits on commas
-# outside "..." and outside an open ( or [ (it counts their depth), drops the quotes and takes
-# the character after a backslash literally. Unescaped, "Ann (Paris" would keep the split off
-# until the end and swallow the state interface into the member name. So a free-text argument
-# has every such character backslash-escaped, and commas become blanks (a member name's
-# documented form). protocol.quote then doubles the backslashes for res_agi's own parsing.
-_APP_TEXT = str.maketrans({",": " "} | {c: "\\" + c for c in '\\"()[]'})
+def agent_of(interface: str) -> str:
+    """The agent id of a member interface ``Local/<id>@gitops-agents`` ("" for others).
+    app_queue compares interfaces ignoring case; so does this."""
+    tech, _, rest = interface.partition("/")
+    agent, _, context = rest.partition("@")
+    if tech.lower() != "local" or context.lower() != MEMBER_CONTEXT:
+        return ""
+    return agent
 
 
-def _arg(text: str) -> str:
-    """Free text (member name, pause reason) as one argument app.c reads back literally."""
-    return text.translate(_APP_TEXT)
+def join(
+    port: Asterisk,
+    queue: str,
+    agent_id: str,
+    name: str,
+    penalty: int,
+    device: str,
+    paused_reason: str = "",
+) -> str:
+    """Add the agent (paused with ``paused_reason`` when given, in the same step); returns
+    ADDED, MEMBERALREADY, NOSUCHQUEUE..."""
+    member = Member(member_interface(agent_id), name, penalty, device, paused_reason)
+    return port.add_member(queue, member)
 
 
-def join(channel: Channel, queue: str, agent_id: str, name: str, penalty: int, device: str) -> str:
-    """AddQueueMember; returns AQMSTATUS (ADDED, MEMBERALREADY, NOSUCHQUEUE, ...)."""
-    args = [queue, member_interface(agent_id), str(penalty), "", _arg(name), device]
-    channel.exec_app("AddQueueMember", args)
-    return channel.get_variable("AQMSTATUS")
+def leave(port: Asterisk, queue: str, agent_id: str) -> str:
+    """Returns REMOVED, NOTINQUEUE, NOSUCHQUEUE."""
+    return port.remove_member(queue, member_interface(agent_id))
 
 
-def leave(channel: Channel, queue: str, agent_id: str) -> str:
-    """RemoveQueueMember; returns RQMSTATUS (REMOVED, NOTINQUEUE, NOSUCHQUEUE)."""
-    channel.exec_app("RemoveQueueMember", [queue, member_interface(agent_id)])
-    return channel.get_variable("RQMSTATUS")
+def pause_all(port: Asterisk, agent_id: str, reason: str) -> str:
+    """Pause in every queue the agent is in; returns PAUSED or NOTFOUND."""
+    return port.pause_member(member_interface(agent_id), reason)
 
 
-def pause_all(channel: Channel, agent_id: str, reason: str) -> str:
-    """PauseQueueMember in every queue the agent is in; returns PQMSTATUS (PAUSED, NOTFOUND)."""
-    channel.exec_app("PauseQueueMember", ["", member_interface(agent_id), "", _arg(reason)])
-    return channel.get_variable("PQMSTATUS")
+def unpause_all(port: Asterisk, agent_id: str) -> str:
+    """Unpause everywhere; returns UNPAUSED or NOTFOUND."""
+    return port.unpause_member(member_interface(agent_id))
 
 
-def unpause_all(channel: Channel, agent_id: str) -> str:
-    """UnpauseQueueMember everywhere; returns UPQMSTATUS (UNPAUSED, NOTFOUND)."""
-    channel.exec_app("UnpauseQueueMember", ["", member_interface(agent_id)])
-    return channel.get_variable("UPQMSTATUS")
+def member_list(port: Asterisk, queue: str) -> str:
+    """``QUEUE_MEMBER_LIST(queue)``: the member interfaces, comma-separated."""
+    return port.function(f"QUEUE_MEMBER_LIST({queue})")

@@ -12,9 +12,9 @@ import pytest
 
 from agi.channel import parse_request
 from agi.context import Call, Options, Outcome
-from agi.directory import Directory
 from agi.server import AgiServer, InventoryHolder, ServerConfig
 from provisioner.model import Inventory
+from runtime.directory import Directory
 from tests.agi import inventory
 from tests.agi.memory import MemoryAsterisk, MemoryChannel
 from tests.fakes.agi_client import AgiResult, FakeAgiCall
@@ -67,6 +67,7 @@ class Harness:
 @pytest.fixture
 def h() -> Harness:
     asterisk = MemoryAsterisk(queues={"support": {}, "sales": {}})
+    asterisk.registered.update(inventory.ASSIGNED)  # interface 2 needs its phone registered
     return Harness(asterisk, inventory.build())
 
 
@@ -121,6 +122,8 @@ def serve(
     fake_asterisk.set_config_text("pjsip_gitops.conf", pjsip_text(ENDPOINTS))
     fake_asterisk.reload(None)
     fake_asterisk.install_prompts()
+    for phone in inventory.ASSIGNED:  # interface 2 needs its phone registered
+        fake_asterisk.set_registered(phone)
     clock = Clock()
     options = Options(clock=clock, claim_retry=0.001)
     config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=options)

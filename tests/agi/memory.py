@@ -148,8 +148,10 @@ class MemoryChannel:
             self.variables["AQMSTATUS"] = "NOSUCHQUEUE"
         elif a[1] in queue:
             self.variables["AQMSTATUS"] = "MEMBERALREADY"
-        else:
-            queue[a[1]] = Member(a[2], a[4], a[5])
+        else:  # options p (paused) and r(reason), as app_queue reads them
+            reason = re.search(r"r\(([^)]*)\)", a[3])
+            paused = (reason.group(1) if reason else "") or "paused" if "p" in a[3] else ""
+            queue[a[1]] = Member(a[2], a[4], a[5], paused)
             self.variables["AQMSTATUS"] = "ADDED"
 
     def _app_RemoveQueueMember(self, a: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""Counting the PIN checks our AGI server makes (``agi.auth.verify_pin``), from any thread."""
+"""Counting the PIN checks our AGI server makes (``runtime.auth.verify_pin``), from any thread."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from agi import auth
+from runtime import auth
 
 
 def count_pin_checks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:

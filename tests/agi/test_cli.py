@@ -103,8 +103,8 @@ def test_client_logs_are_logged_by_the_daemon_as_shipped_without_verbose(
             client.send(environment("status", f"PJSIP/{agent}-00000001"))
             client.finish()
             client.close()
-        line = server.wait_for(" agi.client.")  # the first one is bruno's: none for ann
-        assert "INFO agi.client.bruno: 1795526654.1 bruno: status: not logged in" in line
+        line = server.wait_for(" gitops.client.")  # the first one is bruno's: none for ann
+        assert "INFO gitops.client.bruno: 1795526654.1 bruno: status: not logged in" in line
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(timeout=20) == 0
 

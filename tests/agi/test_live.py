@@ -18,7 +18,7 @@ BOB = "Local/1002@gitops-agents"
 def test_login_own_endpoint_sets_variables_members_and_astdb(
     live: Live, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="agi.client")
+    caplog.set_level(logging.INFO, logger="gitops.client")
     result = live.call("login", dtmf=["1#"])
     assert {k: v for k, v in result.variables.items() if k.startswith("GITOPS")} == {
         "GITOPS_STATUS": "ok",
@@ -35,8 +35,8 @@ def test_login_own_endpoint_sets_variables_members_and_astdb(
         "/gitops/agent/1001/since": "1800000000",
     }
     assert any(c.startswith('VERBOSE "gitops agent 1001') for c in result.commands)
-    client = [r for r in caplog.records if r.name.startswith("agi.client")]
-    assert {r.name for r in client} == {"agi.client.1001"} and len(client) >= 4
+    client = [r for r in caplog.records if r.name.startswith("gitops.client")]
+    assert {r.name for r in client} == {"gitops.client.1001"} and len(client) >= 4
     assert result.closed_by_server and not result.hung_up
 
 

@@ -51,12 +51,30 @@ def test_a_missing_confirmation_does_not_turn_success_into_an_error(
     assert result.variables["PLAYBACKSTATUS"] == "FAILED"
 
 
-def test_status_is_said_in_one_playback(live: Live) -> None:
+def test_status_is_said_in_full_in_one_playback(live: Live) -> None:
+    """Logged in, where, paused for which reason (its code) and for how long (issue 15/5)."""
     assert status(live.call("login", dtmf=["1"])) == "ok"
     live.call("pause", args=["1"])
+    live.clock.now += 125  # paused 2 minutes 5 seconds ago
     result = live.call("status")
-    assert result.commands[-1] == 'EXEC Playback "agent-loginok&gitops/paused"'
-    assert result.heard == ["agent-loginok", "gitops/paused"]
+    said = (
+        "agent-loginok&gitops/on-internal&gitops/paused&gitops/reason&digits/1&for&digits/2&minutes"
+    )
+    assert result.commands[-1] == f'EXEC Playback "{said}"'
+    assert result.heard == said.split("&")
+
+
+@pytest.mark.parametrize(
+    ("keys", "where"),
+    [
+        (["2"], ["gitops/at-phone", "digits/3", "digits/0", "digits/0", "digits/1"]),
+        (["3"], ["gitops/on-mobile"]),
+    ],
+)
+def test_status_says_where_and_available(live: Live, keys: list[str], where: list[str]) -> None:
+    assert status(live.call("login", dtmf=keys)) == "ok"
+    result = live.call("status")
+    assert result.heard == ["agent-loginok", *where, "gitops/available"]
 
 
 def test_a_caller_hanging_up_during_a_prompt_is_logged_as_a_hang_up(

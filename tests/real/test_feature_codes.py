@@ -126,10 +126,25 @@ def test_status_logged_out_then_in_and_paused(fresh: Center) -> None:
     log_in(fresh, "ann", "1")
     fresh.call("ann", "*732")
     result = fresh.call("ann", "*75")
-    check(result, "ok", ["agent-loginok", "gitops/paused"])
+    said = ["agent-loginok", "gitops/on-internal", "gitops/paused", "gitops/reason", "digits/2"]
+    assert result.heard[:6] == [*said, "for"], result.details  # paused for reason 2 for...
+    assert result.heard[-1] == "seconds" and result.heard[6].startswith("digits/")
+    check(result, "ok", result.heard)  # every file played, nothing went wrong
     assert (result.variables["GITOPS_INTERFACE"], result.variables["GITOPS_REASON"]) == (
         "internal",
         "break",
+    )
+
+
+def test_status_says_the_phone_worked_at(fresh: Center) -> None:
+    log_in(fresh, "ann", "2")
+    phone = fresh.inventory.phone("desk-paris-101")
+    assert phone is not None
+    digits = [f"digits/{d}" for d in phone.extension]
+    check(
+        fresh.call("ann", "*75"),
+        "ok",
+        ["agent-loginok", "gitops/at-phone", *digits, "gitops/available"],
     )
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from agi.auth import login_agent
 from agi.context import Call, Options, Outcome
+from agi.identify import login_agent
 from agi.server import AgiServer, InventoryHolder, ServerConfig
 from provisioner.targets.ami.client import Action, AmiClient
 from tests.agi import inventory
