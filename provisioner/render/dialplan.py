@@ -27,6 +27,10 @@ QUEUES = "gitops-queues"
 RESERVED_CONTEXTS: frozenset[str] = frozenset(
     {INTERNAL, FEATURES, RESULT, AGENTS, EXTENSIONS, SPY, SPY_ALLOWED, QUEUES}
 )
+# The HTTP service's lock channel waits at ``lock@gitops-result``: a context only reached by
+# Goto from the feature codes, never included, so no phone can dial it.
+LOCK_EXTEN = "lock"
+LOCK_WAIT = 86400  # seconds a lock channel lives before the service opens a new one
 # Stock sounds only (asterisk-core-sounds-en 1.6.1): they exist wherever Asterisk's English
 # sounds do, even where the runtime's own prompts were never installed.
 ERROR_PROMPT = "im-sorry&please-try-call-later"
@@ -110,6 +114,9 @@ def _feature_lines(settings: Settings, spy: bool) -> list[Line]:
     lines += _feature(codes.logout, settings, "logout")
     lines += _feature(codes.pause, settings, "pause")
     lines += _feature(f"_{codes.pause}.", settings, "pause", f"${{EXTEN:{len(codes.pause)}}}")
+    lines += _feature(codes.login_paused, settings, "login-paused")
+    paused_code = f"${{EXTEN:{len(codes.login_paused)}}}"
+    lines += _feature(f"_{codes.login_paused}.", settings, "login-paused", paused_code)
     lines += _feature(codes.unpause, settings, "unpause")
     lines += _feature(codes.status, settings, "status")
     if spy:
@@ -133,8 +140,10 @@ def _queue_lines(queues: Sequence[Queue]) -> list[Line]:
 
 def _result_lines() -> list[Line]:
     """After AGI(): silence only when the AGI server answered and spoke; a failed or
-    unreachable AGI server (AGISTATUS) or an error status plays an error prompt."""
-    return extension(
+    unreachable AGI server (AGISTATUS) or an error status plays an error prompt. And the
+    lock channel's extension."""
+    lock = extension(LOCK_EXTEN, ["Answer()", f"Wait({LOCK_WAIT})", "Hangup()"])
+    return lock + extension(
         "s",
         [
             'GotoIf($["${AGISTATUS}" != "SUCCESS"]?failed)',

@@ -131,7 +131,7 @@ def open_target(
     if not spec.startswith("ami://"):
         raise TargetError(f"unknown target {shown(spec)!r}: use dir:PATH or ami://USER@HOST:PORT")
     secret = ami_secret(spec, secret_env, env)
-    from provisioner.targets.ami import AmiTarget  # imported only when an AMI target is used
+    from provisioner.targets.ami.target import AmiTarget  # only when an AMI target is used
 
     return AmiTarget(spec, secret, timeout=timeout)
 
