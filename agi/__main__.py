@@ -21,13 +21,14 @@ from agi import prompts
 from agi.context import Options
 from agi.errors import ConfigError
 from agi.listen import check_listen
-from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
+from agi.server import AgiServer, ServerConfig
 from provisioner.cli.numbers import at_least, seconds, seconds_or_zero
 from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
 from provisioner.redact import printable, safe_logging
 from runtime import clientlog
+from runtime.reload import InventoryHolder, Reloader
 
 
 def parse_listen(text: str) -> tuple[str, int]:

@@ -9,7 +9,7 @@ and ``Refused``: the rules (``runtime``) act on them as on any door's.
 
 from __future__ import annotations
 
-from runtime.errors import Interrupted, Lost, Refused
+from runtime.errors import ConfigRefused, Interrupted, Lost, Refused
 
 
 class AgiError(Exception):
@@ -32,5 +32,5 @@ class CommandError(AgiError, Refused):
     """Asterisk answered a command with an error (510, 520, unexpected code)."""
 
 
-class ConfigError(AgiError):
+class ConfigError(AgiError, ConfigRefused):
     """The server cannot start with the options given (bad address, missing inventory)."""

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import socketserver
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from agi import dispatch
 from agi.context import Options
@@ -20,13 +18,9 @@ from agi.protocol import Greeting
 from agi.refuser import Refuser
 from agi.routes import ROUTES
 from agi.workers import Workers
-from provisioner.errors import ProvisionerError
-from provisioner.model import Inventory
-from runtime.directory import Directory
+from runtime.reload import InventoryHolder
 
 logger = logging.getLogger(__name__)
-
-Loader = Callable[[Path], Inventory]
 
 
 @dataclass(frozen=True)
@@ -43,58 +37,6 @@ class ServerConfig:
     shutdown_grace: float = 10.0  # seconds running sessions get to finish on SIGTERM
     reload_interval: float = 2.0  # seconds between checks of the files; 0 = on SIGHUP only
     options: Options = field(default_factory=Options)
-
-
-class InventoryHolder:
-    """The inventory in force; ``reload`` swaps it only for a valid new one."""
-
-    def __init__(self, root: Path, loader: Loader) -> None:
-        self.root = root
-        self._loader = loader
-        self._lock = threading.Lock()
-        self._signature = inventory_signature(root)
-        self._directory = Directory.build(loader(root))  # an invalid first one stops startup
-
-    @property
-    def directory(self) -> Directory:
-        return self._directory
-
-    def reload(self) -> bool:
-        """Load the inventory again; keep the last good one if the new one is invalid."""
-        with self._lock:
-            self._signature = inventory_signature(self.root)
-            try:
-                inventory = self._loader(self.root)
-            except (ProvisionerError, ConfigError, OSError) as e:
-                logger.error(
-                    "inventory reload refused, keeping revision %s: %s",
-                    self._directory.inventory.revision,
-                    e,
-                )
-                return False
-            self._directory = Directory.build(inventory)
-        logger.info(
-            "inventory reloaded: revision %s, %d agents", inventory.revision, len(inventory.agents)
-        )
-        return True
-
-    def changed_on_disk(self) -> bool:
-        return inventory_signature(self.root) != self._signature
-
-
-def inventory_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and mtimes of the inventory's files: cheap change detection."""
-    entries: list[tuple[str, int, int]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            try:
-                stat = os.stat(path)
-            except FileNotFoundError:
-                continue
-            entries.append((path, stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
 
 
 Job = tuple[socket.socket, Greeting]  # a connection and the AGI environment it sent
@@ -227,30 +169,3 @@ class AgiServer(socketserver.ThreadingTCPServer):
         else:
             logger.warning("stopped with %d sessions still running", self._active)
         return finished
-
-
-class Reloader(threading.Thread):
-    """Reloads the inventory on request (SIGHUP) or when its files change on disk."""
-
-    def __init__(self, holder: InventoryHolder, interval: float) -> None:
-        super().__init__(name="inventory-reloader", daemon=True)
-        self._holder = holder
-        self._interval = interval
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-
-    def request(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-
-    def run(self) -> None:
-        while not self._stopping.is_set():
-            asked = self._wake.wait(self._interval if self._interval > 0 else None)
-            self._wake.clear()
-            if self._stopping.is_set():
-                return
-            if asked or self._holder.changed_on_disk():
-                self._holder.reload()

@@ -40,6 +40,7 @@ def reason_allowed(agent: Agent, reason: PauseReason, actor: Actor) -> Outcome |
 def pause(
     ctx: Context, agent: Agent, reason: PauseReason, *, actor: Actor = "agent", defer: bool = False
 ) -> Outcome:
+    ctx = ctx.for_agent(agent)
     if actor == "agent" and not agent.permissions.pause:
         ctx.trace(agent, "pause refused: not permitted", "warning")
         return Outcome("not_permitted", agent=agent.id, detail=f"agent {agent.id} may not pause")
@@ -61,6 +62,7 @@ def pause(
 
 def unpause(ctx: Context, agent: Agent) -> Outcome:
     """Unpause everywhere; a pending pause is dropped too."""
+    ctx = ctx.for_agent(agent)
     pending.drop(ctx, agent, "pause")
     status = queues.unpause_all(ctx.port, agent.id)
     ctx.trace(agent, f"unpause: {status}")
@@ -73,6 +75,7 @@ def unpause(ctx: Context, agent: Agent) -> Outcome:
 
 
 def logout(ctx: Context, agent: Agent, *, actor: Actor = "agent", defer: bool = False) -> Outcome:
+    ctx = ctx.for_agent(agent)
     if actor == "agent" and not agent.permissions.logout:
         ctx.trace(agent, "logout refused: not permitted", "warning")
         return Outcome("not_permitted", agent=agent.id, detail=f"agent {agent.id} may not log out")

@@ -1,8 +1,9 @@
-"""Who is acting: an agent by the endpoint they call from (or the phone they hold), or by
-agent number and PIN, with the lockout every door shares.
+"""Who is acting: an agent by the endpoint they call from (or the phone they hold), or a
+user (an agent, a supervisor of the HTTP service) by number or name and PIN, with the lockout
+every door shares.
 
-A PIN is checked, and a wrong one counted, while a channel of the door holds the agent's
-func_lock mutex ``gitops-pin-<agent>`` (``runtime.mutex``): the lockout, the check and the
+A PIN is checked, and a wrong one counted, while a channel of the door holds the user's
+func_lock mutex ``gitops-pin-<id>`` (``runtime.mutex``): the lockout, the check and the
 count are one step for every door and server instance in front of one Asterisk, so
 ``lockout.attempts`` wrong PINs sent at once, by feature code or over HTTP, get that many
 checks, no more. A check that cannot get the lock within the short retry policy is answered
@@ -14,6 +15,7 @@ is the door's business and happens outside the lock.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from provisioner.inventory.pins import verify_pin
 from provisioner.model import Agent
@@ -25,6 +27,22 @@ from runtime.mutex import held
 from runtime.session import lock_policy
 
 logger = logging.getLogger(__name__)
+
+LOCKED = "too many wrong PINs: locked out for a while"
+
+
+@dataclass(frozen=True)
+class User:
+    """Whoever logs in with a PIN: an agent (``agent`` set, for its client logs) or another
+    user of the HTTP service (a supervisor)."""
+
+    id: str
+    pin_hash: str
+    agent: Agent | None = None
+
+    @classmethod
+    def of(cls, agent: Agent) -> User:
+        return cls(agent.id, agent.pin_hash, agent)
 
 
 def agent_at(ctx: Context, endpoint: str | None) -> Agent | None:
@@ -49,56 +67,65 @@ def pin_lock_name(user_id: str) -> str:
     return f"gitops-pin-{user_id}"
 
 
-def locked_out(ctx: Context, agent: Agent) -> bool:
-    """Whether the agent is locked out now (a shortcut before asking the PIN: the check
+def _trace(ctx: Context, user: User, message: str, level: str = "info") -> None:
+    if user.agent is not None:
+        ctx.trace(user.agent, message, "warning" if level == "warning" else "info", echo=False)
+
+
+def locked_out(ctx: Context, agent: Agent | User) -> bool:
+    """Whether the user is locked out now (a shortcut before asking the PIN: the check
     under the lock decides)."""
-    if locked_until(ctx.port, agent.id) > ctx.now():
-        ctx.trace(agent, "login refused: locked out", "warning")
+    user = agent if isinstance(agent, User) else User.of(agent)
+    if locked_until(ctx.port, user.id) > ctx.now():
+        _trace(ctx, user, "login refused: locked out", "warning")
         return True
     return False
-
-
-LOCKED = "too many wrong PINs: locked out for a while"
 
 
 def check_pin(ctx: Context, agent: Agent, pin: str) -> Agent | Outcome:
     """The agent if ``pin`` is theirs; else ``bad_pin``, ``locked`` or ``error`` (lock
     busy or unavailable: nothing checked, nothing counted)."""
-    name = pin_lock_name(agent.id)
+    refused = check_user_pin(ctx.for_agent(agent), User.of(agent), pin)
+    return agent if refused is None else refused
+
+
+def check_user_pin(ctx: Context, user: User, pin: str) -> Outcome | None:
+    """None if ``pin`` is the user's; else ``bad_pin``, ``locked`` or ``error``."""
+    name = pin_lock_name(user.id)
     try:
         with held(ctx.port, name, lock_policy(ctx)) as got:
             if got:
-                return _verify_and_count(ctx, agent, pin)
+                return _verify_and_count(ctx, user, pin)
     except LockUnavailable as e:
-        logger.error("PIN of agent %s not checked: %s", agent.id, e)
-        ctx.trace(agent, f"PIN not checked: {e}", "error", echo=False)
-        return Outcome("error", agent=agent.id, detail=f"the PIN cannot be checked now: {e}")
+        logger.error("PIN of %s not checked: %s", user.id, e)
+        _trace(ctx, user, f"PIN not checked: {e}", "warning")
+        return Outcome("error", agent=user.id, detail=f"the PIN cannot be checked now: {e}")
     # Fail closed: without the lock the check and its count could race another door's.
     logger.warning(
-        "PIN of agent %s from %s not checked: %s stayed busy (another PIN check for this agent)",
-        agent.id,
+        "PIN of %s from %s not checked: %s stayed busy (another PIN check for this user)",
+        user.id,
         ctx.origin,
         name,
     )
-    ctx.trace(agent, "login refused: another PIN check for this agent is running", "warning")
+    _trace(ctx, user, "login refused: another PIN check for this agent is running", "warning")
     return Outcome(
-        "error", agent=agent.id, detail="another PIN check for this agent is running: try again"
+        "error", agent=user.id, detail="another PIN check for this user is running: try again"
     )
 
 
-def _verify_and_count(ctx: Context, agent: Agent, pin: str) -> Agent | Outcome:
-    """Holding the agent's PIN lock: lockout, check and count are one step for every door
+def _verify_and_count(ctx: Context, user: User, pin: str) -> Outcome | None:
+    """Holding the user's PIN lock: lockout, check and count are one step for every door
     in front of this Asterisk, so ``lockout.attempts`` wrong PINs get that many checks."""
-    if locked_out(ctx, agent):  # locked out by a check that finished while we waited
-        return Outcome("locked", agent=agent.id, detail=LOCKED)
-    if pin and verify_pin(pin, agent.pin_hash):
-        clear_failures(ctx.port, agent.id)
-        ctx.trace(agent, "PIN accepted")
-        return agent
+    if locked_out(ctx, user):  # locked out by a check that finished while we waited
+        return Outcome("locked", agent=user.id, detail=LOCKED)
+    if pin and verify_pin(pin, user.pin_hash):
+        clear_failures(ctx.port, user.id)
+        _trace(ctx, user, "PIN accepted")
+        return None
     lockout = ctx.directory.inventory.settings.lockout
-    locked = record_failure(ctx.port, agent.id, lockout.attempts, lockout.seconds, ctx.now())
-    ctx.trace(agent, "wrong PIN, now locked out" if locked else "wrong PIN", "warning")
-    logger.warning("wrong PIN for agent %s from %s", agent.id, ctx.origin)
+    locked = record_failure(ctx.port, user.id, lockout.attempts, lockout.seconds, ctx.now())
+    _trace(ctx, user, "wrong PIN, now locked out" if locked else "wrong PIN", "warning")
+    logger.warning("wrong PIN for %s from %s", user.id, ctx.origin)
     if locked:
-        return Outcome("locked", agent=agent.id, detail=LOCKED)
-    return Outcome("bad_pin", agent=agent.id, detail="wrong PIN")
+        return Outcome("locked", agent=user.id, detail=LOCKED)
+    return Outcome("bad_pin", agent=user.id, detail="wrong PIN")

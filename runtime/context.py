@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Literal
 
 from provisioner.model import Agent
 from runtime import clientlog
 from runtime.directory import Directory
 from runtime.port import Asterisk
+from runtime.traced import Traced
 
 Status = Literal[
     "ok",
@@ -66,6 +68,13 @@ class Context:
 
     def now(self) -> float:
         return self.options.clock()
+
+    def for_agent(self, agent: Agent) -> Context:
+        """This context, its port traced into the agent's client logs at level debug."""
+        if not clientlog.shows(agent, "debug") or isinstance(self.port, Traced):
+            return self
+        note = partial(self.trace, agent, level="debug", echo=False)
+        return replace(self, port=Traced(self.port, note))
 
     def trace(
         self, agent: Agent, message: str, level: clientlog.Level = "info", *, echo: bool = True

@@ -32,3 +32,7 @@ class LockUnavailable(Refused):
 
 class JoinError(CoreError):
     """A queue refused the agent during login (the login is rolled back)."""
+
+
+class ConfigRefused(CoreError):
+    """A door's configuration or inventory cannot be used (a reload keeps the last good one)."""

@@ -53,6 +53,7 @@ def drop(ctx: Context, agent: Agent, kind: str = "") -> None:
 def carry_out(ctx: Context, agent: Agent) -> Outcome | None:
     """Do the agent's pending request if they are no longer on a call; None when there is
     none, or the call goes on."""
+    ctx = ctx.for_agent(agent)
     family = agent_family(agent.id)
     request = ctx.port.db_get(family, KEY)
     if not request or on_call(ctx.port, agent.id):

@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 def log_in(ctx: Context, agent: Agent, binding: Binding, paused_reason: str = "") -> Outcome:
     """Log the agent in where ``binding`` rings them, in every queue of theirs, paused with
     ``paused_reason`` when given (else their ``login_paused`` default, if any)."""
+    ctx = ctx.for_agent(agent)
     reason = paused_reason or (agent.login_paused or "")
     if not binding.phone:
         return _log_in(ctx, agent, binding, read_session(ctx.port, agent.id), reason)
@@ -124,6 +125,7 @@ def _join(ctx: Context, agent: Agent, queue: str, penalty: int, device: str, pau
 
 def log_out(ctx: Context, agent: Agent) -> bool:
     """Leave every queue, clear the session, free the phone. False if not logged in."""
+    ctx = ctx.for_agent(agent)
     port = ctx.port
     session = read_session(port, agent.id)
     names = _queue_names(agent, session.queues)

@@ -18,11 +18,20 @@ from contextlib import contextmanager
 from types import FrameType, ModuleType
 
 from provisioner import __version__
-from provisioner.cli import dump, export, hashpin, plan, render, validate
+from provisioner.cli import agents, dump, export, hashpin, newtoken, plan, render, validate
 from provisioner.errors import ProvisionerError
 from provisioner.redact import printable, safe_logging
 
-COMMANDS: tuple[ModuleType, ...] = (validate, hashpin, render, plan, export, dump)
+COMMANDS: tuple[ModuleType, ...] = (
+    validate,
+    hashpin,
+    newtoken,
+    render,
+    plan,
+    export,
+    dump,
+    agents,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

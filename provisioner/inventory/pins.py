@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import hmac
 import os
+import secrets
 
 from provisioner.errors import ProvisionerError
 
@@ -92,3 +93,15 @@ def locked_pin_hash(label: str) -> str:
     digest = hashlib.sha256(f"asterisk-gitops locked pin digest {label}".encode()).digest()
     b64 = base64.b64encode
     return f"{ALGORITHM}${MIN_ITERATIONS}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def hash_token(token: str) -> str:
+    """What ``settings.tokens[].hash`` holds for an API token: ``sha256:<hex>``. A token is 32
+    random bytes, so one fast hash is enough (no salt, no iterations: nothing to guess)."""
+    return "sha256:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A new API token and its hash (``provisioner new-token``)."""
+    token = "gitops_" + secrets.token_urlsafe(32)
+    return token, hash_token(token)

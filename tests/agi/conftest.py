@@ -12,9 +12,10 @@ import pytest
 
 from agi.channel import parse_request
 from agi.context import Call, Options, Outcome
-from agi.server import AgiServer, InventoryHolder, ServerConfig
+from agi.server import AgiServer, ServerConfig
 from provisioner.model import Inventory
 from runtime.directory import Directory
+from runtime.reload import InventoryHolder
 from tests.agi import inventory
 from tests.agi.memory import MemoryAsterisk, MemoryChannel
 from tests.fakes.agi_client import AgiResult, FakeAgiCall

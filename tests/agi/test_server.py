@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 
 from agi.context import Options
-from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
+from agi.server import AgiServer, ServerConfig
 from provisioner.errors import InventoryError, Problem
 from provisioner.model import Inventory
+from runtime.reload import InventoryHolder, Reloader
 from tests.agi import inventory
 from tests.agi.rawclient import RawSession, environment
 

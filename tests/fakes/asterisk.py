@@ -63,6 +63,8 @@ class FakeAsterisk(QueueOps, RegistrationOps):
         self.channel_vars: dict[str, dict[str, str]] = {}
         self.queue_log: list[tuple[str, ...]] = []
         self.dialplan_hooks: dict[str, Callable[[FakeAsterisk], None]] = {}
+        self.active_channels: set[str] = set()  # channels up, for CHANNELS()
+        self.agi_sessions: list[threading.Thread] = []  # Originate(Application=AGI)
         # sound file -> its length in samples (STREAM FILE's endpos): Debian's stock sounds
         # the project plays; ``install_prompts()`` adds the prompts asterisk-gitops ships
         self.sounds: dict[str, int] = {name: 8000 for name in STOCK}

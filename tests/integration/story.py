@@ -16,7 +16,8 @@ import pytest
 
 from agi.__main__ import inventory_reader
 from agi.context import Options
-from agi.server import AgiServer, InventoryHolder, ServerConfig
+from agi.server import AgiServer, ServerConfig
+from runtime.reload import InventoryHolder
 from tests.example_repo import SERVER, ExampleRepo
 from tests.fakes.agi_client import AgiResult, FakeAgiCall
 from tests.fakes.ami_server import FakeAmiServer

@@ -19,8 +19,9 @@ import pytest
 
 from agi.context import Call, Options, Outcome
 from agi.identify import login_agent
-from agi.server import AgiServer, InventoryHolder, ServerConfig
+from agi.server import AgiServer, ServerConfig
 from provisioner.targets.ami.client import Action, AmiClient
+from runtime.reload import InventoryHolder
 from tests.agi import inventory
 from tests.agi.pinchecks import count_pin_checks
 from tests.real.sandbox import AMI_SECRET, AMI_USER, Sandbox

@@ -20,7 +20,9 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
+from urllib.parse import unquote, urlsplit
 
+from provisioner.errors import TargetError
 from provisioner.targets.ami.errors import (
     AmiActionError,
     AmiAuthError,
@@ -41,6 +43,7 @@ _LOG_HEADERS = 40  # at most this many headers of one message in a debug line
 MAX_IN_REPLY_BYTES = 1 << 27  # 128 MiB
 _UNSOLICITED_KEPT = 1000  # unsolicited messages kept, only small ones: at most 4 MB
 _UNSOLICITED_BYTES = 4096
+DEFAULT_PORT = 5038
 
 
 @dataclass(frozen=True)
@@ -338,3 +341,21 @@ def _short(headers: Sequence[Header]) -> str:
     if len(headers) <= _LOG_HEADERS:
         return describe(headers)
     return f"{describe(headers[:_LOG_HEADERS])}, ... ({len(headers) - _LOG_HEADERS} more)"
+
+
+def parse_url(url: str) -> tuple[str, str, int]:
+    """``ami://USER@HOST:PORT`` -> (user, host, port); TargetError when malformed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORT
+        password = parts.password
+    except ValueError as e:
+        raise TargetError(f"an AMI target is not ami://USER@HOST:PORT ({e})") from e
+    if password is not None:
+        raise TargetError(
+            "an AMI target URL carries a secret: use ami://USER@HOST:PORT and give the "
+            "secret in the environment"
+        )
+    if parts.scheme != "ami" or not parts.username or not parts.hostname:
+        raise TargetError(f"target {url!r} is not ami://USER@HOST:PORT")
+    return unquote(parts.username), parts.hostname, port

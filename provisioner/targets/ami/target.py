@@ -13,7 +13,6 @@ import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from urllib.parse import unquote, urlsplit
 
 from provisioner.errors import TargetError
 from provisioner.render.objects import (
@@ -24,7 +23,7 @@ from provisioner.render.objects import (
     ConfigObject,
     ObjectKey,
 )
-from provisioner.targets.ami.client import Action, AmiClient, Reply
+from provisioner.targets.ami.client import Action, AmiClient, Reply, parse_url
 from provisioner.targets.ami.errors import AmiError, AmiProtocolError, AmiWriteError
 from provisioner.targets.ami.lock import NOT_FOUND, AstDbLock
 from provisioner.targets.ami.members import NOT_DELETED, change_members
@@ -45,30 +44,11 @@ from provisioner.targets.base import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PORT = 5038
 MAIN_FILES: dict[str, str] = {
     PJSIP_FILE: "pjsip.conf",
     QUEUES_FILE: "queues.conf",
     EXTENSIONS_FILE: "extensions.conf",
 }
-
-
-def parse_url(url: str) -> tuple[str, str, int]:
-    """``ami://USER@HOST:PORT`` -> (user, host, port); TargetError when malformed."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port or DEFAULT_PORT
-        password = parts.password
-    except ValueError as e:
-        raise TargetError(f"an AMI target is not ami://USER@HOST:PORT ({e})") from e
-    if password is not None:
-        raise TargetError(
-            "an AMI target URL carries a secret: use ami://USER@HOST:PORT and give the "
-            "secret in the environment"
-        )
-    if parts.scheme != "ami" or not parts.username or not parts.hostname:
-        raise TargetError(f"target {url!r} is not ami://USER@HOST:PORT")
-    return unquote(parts.username), parts.hostname, port
 
 
 class AmiTarget:
