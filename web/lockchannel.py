@@ -66,6 +66,8 @@ class LockChannel:
         self._names_lock = threading.Lock()
         self._stopping = threading.Event()
         self.opened = 0  # lock channels that connected so far
+        self._wake = threading.Event()
+        ami.on_state(lambda up: self._wake.set() if up else None)
         self._monitor = threading.Thread(target=self._watch, name=f"lock {server}", daemon=True)
 
     @property
@@ -77,6 +79,7 @@ class LockChannel:
 
     def stop(self) -> None:
         self._stopping.set()
+        self._wake.set()
         with self._arrived:
             self._arrived.notify_all()
         self._drop("stopping")
@@ -182,9 +185,12 @@ class LockChannel:
             sock.close()
 
     def _watch(self) -> None:
-        """Open the channel when there is none; check it with NOOP when idle."""
-        while not self._stopping.wait(self._check_every):
-            if not self._ami.connected:
+        """Open the channel as soon as AMI is up and whenever it is missing; check it when
+        idle (a VERBOSE at level 5: nothing in a normal log)."""
+        while not self._stopping.is_set():
+            self._wake.wait(self._check_every)
+            self._wake.clear()
+            if self._stopping.is_set() or not self._ami.connected:
                 continue
             if self._port is None:
                 with self._arrived:

@@ -12,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from provisioner.inventory import load_inventory
 from tests.example_repo import ENV, ExampleRepo
 from tests.real import media
-from tests.real.center import Center
-from tests.real.sandbox import Sandbox, SandboxError, missing, required, sipp
+from tests.real.center import SERVER, Center
+from tests.real.sandbox import AMI_SECRET, Sandbox, SandboxError, missing, required, sipp
+from tests.web.harness import WebService
+from web.service import ServiceConfig
 
 PHONES = ("desk-paris-101", "desk-paris-102")  # registered for the whole session
 
@@ -94,3 +97,21 @@ def fresh(center: Center) -> Center:
     """The center with nobody logged in (state reset, Asterisk not restarted)."""
     center.reset()
     return center
+
+
+@pytest.fixture
+def web(fresh: Center) -> Iterator[WebService]:
+    """The HTTP service (as asterisk-gitops-web runs it) in front of the sandbox's pbx-paris,
+    the center reset; its lock listener on a free port."""
+    service = WebService(
+        fresh.inventory_dir,
+        lambda root: load_inventory(root, use_cache=False),
+        {SERVER: AMI_SECRET},
+        ServiceConfig(lock_port=0),
+    )
+    service.start()
+    try:
+        service.wait_ready()
+        yield service
+    finally:
+        service.stop()

@@ -48,11 +48,11 @@ class WebService:
         return self
 
     def wait_ready(self, timeout: float = 15.0) -> None:
-        """Until every server's AMI connection is up and its live table read."""
+        """Until every server's AMI connection and lock channel are up, its table read."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             backends = self.service.backends.values()
-            if all(b.ami.connected and b.rows() for b in backends):
+            if all(b.ami.connected and b.locks.up and b.rows() for b in backends):
                 return
             time.sleep(0.02)
         raise RuntimeError("the service did not connect to Asterisk")
@@ -94,6 +94,13 @@ class Stream:
         return self
 
     def _read(self) -> None:
+        try:
+            self._lines()
+        except httpx.HTTPError:
+            if not self._stop:
+                raise
+
+    def _lines(self) -> None:
         name = ""
         with self.client.stream("GET", "/api/events", timeout=None) as reply:
             for line in reply.iter_lines():
