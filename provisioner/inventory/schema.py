@@ -40,7 +40,7 @@ SCHEMA_DIR = _schema_dir()
 KINDS: tuple[str, ...] = ("settings", "agents", "phones", "queues")
 SHARED = ("common",)
 ITEM_DEFS = {"agents": "#/$defs/agent", "phones": "#/$defs/phone", "queues": "#/$defs/queue"}
-SENSITIVE_FIELDS = frozenset({"pin"})  # values never repeated in a message
+SENSITIVE_FIELDS = frozenset({"pin", "hash"})  # values never repeated in a message (PIN, token)
 _TYPE_WORDS = {
     "string": "text",
     "integer": "a whole number",
@@ -216,7 +216,7 @@ def _type(item: SchemaError, where: Location) -> str:
     field = _field(path)
     value = error.instance
     if "string" in wanted and isinstance(value, (int, float)) and not isinstance(value, bool):
-        if field in SENSITIVE_FIELDS:
+        if field == "pin":
             return "this looks like a clear PIN: run `provisioner hash-pin` and paste its output"
         raw = where.raw if where.raw is not None else str(value)
         return f'{field} must be text, not a number: quote it, e.g. "{raw}"'
@@ -240,7 +240,7 @@ def _pattern(item: SchemaError, where: Location) -> str:
     del where
     schema, field = item.error.schema, _field(item.path)
     value = item.error.instance
-    if field in SENSITIVE_FIELDS and isinstance(value, str) and value.isdigit():
+    if field == "pin" and isinstance(value, str) and value.isdigit():
         return "this looks like a clear PIN: run `provisioner hash-pin` and paste its output"
     hint = schema.get("patternErrorMessage", f"it must match {schema.get('pattern')}")
     return f"{_shown(item.path, value)} is not a valid {field}: {hint}"

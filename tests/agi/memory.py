@@ -27,6 +27,7 @@ class MemoryAsterisk:
     queues: dict[str, dict[str, Member]] = field(default_factory=dict)
     db: dict[str, str] = field(default_factory=dict)
     registered: set[str] = field(default_factory=set)
+    channels: set[str] = field(default_factory=set)  # channels up, for CHANNELS(regex)
     lock: threading.Lock = field(default_factory=threading.Lock)
     mutexes: dict[str, tuple[object, int]] = field(default_factory=dict)  # func_lock: owner, count
     func_lock: bool = True  # False: TRYLOCK and UNLOCK are unknown functions (answer "")
@@ -120,6 +121,8 @@ class MemoryChannel:
             return "1" if done else "0"
         if name == "PJSIP_DIAL_CONTACTS" and arg in self.asterisk.registered:
             return f"PJSIP/{arg}/sip:x"
+        if name == "CHANNELS":
+            return " ".join(sorted(c for c in self.asterisk.channels if re.search(arg, c)))
         if name == "QUEUE_MEMBER_LIST":  # app_queue cuts the list near its 4096-byte buffer
             return ",".join(self.asterisk.queues.get(arg, {}))[:4095]
         return ""
