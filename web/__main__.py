@@ -7,11 +7,12 @@ SIGHUP reloads the inventory (so does a change of its files, every ``--reload-in
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
@@ -38,6 +39,20 @@ DESCRIPTION = (
 
 class UsageError(ConfigRefused):
     """The options or the inventory do not let the service start."""
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server; SIGTERM and SIGINT stop it gracefully and the process exits 0
+    (uvicorn's own handlers raise the signal again once stopped)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self.should_exit = True
+
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, stop)
+        yield
 
 
 def address(text: str, option: str) -> tuple[str, int]:
@@ -173,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGHUP, on_hup)
     reloader.start()
     level = "debug" if args.debug else "info" if args.verbose else "warning"
-    server = uvicorn.Server(
+    server = _Server(
         uvicorn.Config(
             build(service),
             host=host,
