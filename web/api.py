@@ -345,6 +345,7 @@ async def health(request: Request) -> Response:
     servers = {
         name: {
             "ami": backend.ami.connected,
+            "ami_logins": backend.ami.logins,
             "lock_channel": backend.locks.up,
             "agents": len(backend.rows()),
         }
