@@ -15,9 +15,9 @@ from collections.abc import Iterator, Sequence
 
 from provisioner.dump.endpoint import Device, formats, is_true, split_callerid
 from provisioner.dump.report import Entry
-from provisioner.dump.snapshot import Section
 from provisioner.render.objects import ConfigObject, is_sensitive
 from provisioner.render.pjsip import MANAGED_VAR
+from provisioner.targets.snapshot import Section
 
 # Defaults of Asterisk 22 (res_pjsip, app_queue) for the options that matter here.
 DEFAULTS: dict[str, dict[str, str]] = {

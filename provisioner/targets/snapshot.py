@@ -1,4 +1,4 @@
-"""What ``provisioner dump`` read from an Asterisk: config categories and live facts.
+"""What a target read for ``provisioner dump``: config categories and live facts.
 
 Values only, filled by a source (``dump.read.DirectorySource``, ``targets.ami.source``) and
 read by ``dump.map``. A secret never gets this far: every ``password=``/``md5_cred=`` value,
