@@ -24,8 +24,11 @@ from runtime.session import log_out
 Actor = Literal["agent", "supervisor"]
 
 
-def reason_allowed(agent: Agent, reason: PauseReason, actor: Actor) -> Outcome | None:
-    """None if ``reason`` may be used; else ``not_permitted``."""
+def pause_refused(agent: Agent, reason: PauseReason, actor: Actor) -> Outcome | None:
+    """None if ``actor`` may pause ``agent`` for ``reason``; else ``not_permitted``: the
+    agent's own permissions bind the agent, not a supervisor."""
+    if actor == "agent" and not agent.permissions.pause:
+        return Outcome("not_permitted", agent=agent.id, detail=f"agent {agent.id} may not pause")
     allowed = agent.permissions.pause_reasons
     if actor == "agent" and allowed is not None and reason.name not in allowed:
         return Outcome(
@@ -41,12 +44,9 @@ def pause(
     ctx: Context, agent: Agent, reason: PauseReason, *, actor: Actor = "agent", defer: bool = False
 ) -> Outcome:
     ctx = ctx.for_agent(agent)
-    if actor == "agent" and not agent.permissions.pause:
-        ctx.trace(agent, "pause refused: not permitted", "warning")
-        return Outcome("not_permitted", agent=agent.id, detail=f"agent {agent.id} may not pause")
-    refused = reason_allowed(agent, reason, actor)
+    refused = pause_refused(agent, reason, actor)
     if refused is not None:
-        ctx.trace(agent, f"pause refused: reason {reason.name} not permitted", "warning")
+        ctx.trace(agent, f"pause refused: {refused.detail}", "warning")
         return refused
     if defer and pending.on_call(ctx.port, agent.id):
         return pending.hold(ctx, agent, f"pause:{reason.name}")

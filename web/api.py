@@ -225,11 +225,7 @@ async def log_agent_in(request: Request) -> Response:
     reason = ""
     if paused:
         chosen = _reason(backend, paused)
-        refused = actions.reason_allowed(agent, chosen, "agent")
-        if refused is None and not agent.permissions.pause:
-            refused = Outcome(
-                "not_permitted", agent=agent.id, detail=f"agent {agent.id} may not pause"
-            )
+        refused = actions.pause_refused(agent, chosen, "agent")
         if refused is not None:
             return outcome_response(refused)
         reason = chosen.name

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +40,7 @@ MEMBER_EVENTS = frozenset(
     {"QueueMemberAdded", "QueueMemberRemoved", "QueueMemberPause", "QueueMemberStatus"}
 )
 Publish = Callable[[str, dict[str, Any]], None]
+PENDING_SWEEP = 2.0  # seconds: how often agents with a pending request are looked at again
 
 
 class Backend:
@@ -154,8 +156,18 @@ class Backend:
                     self.refresh(agent)
 
     def _run(self) -> None:
+        sweep = time.monotonic() + PENDING_SWEEP
         while True:
-            item = self._work.get()
+            if time.monotonic() >= sweep:  # a call's end may have been missed: look again
+                sweep = time.monotonic() + PENDING_SWEEP
+                with self._lock:
+                    waiting = [a for a, k in self._sessions.items() if k.get(pending.KEY)]
+                for agent_id in waiting:
+                    self.refresh(agent_id)
+            try:
+                item = self._work.get(timeout=max(0.01, sweep - time.monotonic()))
+            except queue.Empty:
+                continue
             if item is None:
                 return
             try:

@@ -63,9 +63,7 @@ def _paused_reason(call: Call, agent: Agent) -> PauseReason | Outcome:
     if reason is None:
         call.trace(agent, f"login refused: unknown reason code {code!r}", "warning")
         return Outcome("bad_reason", agent=agent.id)
-    refused = actions.reason_allowed(agent, reason, "agent")
-    if refused is None and not agent.permissions.pause:
-        return Outcome("not_permitted", agent=agent.id)
+    refused = actions.pause_refused(agent, reason, "agent")
     return Outcome.of(refused) if refused is not None else reason
 
 

@@ -46,7 +46,6 @@ def test_an_agent_logs_in_pauses_and_logs_out_over_http(fresh: Center, web: WebS
         assert ann.post("/api/agents/ann/logout").json()["status"] == "ok"
     assert ANN not in fresh.members("sales")
     assert fresh.db() == {}
-    assert fresh.sandbox.problems(fresh.setup_log_end) == [] or True  # see test_web_wire
 
 
 def test_a_pause_by_feature_code_shows_on_every_open_stream(fresh: Center, web: WebService) -> None:
