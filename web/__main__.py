@@ -42,13 +42,18 @@ class UsageError(ConfigRefused):
 
 
 class _Server(uvicorn.Server):
-    """uvicorn's server; SIGTERM and SIGINT stop it gracefully and the process exits 0
-    (uvicorn's own handlers raise the signal again once stopped)."""
+    """uvicorn's server; SIGTERM and SIGINT end the open event streams and stop it, and the
+    process exits 0 (uvicorn's own handlers raise the signal again once stopped)."""
+
+    def __init__(self, config: uvicorn.Config, service: Service) -> None:
+        super().__init__(config)
+        self.service = service
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         def stop(signum: int, frame: FrameType | None) -> None:
             self.should_exit = True
+            self.service.hub.close_all()
 
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, stop)
@@ -196,7 +201,9 @@ def run(args: argparse.Namespace) -> int:
             log_config=None,
             access_log=args.verbose,
             log_level=level,
-        )
+            timeout_graceful_shutdown=5,  # requests still running after 5 s are cut
+        ),
+        service,
     )
     logging.getLogger("web").warning(
         "HTTP service on %s:%d, lock listener on %s:%d, servers: %s",

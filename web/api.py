@@ -49,6 +49,7 @@ def _user(principal: Principal) -> dict[str, str]:
 
 
 def _origin(request: Request, principal: Principal | None = None) -> str:
+    """Who asked, for the logs and the agent's client logs: ``web:supervisor sophie@10.0.0.9``."""
     peer = request.client.host if request.client else "?"
     return f"web:{principal.label if principal else 'login'}@{peer}"
 

@@ -82,8 +82,9 @@ class Backend:
         self.locks.stop()
         self.ami.stop()
 
-    def context(self, origin: str, session_id: str = "") -> Context:
-        return Context(self.port, self.directory, self.options, origin, session_id)
+    def context(self, origin: str) -> Context:
+        """The core's context of one request: its origin names it in the client logs."""
+        return Context(self.port, self.directory, self.options, origin, origin)
 
     def request(self, action: Action) -> Reply:
         return self.ami.request(action)

@@ -48,6 +48,19 @@ class Hub:
     def unsubscribe(self, subscriber: Subscriber) -> None:
         self._subscribers.discard(subscriber)
 
+    def close_all(self) -> None:
+        """From any thread: end every stream (the service is stopping)."""
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self._close_all)
+
+    def _close_all(self) -> None:
+        for subscriber in list(self._subscribers):
+            self._subscribers.discard(subscriber)
+            while not subscriber.queue.empty():
+                subscriber.queue.get_nowait()
+            subscriber.queue.put_nowait(CLOSED)
+
     def publish(self, agent: str, row: dict[str, Any]) -> None:
         """From any thread: send ``row`` (an agent's live row) to whoever may see it."""
         loop = self._loop

@@ -16,6 +16,7 @@ from tests.example import copy_example
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
 from tests.real.sandbox import free_port
+from tests.web.harness import Stream, log_in
 from web.__main__ import main
 
 
@@ -67,8 +68,15 @@ def test_the_daemon_serves_and_reloads_on_sighup(
             time.sleep(0.1)
         assert reply.json()["status"] == "unknown_agent"  # sophie is gone after the reload
         assert ami_server.session_count() == 1  # one AMI connection, whatever was asked
-    finally:
+        stream = Stream(httpx.Client(base_url=url, timeout=30))
+        log_in(stream.client, "1001", "1234")
+        stream.start()  # an open event stream must not hold the stop up
         process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=30)
+        _, err = process.communicate(timeout=15)
+        stream.close()
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "inventory reloaded" in err or "HTTP service on" in err
