@@ -22,20 +22,20 @@ from agi.context import Options
 from agi.errors import ConfigError
 from agi.listen import check_listen
 from agi.server import AgiServer, ServerConfig
+from provisioner.cli.daemon import add_options, configure_logging, host_port
 from provisioner.cli.numbers import at_least, seconds, seconds_or_zero
 from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
-from provisioner.redact import printable, safe_logging
-from runtime import clientlog
+from provisioner.redact import printable
 from runtime.reload import InventoryHolder, Reloader
 
 
 def parse_listen(text: str) -> tuple[str, int]:
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+    found = host_port(text)
+    if found is None:
         raise ConfigError(f"--listen wants HOST:PORT, got {text!r}")
-    return host.strip("[]"), int(port)
+    return found
 
 
 def inventory_reader(server: str | None) -> Callable[[Path], Inventory]:
@@ -115,24 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="S",
         help="on SIGTERM, how long running sessions get to finish (default: %(default)s)",
     )
-    p.add_argument(
-        "--reload-interval",
-        type=seconds_or_zero,
-        default=2.0,
-        metavar="S",
-        help="how often the inventory's files are checked for changes, 0: only on SIGHUP"
-        " (default: %(default)s)",
-    )
-    p.add_argument(
-        "-v", "--verbose", action="store_true", help="log every session (default: warnings only)"
-    )
-    p.add_argument("--debug", action="store_true", help="debug logs (default: off)")
-    p.add_argument(
-        "--client-log-dir",
-        type=Path,
-        metavar="DIR",
-        help="also write each agent's client logs to DIR/<agent id>.log (default: stderr only)",
-    )
+    add_options(p, "log every session (default: warnings only)")
     commands = p.add_subparsers(dest="command", metavar="COMMAND", title="other commands")
     install = commands.add_parser(
         "install-prompts",
@@ -234,23 +217,13 @@ def run(args: argparse.Namespace) -> int:
     return 0 if server.stop() else 1
 
 
-def configure_logging(verbose: bool, debug: bool, client_dir: Path | None = None) -> None:
-    """WARNING by default, INFO with -v, DEBUG with --debug; client logs (every step of the
-    sessions of agents with ``client_logs`` on, at the level their inventory asks) always:
-    support turned them on in the inventory for that agent, so no daemon flag may hide them.
-    Control characters in messages (from the network: ``agi_channel``...) are escaped."""
-    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    safe_logging(level, "%(asctime)s %(levelname)s %(name)s: %(message)s")
-    clientlog.configure(client_dir)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None and args.inventory is None:
         parser.error("the following arguments are required: --inventory")
     try:
-        configure_logging(args.verbose, args.debug, getattr(args, "client_log_dir", None))
+        configure_logging(args.verbose, args.debug, args.client_log_dir)
         return install_prompts(args) if args.command == "install-prompts" else run(args)
     except (ConfigError, ProvisionerError, prompts.PromptError, OSError) as e:
         print(f"error: {printable(str(e))}", file=sys.stderr)

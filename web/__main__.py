@@ -18,13 +18,13 @@ from types import FrameType
 
 import uvicorn
 
-from provisioner.cli.numbers import at_least, seconds, seconds_or_zero
+from provisioner.cli.daemon import add_options, configure_logging, host_port
+from provisioner.cli.numbers import at_least, seconds
 from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
-from provisioner.redact import printable, safe_logging
+from provisioner.redact import printable
 from provisioner.targets import AMI_SECRET_ENV, ami_secret
-from runtime import clientlog
 from runtime.errors import ConfigRefused
 from runtime.reload import InventoryHolder, Reloader
 from web.app import build
@@ -61,10 +61,10 @@ class _Server(uvicorn.Server):
 
 
 def address(text: str, option: str) -> tuple[str, int]:
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+    found = host_port(text)
+    if found is None:
         raise UsageError(f"{option} wants HOST:PORT, got {text!r}")
-    return host.strip("[]"), int(port)
+    return found
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,27 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="operations on Asterisk at once (default: %(default)s)",
     )
-    p.add_argument(
-        "--reload-interval",
-        type=seconds_or_zero,
-        default=2.0,
-        metavar="S",
-        help="how often the inventory's files are checked for changes, 0: only on SIGHUP"
-        " (default: %(default)s)",
-    )
-    p.add_argument(
-        "--client-log-dir",
-        type=Path,
-        metavar="DIR",
-        help="also write each agent's client logs to DIR/<agent id>.log",
-    )
-    p.add_argument(
-        "-v",
-        "--verbose",
-        action="store_true",
-        help="log every action and connection (default: warnings and the audit log)",
-    )
-    p.add_argument("--debug", action="store_true", help="debug logs (default: off)")
+    add_options(p, "log every request and connection (default: warnings and the audit log)")
     return p
 
 
@@ -215,14 +195,6 @@ def run(args: argparse.Namespace) -> int:
     server.run()
     reloader.stop()
     return 0 if server.started else 1
-
-
-def configure_logging(verbose: bool, debug: bool, client_dir: Path | None) -> None:
-    """WARNING by default (the audit log ``web.audit`` is at WARNING: every action, with who
-    did it), INFO with -v, DEBUG with --debug; client logs always."""
-    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    safe_logging(level, "%(asctime)s %(levelname)s %(name)s: %(message)s")
-    clientlog.configure(client_dir)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,9 @@ STATUSES = [
 ]  # fmt: skip
 
 
+AGENT = [{"name": "agent", "in": "path", "required": True, "schema": {"type": "string"}}]
+
+
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -41,9 +44,7 @@ def _answers(ok: str, *codes: int) -> dict[str, Any]:
 def _action(summary: str, body: dict[str, Any] | None, *codes: int) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "summary": summary,
-        "parameters": [
-            {"name": "agent", "in": "path", "required": True, "schema": {"type": "string"}}
-        ],
+        "parameters": AGENT,
         "security": [{"session": [], "csrf": []}, {"token": []}],
         "responses": _answers("done", 400, 401, 403, 404, *codes, 503),
     }
@@ -109,14 +110,7 @@ def document() -> dict[str, Any]:
             "/api/agents/{agent}": {
                 "get": {
                     "summary": "One agent's live row",
-                    "parameters": [
-                        {
-                            "name": "agent",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string"},
-                        }
-                    ],
+                    "parameters": AGENT,
                     "responses": {
                         "200": _json(_ref("Agent"), "the agent"),
                         **_answers("", 401, 403, 404),
@@ -126,14 +120,7 @@ def document() -> dict[str, Any]:
             "/api/agents/{agent}/phones": {
                 "get": {
                     "summary": "Where the agent may log in now: free phones, or interfaces",
-                    "parameters": [
-                        {
-                            "name": "agent",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string"},
-                        }
-                    ],
+                    "parameters": AGENT,
                     "responses": {
                         "200": _json(_ref("Choices"), "the choices"),
                         **_answers("", 401, 403, 404),

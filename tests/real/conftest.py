@@ -109,9 +109,4 @@ def web(fresh: Center) -> Iterator[WebService]:
         {SERVER: AMI_SECRET},
         ServiceConfig(lock_port=0),
     )
-    service.start()
-    try:
-        service.wait_ready()
-        yield service
-    finally:
-        service.stop()
+    yield from service.running()

@@ -47,9 +47,4 @@ def web(
         fake_asterisk.set_registered(phone)
     url = f"ami://gitops@127.0.0.1:{ami_server.port}"
     service = WebService(tmp_path, lambda _root: build(url), {SERVER: "gitops-secret"})
-    service.start()
-    try:
-        service.wait_ready()
-        yield service
-    finally:
-        service.stop()
+    yield from service.running()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,15 @@ class WebService:
         settings = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on")
         self.server = uvicorn.Server(settings)
         self._thread = threading.Thread(target=self.server.run, name="web", daemon=True)
+
+    def running(self) -> Iterator[WebService]:
+        """Started and connected until the generator is closed (a fixture's body)."""
+        self.start()
+        try:
+            self.wait_ready()
+            yield self
+        finally:
+            self.stop()
 
     def start(self, timeout: float = 15.0) -> WebService:
         self._thread.start()
