@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.real.ami import event
 from tests.real.center import Center
 from tests.real.sip import CallResult
 
@@ -175,3 +176,16 @@ def test_wrong_pins_lock_the_agent_out(fresh: Center) -> None:
     result = fresh.call("desk-paris-101", "*71", "1001#")  # the PIN is not even asked
     check(result, "locked", ["agent-user", "gitops/locked-out"], ["agent-user"])
     assert ANN not in fresh.members("sales")
+
+
+def test_login_already_paused_joins_paused_in_one_step(fresh: Center) -> None:
+    """*77N: AddQueueMember with the options p and r(reason), as Asterisk 22.10.1 takes them."""
+    mark = fresh.events.mark()
+    result = fresh.call("ann", "*772", "1")
+    check(result, "ok", ["gitops/interface-menu", "agent-loginok"], ["gitops/interface-menu"])
+    assert result.variables["GITOPS_REASON"] == "break"
+    member = fresh.members("sales")[ANN]
+    assert (member["paused"], member["reason"]) == ("1", "break")
+    added = fresh.events.wait_for(event("QueueMemberAdded", Interface=ANN), mark)
+    assert (added.get("Paused"), added.get("PausedReason")) == ("1", "break")  # never available
+    assert session(fresh, "ann")["paused"] == "break"

@@ -3,6 +3,9 @@ rules it shares with the feature codes (the phone claim, the PIN lockout) across
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from typing import Any
@@ -232,3 +235,18 @@ def test_a_logout_during_a_queue_call_waits_for_its_end(fresh: Center, web: WebS
         call.finish()
     assert ANN not in fresh.members("sales")
     assert fresh.db() == {}
+
+
+def test_provisioner_agents_prints_the_same_table(fresh: Center, web: WebService) -> None:
+    assert fresh.call("ann", "*71", "1").status == "ok"
+    assert fresh.call("ann", "*731").status == "ok"
+    command = [sys.executable, "-m", "provisioner", "agents", "--inventory"]
+    command += [str(fresh.inventory_dir), "--server", "pbx-paris", "--format", "json"]
+    done = subprocess.run(command, env=fresh.env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    rows = {r["agent"]: r for r in json.loads(done.stdout)["agents"]}
+    with web.client() as boss:
+        log_in(boss, *SUPERVISOR)
+        live = boss.get("/api/agents/ann").json()
+    assert rows["ann"] == live
+    assert (live["state"], live["reason"], live["interface"]) == ("paused", "lunch", "internal")
