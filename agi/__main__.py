@@ -19,9 +19,9 @@ from types import FrameType
 
 from agi import prompts
 from agi.context import Options
-from agi.errors import ConfigError
 from agi.listen import check_listen
 from agi.server import AgiServer, ServerConfig
+from fastagi.errors import ConfigError
 from provisioner.cli.daemon import add_options, configure_logging, host_port
 from provisioner.cli.numbers import at_least, seconds, seconds_or_zero
 from provisioner.errors import ProvisionerError

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from agi.channel import Channel, Request
-from agi.port import AgiPort
+from fastagi.channel import Channel, Request
+from fastagi.port import AgiPort
 from provisioner.model import Agent
 from runtime import context as core
 from runtime.clientlog import Level

@@ -6,10 +6,10 @@ import logging
 import socket
 from collections.abc import Callable, Mapping
 
-from agi.channel import Request, parse_request
 from agi.context import Call, Options, Outcome
-from agi.errors import AgiError, CommandError, ConnectionLost, Hangup, ProtocolError
-from agi.protocol import AgiChannel, Greeting, set_idle_timeout
+from fastagi.channel import Request, parse_request
+from fastagi.errors import AgiError, CommandError, ConnectionLost, Hangup, ProtocolError
+from fastagi.protocol import AgiChannel, Greeting, set_idle_timeout
 from runtime.directory import Directory
 
 logger = logging.getLogger(__name__)

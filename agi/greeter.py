@@ -33,8 +33,8 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from agi.errors import ProtocolError
-from agi.protocol import Greeting
+from fastagi.errors import ProtocolError
+from fastagi.protocol import Greeting
 
 logger = logging.getLogger(__name__)
 

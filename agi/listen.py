@@ -12,7 +12,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Sequence
 
-from agi.errors import ConfigError
+from fastagi.errors import ConfigError
 from provisioner.model import AgiServer
 
 WILDCARDS = frozenset({"", "0.0.0.0", "::"})

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from agi import dispatch
 from agi.context import Options
 from agi.dispatch import Handler
-from agi.errors import ConfigError
 from agi.greeter import Greeter
-from agi.protocol import Greeting
 from agi.refuser import Refuser
 from agi.routes import ROUTES
 from agi.workers import Workers
+from fastagi.errors import ConfigError
+from fastagi.protocol import Greeting
 from runtime.reload import InventoryHolder
 
 logger = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The port: the Asterisk operations the rules of agent sessions need, and nothing else.
 
 Each door implements it over its own transport: the FastAGI door over the call's channel
-(``agi.port``: ``EXEC AddQueueMember``, ``DATABASE GET``, ``GET FULL VARIABLE``...), the HTTP
+(``fastagi.port``: ``EXEC AddQueueMember``, ``DATABASE GET``, ``GET FULL VARIABLE``...), the HTTP
 service over its shared AMI connection and its lock channel (``web.port``: ``QueueAdd``,
 ``DBGet``, ``Getvar``...). Statuses are app_queue's own words, whichever door asked.
 

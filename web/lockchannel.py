@@ -26,9 +26,9 @@ import socket
 import threading
 from collections.abc import Callable
 
-from agi.errors import AgiError
-from agi.port import AgiPort
-from agi.protocol import AgiChannel, set_idle_timeout
+from fastagi.errors import AgiError
+from fastagi.port import AgiPort
+from fastagi.protocol import AgiChannel, set_idle_timeout
 from provisioner.targets.ami.client import Action
 from provisioner.targets.ami.errors import AmiError
 from provisioner.targets.ami.shared import SharedAmi

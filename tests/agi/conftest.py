@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from agi.channel import parse_request
 from agi.context import Call, Options, Outcome
 from agi.server import AgiServer, ServerConfig
+from fastagi.channel import parse_request
 from provisioner.model import Inventory
 from runtime.directory import Directory
 from runtime.reload import InventoryHolder

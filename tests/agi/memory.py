@@ -1,4 +1,4 @@
-"""An in-memory Asterisk behind the ``agi.channel.Channel`` interface, for handler logic tests.
+"""An in-memory Asterisk behind the ``fastagi.channel.Channel`` interface, for handler logic tests.
 
 Queue applications and AstDB behave as in the transcripts (AQMSTATUS ADDED / MEMBERALREADY /
 NOSUCHQUEUE, RQMSTATUS REMOVED / NOTINQUEUE, PQMSTATUS PAUSED / NOTFOUND, ...).
@@ -11,7 +11,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from agi.errors import Hangup
+from fastagi.errors import Hangup
 
 
 @dataclass

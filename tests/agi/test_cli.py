@@ -14,7 +14,7 @@ from typing import Self
 import pytest
 
 from agi.__main__ import inventory_reader, main, parse_listen
-from agi.errors import ConfigError
+from fastagi.errors import ConfigError
 from tests.agi.rawclient import RawSession, environment
 from tests.example import EXAMPLE, copy_example
 

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from agi.errors import Hangup
 from agi.handlers import login, logout, pause, status, unpause
+from fastagi.errors import Hangup
 from provisioner.model import Permissions
 from tests.agi import inventory
 from tests.agi.conftest import Harness

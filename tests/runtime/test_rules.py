@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from agi.port import AgiPort
+from fastagi.port import AgiPort
 from runtime import actions, clientlog, pending, state
 from runtime.context import Context, Options
 from runtime.directory import Directory

@@ -25,7 +25,7 @@ process with one GIL, so what it pays for is mostly system calls that drop and r
 idle timeout is ``SO_RCVTIMEO`` (``set_idle_timeout``): with ``settimeout`` CPython polls
 before every ``recv`` and ``send``, which doubles the system calls and GIL hand-overs.
 
-``AgiChannel`` wraps it in the small typed interface the handlers use (``agi.channel.Channel``).
+``AgiChannel`` wraps it in the small typed interface the handlers use (``fastagi.channel.Channel``).
 After a hang-up, Asterisk still runs the commands that need no caller (``EXEC``, ``DATABASE``,
 ``GET``/``SET VARIABLE``, ``VERBOSE``): those go on, so a login, logout or pause that has
 started writing finishes. Commands that need the caller (``ANSWER``, ``GET DATA``,
@@ -51,7 +51,7 @@ from asterisk.agi import (
     re_kv,
 )
 
-from agi.errors import CommandError, ConnectionLost, Hangup, ProtocolError
+from fastagi.errors import CommandError, ConnectionLost, Hangup, ProtocolError
 
 logger = logging.getLogger(__name__)
 
@@ -258,7 +258,7 @@ class _ThreadedAGI(AGI):  # type: ignore[misc]  # pyst2 ships no type hints
 
 
 class AgiChannel:
-    """The typed channel interface over pyst2 (see ``agi.channel.Channel``)."""
+    """The typed channel interface over pyst2 (see ``fastagi.channel.Channel``)."""
 
     def __init__(self, reader: LineSource, send: Send, env: dict[str, str] | None = None) -> None:
         """Reads the AGI environment from ``reader``, unless ``env`` is it (already read)."""

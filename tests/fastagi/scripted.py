@@ -1,11 +1,11 @@
-"""A scripted Asterisk peer over a socketpair, for protocol-level tests of agi.protocol."""
+"""A scripted Asterisk peer over a socketpair, for protocol-level tests of fastagi.protocol."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Iterable
 
-from agi.protocol import AgiChannel
+from fastagi.protocol import AgiChannel
 
 ENV = (
     "agi_network: yes\n"

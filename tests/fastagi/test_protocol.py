@@ -1,4 +1,4 @@
-"""agi.protocol: pyst2's AGI adapted; one test per pitfall listed in python-libraries.md."""
+"""fastagi.protocol: pyst2's AGI adapted; one test per pitfall listed in python-libraries.md."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from agi.errors import CommandError, ConnectionLost, Hangup, ProtocolError
-from agi.protocol import (
+from fastagi.errors import CommandError, ConnectionLost, Hangup, ProtocolError
+from fastagi.protocol import (
     MAX_LINE,
     AgiChannel,
     Greeting,
@@ -21,8 +21,8 @@ from agi.protocol import (
     quote,
     set_idle_timeout,
 )
-from tests.agi.scripted import ENV, ScriptedPeer
 from tests.fakes.agi_client import render_env
+from tests.fastagi.scripted import ENV, ScriptedPeer
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ to the call's channel: Asterisk frees them when the call's channel goes.
 
 from __future__ import annotations
 
-from agi.channel import Channel
+from fastagi.channel import Channel
 from runtime.errors import LockUnavailable
 from runtime.port import Member
 

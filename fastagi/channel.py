@@ -1,6 +1,6 @@
 """What handlers see of a call: the channel interface and the parsed request.
 
-``Channel`` is implemented over the wire by ``agi.protocol.AgiChannel``; tests may implement
+``Channel`` is implemented over the wire by ``fastagi.protocol.AgiChannel``; tests may implement
 it in memory. ``Request`` is the AGI environment, parsed once.
 """
 
@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl
 
 
 class Channel(Protocol):
-    """The AGI commands the handlers use. Every method may raise ``agi.errors.Hangup``."""
+    """The AGI commands the handlers use. Every method may raise ``fastagi.errors.Hangup``."""
 
     @property
     def env(self) -> Mapping[str, str]: ...
