@@ -18,7 +18,7 @@ from provisioner.targets.directory import LOCK_FILE
 from tests.reconciler.cli_helpers import ENV, Cli, start
 
 
-def _blocked_reading(fifo: Path, timeout: float = 20.0) -> int:
+def _blocked_reading(fifo: Path, timeout: float = 60.0) -> int:
     """Open the FIFO's write end once the apply has opened its read end (it then waits in
     read() for data, holding the lock); returns the write end, kept open by the caller."""
     deadline = time.monotonic() + timeout
@@ -57,7 +57,7 @@ def test_a_signal_during_apply_releases_the_lock(
         writer = _blocked_reading(fifo)
         assert (cli.config / LOCK_FILE).exists()
         apply.send_signal(signum)
-        _out, err = apply.communicate(timeout=20)
+        _out, err = apply.communicate(timeout=60)
     finally:
         if apply.poll() is None:
             apply.kill()
