@@ -68,6 +68,10 @@ def outcome_response(outcome: Outcome, **extra: Any) -> JSONResponse:
         body["reason"] = outcome.reason
     if outcome.detail:
         body["detail"] = outcome.detail
+    if outcome.tries_left is not None:
+        body["tries_left"] = outcome.tries_left
+    if outcome.until is not None:
+        body["until"] = outcome.until
     body.update(extra)
     return JSONResponse(body, status_code=CODES.get(outcome.status, 500))
 
