@@ -269,7 +269,11 @@ async def _run(
     backend: Backend,
     work: Callable[[], Outcome],
 ) -> Outcome:
-    outcome = await in_thread(request, work)
+    def work_and_read() -> Outcome:
+        outcome = work()
+        backend.reread(agent.id)
+        return outcome
+
+    outcome = await in_thread(request, work_and_read)
     log_action(principal, action, agent.id, outcome)
-    backend.refresh(agent.id)
     return outcome

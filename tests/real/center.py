@@ -22,6 +22,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,6 +176,16 @@ class Center:
             phone.start(self.password(endpoint))
             self.phones[endpoint] = phone
         return self.phones[endpoint]
+
+    @contextmanager
+    def switched_off(self, endpoint: str) -> Iterator[None]:
+        """The phone unregistered for the block (no contact), registered again after it."""
+        phone = self.phone(endpoint)
+        phone.unregister(self.password(endpoint))
+        try:
+            yield
+        finally:
+            phone.start(self.password(endpoint))
 
     def dial(
         self, endpoint: str, number: str, *keys: str, silent: frozenset[str] = frozenset()
