@@ -1,0 +1,105 @@
+"""The web panel in a real headless Chromium against the fake Asterisk (fast, no sandbox):
+keyboard use, visible focus, the hot-desk list following registrations, the supervisor's
+filter following live changes. Every test fails on an error in the browser's console."""
+
+from __future__ import annotations
+
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+from tests.agi.inventory import PIN
+from tests.conftest import Tabs
+from tests.fakes.asterisk import FakeAsterisk
+from tests.web.browser import Tab
+from tests.web.conftest import SUPERVISOR_PIN
+from tests.web.harness import WebService
+from tests.web.steps import mark_page, only_same_origin, press, same_page, sign_in
+
+
+def keys(tab: Tab, *pressed: str) -> None:
+    ActionChains(tab.driver).send_keys(*pressed).perform()
+
+
+def tab_order(tab: Tab, count: int) -> list[str]:
+    """What Tab focuses, ``count`` times from the top of the page (its skip link)."""
+    tab.script("document.querySelector('.skip').focus()")
+    order = []
+    for _ in range(count):
+        keys(tab, Keys.TAB)
+        order.append(tab.focused())
+    return order
+
+
+def focus_ring(tab: Tab) -> str:
+    return str(
+        tab.script(
+            "const s = getComputedStyle(document.activeElement);"
+            "return `${s.outlineStyle} ${s.outlineWidth}`"
+        )
+    )
+
+
+def test_signing_in_and_logging_in_by_keyboard_alone(
+    web: WebService, tabs: Tabs, fake_asterisk: FakeAsterisk
+) -> None:
+    tab = tabs.new().open(f"{web.url}/")
+    assert tab.focused() == "user"  # autofocus
+    assert tab_order(tab, 3) == ["user", "pin", "signin"]
+    assert focus_ring(tab) == "solid 3px"
+    tab.script("document.getElementById('user').focus()")
+    keys(tab, "2001", Keys.TAB, PIN, Keys.ENTER)
+    tab.wait(lambda t: t.path() == "/agent", what="the agent's page")
+    assert tab_order(tab, 4) == ["signout", "interface-internal", "start", "login"]
+    tab.script("document.getElementById('interface-internal').focus()")
+    keys(tab, Keys.ARROW_DOWN)  # radios: arrows move the choice
+    assert tab.focused() == "interface-phone" and focus_ring(tab) == "solid 3px"
+    marker = mark_page(tab)
+    keys(tab, Keys.TAB, Keys.TAB, Keys.ENTER)  # past "Start as", onto "Log in"
+    tab.wait(lambda t: not same_page(t, marker), what="the login to post")
+    assert tab.text("#where") == "Desk phone: ph-a (3001)"
+    assert fake_asterisk.db_get("gitops/agent/1001", "interface") == "phone"
+    tab.script("document.getElementById('pause-lunch').focus()")
+    marker = mark_page(tab)
+    keys(tab, Keys.ENTER)
+    tab.wait(lambda t: not same_page(t, marker), what="the pause to post")
+    assert tab.text("#state .badge") == "Paused: lunch"
+    only_same_origin(tab, web.url)
+
+
+def test_the_hot_desk_list_has_the_registered_free_phones_only(
+    web: WebService, tabs: Tabs, fake_asterisk: FakeAsterisk
+) -> None:
+    tab = sign_in(tabs.new(), web.url, "2002", PIN)  # 1002: hot desk
+    assert tab.values("#phone option", "value") == ["3001", "3005"]  # ph-b, ph-c unregistered
+    fake_asterisk.set_registered("ph-b")
+    tab.open(f"{web.url}/agent")
+    assert tab.values("#phone option", "value") == ["3001", "3002", "3005"]
+    Select(tab.find("#phone")).select_by_value("3002")
+    press(tab, "#login", "/agent")
+    assert tab.text("#where") == "Hot desk: ph-b (3002)"
+
+
+def test_one_place_to_ring_skips_the_choice(web: WebService, tabs: Tabs) -> None:
+    tab = sign_in(tabs.new(), web.url, "2005", PIN)  # 1005 may not choose: its desk phone
+    assert tab.text("#notice") == "Logged in: calls ring at my desk phone: ph-e (3005)."
+    assert tab.text("#state .badge") == "Available"
+    assert tab.values("form[action='/agent/pause'] button", "value") == ["lunch"]
+
+
+def test_the_supervisors_filter_follows_live_changes(
+    web: WebService, tabs: Tabs, fake_asterisk: FakeAsterisk
+) -> None:
+    agent = sign_in(tabs.new(), web.url, "2001", PIN)
+    press(agent, "#login", "/agent")
+    boss = sign_in(tabs.new(), web.url, "sophie", SUPERVISOR_PIN)
+    Select(boss.find("#filter-state")).select_by_value("paused")
+    press(boss, "#filter", "/supervisor")
+    assert boss.address() == "/supervisor?queue=&state=paused"
+    assert boss.has("#none") and boss.text("#count-sales td[data-state=available]") == "1"
+    marker = mark_page(boss)
+    fake_asterisk.queue_pause(None, "Local/1001@gitops-agents", True, "break")
+    boss.wait(lambda t: t.has("#agent-1001"), what="ann to match the filter")
+    assert boss.text("#count-sales td[data-state=paused]") == "1"
+    assert same_page(boss, marker)
+    agent.wait_text("#state .badge", "Paused: break")
