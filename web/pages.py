@@ -243,7 +243,7 @@ async def agent_act(request: Request) -> Response:
     principal = session.principal
     try:
         outcome, done = await _agent_action(request, principal, action, form)
-        session.notice = panel.notice(outcome, done)
+        session.notice = panel.notice(outcome, done, "You are")
     except Problem as e:
         session.notice = panel.refused(e.detail)
     return _redirect("/agent")
@@ -367,7 +367,7 @@ async def supervisor_act(request: Request) -> Response:
             done = f"{agent.name} is logged out."
         else:
             raise Problem(400, "bad_request", f"no such action {action!r}")
-        session.notice = panel.notice(outcome, done)
+        session.notice = panel.notice(outcome, done, f"{agent.name} is")
     except Problem as e:
         session.notice = panel.refused(e.detail)
     return _redirect("/supervisor" + (f"?{urlencode(back)}" if back else ""))

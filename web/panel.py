@@ -154,13 +154,16 @@ def counts(agents: Sequence[tuple[Agent, Mapping[str, Any]]]) -> list[QueueCount
 # -- after an action -------------------------------------------------------------------
 
 
-def notice(outcome: Outcome, done: str) -> Notice:
-    """What the page says after an action: ``done`` when it was, the rule's sentence when
-    it is pending or refused."""
+def notice(outcome: Outcome, done: str, who: str = "") -> Notice:
+    """What the page says after an action: ``done`` when it was, when the request waits
+    for the end of a call that (``who``: ``You are``, ``Ann Martin is``), else the rule's
+    sentence."""
     if outcome.status == "ok":
         return Notice("ok", done)
-    text = outcome.detail or outcome.status.replace("_", " ")
-    return Notice("pending", sentence(text)) if outcome.status == "pending" else refused(text)
+    if outcome.status == "pending" and who:
+        what = f"the pause ({outcome.reason})" if outcome.reason else "the logout"
+        return Notice("pending", f"{who} on a call: {what} takes effect when it ends.")
+    return refused(outcome.detail or outcome.status.replace("_", " "))
 
 
 def refused(detail: str) -> Notice:

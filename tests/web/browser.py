@@ -55,6 +55,34 @@ FLAGS = (
 )
 
 
+# Every element with text of its own, its colour against the first opaque background up
+# its ancestors (WCAG's relative luminance); the browser's own widgets (options) left out.
+CONTRAST = """
+const rgb = (text) => text.match(/[\\d.]+/g).map(Number);
+const lum = (c) => {
+  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+};
+const backdrop = (el) => {
+  for (; el; el = el.parentElement) {
+    const c = rgb(getComputedStyle(el).backgroundColor);
+    if (c.length < 4 || c[3] > 0) return c;
+  }
+  return [255, 255, 255];
+};
+const low = [];
+for (const el of document.querySelectorAll("body *:not(option)")) {
+  const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+  if (!own || !el.getClientRects().length) continue;
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(backdrop(el));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  const text = el.textContent.trim().slice(0, 40);
+  if (ratio < 4.5) low.push(`${el.tagName} ${text}: ${ratio.toFixed(2)}`);
+}
+return low;
+"""
+
+
 def missing() -> str | None:
     """Why the browser tests cannot run here, or None."""
     for path, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
@@ -197,6 +225,10 @@ class Tab:
             ".map(e => e.name))"
         )
         return [str(e) for e in entries]
+
+    def low_contrast(self) -> list[str]:
+        """Visible text whose contrast with its background is under 4.5:1 (WCAG AA)."""
+        return [str(e) for e in self.script(CONTRAST)]
 
     def screenshot(self, path: Path, width: int) -> Path:
         """The whole page at ``width`` CSS pixels (a phone's viewport below 600)."""

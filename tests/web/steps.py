@@ -37,7 +37,9 @@ def same_page(tab: Tab, marker: object) -> bool:
 
 
 def shoot(tab: Tab, directory: Path, name: str) -> None:
-    """``name``-desktop.png and ``name``-phone.png of the page as it is."""
+    """``name``-desktop.png and ``name``-phone.png of the page as it is, whose text must
+    stand out from its background (4.5:1)."""
+    assert not tab.low_contrast(), f"{name}: {tab.low_contrast()}"
     tab.screenshot(directory / f"{name}-desktop.png", DESKTOP)
     tab.screenshot(directory / f"{name}-phone.png", PHONE)
 

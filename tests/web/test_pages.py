@@ -176,9 +176,13 @@ def test_counts_per_queue_and_the_filter() -> None:
 
 def test_what_a_page_says_after_an_action() -> None:
     assert panel.notice(Outcome("ok"), "Done.") == panel.Notice("ok", "Done.")
-    held = Outcome("pending", detail="agent ann is on a call: the pause takes effect when it ends")
-    assert panel.notice(held, "").text == (
-        "Agent ann is on a call: the pause takes effect when it ends."
+    held = Outcome("pending", reason="lunch", detail="agent ann is on a call: ...")
+    assert panel.notice(held, "", "You are") == panel.Notice(
+        "pending", "You are on a call: the pause (lunch) takes effect when it ends."
+    )
+    held = Outcome("pending", detail="agent ann is on a call: ...")
+    assert panel.notice(held, "", "Ann Martin is").text == (
+        "Ann Martin is on a call: the logout takes effect when it ends."
     )
     assert panel.notice(Outcome("phone_in_use", detail="phone x is in use"), "").kind == "error"
     assert panel.pending_text("pause:lunch") == "Pause (lunch) when the call ends"

@@ -103,3 +103,35 @@ def test_the_supervisors_filter_follows_live_changes(
     assert boss.text("#count-sales td[data-state=paused]") == "1"
     assert same_page(boss, marker)
     agent.wait_text("#state .badge", "Paused: break")
+
+
+def test_a_pause_and_a_logout_during_a_call_wait_for_its_end(
+    web: WebService, tabs: Tabs, fake_asterisk: FakeAsterisk
+) -> None:
+    call = "Local/1001@gitops-agents-0000002a;1"
+    agent = sign_in(tabs.new(), web.url, "2001", PIN)
+    press(agent, "#login", "/agent")
+    fake_asterisk.active_channels.add(call)  # a queue call to ann is up
+    press(agent, "#pause-lunch", "/agent")
+    held = "You are on a call: the pause (lunch) takes effect when it ends."
+    assert agent.text("#notice") == held
+    assert agent.text("#pending") == "Pause (lunch) when the call ends"
+    assert agent.has("#unpause")  # which drops the pending pause
+    boss = sign_in(tabs.new(), web.url, "sophie", SUPERVISOR_PIN)
+    assert "Pause (lunch) when the call ends" in boss.text("#agent-1001")
+    press(boss, "#logout-1001", "/supervisor/confirm")
+    press(boss, "#confirm", "/supervisor")
+    held = "Ann, Smith is on a call: the logout takes effect when it ends."
+    assert boss.text("#notice") == held
+    agent.wait_text("#pending", "Log out when the call ends")
+    fake_asterisk.active_channels.discard(call)
+    fake_asterisk.emit("Hangup", "call", [("Channel", call), ("Cause", "16")])
+    agent.wait(lambda t: t.has("#login-title"), what="the logout when the call ended")
+    boss.wait_text("#agent-1001", "Logged out")
+
+
+def test_text_stands_out_from_its_background(web: WebService, tabs: Tabs) -> None:
+    tab = sign_in(tabs.new(), web.url, "2001", "0000")  # the page with a refusal
+    assert tab.has("#refused") and tab.low_contrast() == []
+    tab.script("document.querySelector('.hint, p, label').style.color = '#9ca3af'")
+    assert len(tab.low_contrast()) == 1  # the check sees a light grey on white
