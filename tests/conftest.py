@@ -76,37 +76,10 @@ def browser() -> Iterator[chromium.Browser]:
         started.quit()
 
 
-class Tabs:
-    """A test's tabs, each in a fresh browser context; the test fails on a console error
-    (but those it says it expects)."""
-
-    def __init__(self, browser: chromium.Browser) -> None:
-        self.browser = browser
-        self.opened: list[chromium.Tab] = []
-        self.expected: list[str] = []
-        self.mark = len(browser.console())
-
-    def new(self) -> chromium.Tab:
-        tab = self.browser.tab()
-        self.opened.append(tab)
-        return tab
-
-    def expect_error(self, text: str) -> None:
-        """A console error containing ``text`` is part of the scenario (a refused post)."""
-        self.expected.append(text)
-
-    def unexpected_errors(self) -> list[str]:
-        errors = self.browser.errors(self.mark)
-        return [e for e in errors if not any(text in e for text in self.expected)]
-
-    def close(self) -> None:
-        for tab in self.opened:
-            tab.close()
-
-
 @pytest.fixture
-def tabs(browser: chromium.Browser) -> Iterator[Tabs]:
-    opened = Tabs(browser)
+def tabs(browser: chromium.Browser) -> Iterator[chromium.Tabs]:
+    """This test's tabs, each in a fresh browser context; the test fails on a console error."""
+    opened = chromium.Tabs(browser)
     try:
         yield opened
         errors = opened.unexpected_errors()

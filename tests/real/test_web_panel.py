@@ -10,10 +10,9 @@ from pathlib import Path
 
 from selenium.webdriver.support.ui import Select
 
-from tests.conftest import Tabs
 from tests.real.center import Center
 from tests.real.test_feature_codes import PIN
-from tests.web.browser import Tab
+from tests.web.browser import Tab, Tabs
 from tests.web.harness import WebService, log_in
 from tests.web.steps import mark_page, only_same_origin, press, same_page, shoot, sign_in
 

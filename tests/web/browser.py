@@ -255,3 +255,31 @@ class Tab:
         remaining = driver.window_handles
         if remaining:
             driver.switch_to.window(remaining[0])
+
+
+class Tabs:
+    """A test's tabs, each in a fresh browser context; the test fails on a console error
+    (but those it says it expects)."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.browser = browser
+        self.opened: list[Tab] = []
+        self.expected: list[str] = []
+        self.mark = len(browser.console())
+
+    def new(self) -> Tab:
+        tab = self.browser.tab()
+        self.opened.append(tab)
+        return tab
+
+    def expect_error(self, text: str) -> None:
+        """A console error containing ``text`` is part of the scenario (a refused post)."""
+        self.expected.append(text)
+
+    def unexpected_errors(self) -> list[str]:
+        errors = self.browser.errors(self.mark)
+        return [e for e in errors if not any(text in e for text in self.expected)]
+
+    def close(self) -> None:
+        for tab in self.opened:
+            tab.close()

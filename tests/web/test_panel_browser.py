@@ -4,17 +4,18 @@ filter following live changes. Every test fails on an error in the browser's con
 
 from __future__ import annotations
 
+import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from tests.agi.inventory import PIN
-from tests.conftest import Tabs
 from tests.fakes.asterisk import FakeAsterisk
-from tests.web.browser import Tab
+from tests.web.browser import Tab, Tabs
 from tests.web.conftest import SUPERVISOR_PIN
-from tests.web.harness import WebService
+from tests.web.harness import WebService, log_in
 from tests.web.steps import mark_page, only_same_origin, press, same_page, sign_in
+from web import api
 
 
 def keys(tab: Tab, *pressed: str) -> None:
@@ -75,6 +76,13 @@ def test_the_hot_desk_list_has_the_registered_free_phones_only(
     fake_asterisk.set_registered("ph-b")
     tab.open(f"{web.url}/agent")
     assert tab.values("#phone option", "value") == ["3001", "3002", "3005"]
+    with web.client() as other:  # 1007 takes ph-a while 1002's list still shows it
+        log_in(other, "1007", PIN)
+        assert other.post("/api/agents/1007/login", json={"phone": "3001"}).status_code == 200
+    Select(tab.find("#phone")).select_by_value("3001")
+    press(tab, "#login", "/agent")
+    assert tab.text("#notice") == "Phone ph-a is in use."
+    assert tab.values("#phone option", "value") == ["3002", "3005"]  # the list refreshed
     Select(tab.find("#phone")).select_by_value("3002")
     press(tab, "#login", "/agent")
     assert tab.text("#where") == "Hot desk: ph-b (3002)"
@@ -135,3 +143,13 @@ def test_text_stands_out_from_its_background(web: WebService, tabs: Tabs) -> Non
     assert tab.has("#refused") and tab.low_contrast() == []
     tab.script("document.querySelector('.hint, p, label').style.color = '#9ca3af'")
     assert len(tab.low_contrast()) == 1  # the check sees a light grey on white
+
+
+def test_an_open_page_goes_to_sign_in_when_its_session_expires(
+    web: WebService, tabs: Tabs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(api, "KEEPALIVE", 0.3)  # the stream looks at its session this often
+    tab = sign_in(tabs.new(), web.url, "2001", PIN)
+    web.service.sessions.idle = 0.5  # nothing happens on the page: only the stream can tell
+    tab.wait(lambda t: t.address() == "/signin?why=expired", 5.0, "the sign-in page")
+    assert tab.text("#notice") == "Your session expired: sign in again."
