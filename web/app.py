@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from web import api, pages
+from web import api, pages, render
 from web.http import Problem, problem_response
 from web.service import Service
 
@@ -52,6 +52,6 @@ def build(service: Service, *, start: bool = True) -> Starlette:
         exception_handlers={Problem: _problem, HTTPException: _http},
     )
     app.state.service = service
-    app.state.templates = pages.templates()
+    app.state.templates = render.templates()
     app.state.limiter = anyio.CapacityLimiter(service.config.threads)
     return app
