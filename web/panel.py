@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from markupsafe import Markup
+
 from provisioner.model import Agent, Inventory
 from runtime.context import Outcome
 from runtime.state import STATES
@@ -98,9 +100,11 @@ def state_text(row: Mapping[str, Any]) -> str:
     return label
 
 
-def rows_json(rows: Iterable[Mapping[str, Any]]) -> str:
-    """The rows a page was rendered from, for ``panel.js`` to compare events with."""
-    return json.dumps(list(rows), separators=(",", ":"))
+def rows_json(rows: Iterable[Mapping[str, Any]]) -> Markup:
+    """The rows a page was rendered from, for ``panel.js`` to compare events with: JSON for
+    a ``<script type="application/json">`` (never run; ``<``, ``>``, ``&`` escaped in it)."""
+    text = json.dumps(list(rows), separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
 # -- the supervisor's table ------------------------------------------------------------

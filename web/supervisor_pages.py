@@ -33,6 +33,7 @@ def _context(request: Request, session: WebSession) -> dict[str, Any]:
             "agent": agent,
             "row": row,
             "where": panel.where(inventory, row) if row.get("interface") else "",
+            "confirm": "/supervisor/confirm?" + urlencode({"agent": agent.id, **chosen.query}),
             "pending": panel.pending_text(row.get("pending")),
         }
         for agent, row in agents

@@ -3,6 +3,7 @@ CSRF token of the forms, the headers, what the pages say; and the presentation h
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -151,6 +152,13 @@ def test_names_from_the_inventory_are_escaped(
 
 
 # -- presentation ----------------------------------------------------------------------
+
+
+def test_the_rows_a_page_carries_cannot_end_their_script_block() -> None:
+    rows = [{"agent": "a", "name": "</script><script>alert(1)</script> & <!--"}]
+    text = str(panel.rows_json(rows))
+    assert not {"<", ">", "&"} & set(text)  # inert inside <script type="application/json">
+    assert json.loads(text) == rows
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,9 @@
 (function () {
   let offset = 0; // the server's clock minus this browser's, in seconds
   let known = new Map(); // agent -> the row (JSON) the live region was rendered from
-  let waiting = null;
+  const latest = new Map(); // agent -> the row (JSON) the event stream sent last
+  let waiting = null; // a refresh is planned or running
+  let last = 0; // when the last refresh ended (ms)
 
   function pad(n) {
     return String(n).padStart(2, "0");
@@ -38,13 +40,15 @@
 
   function adopt(live) {
     offset = Number(live.dataset.now) - Date.now() / 1000;
-    known = new Map(JSON.parse(live.dataset.rows).map((row) => [row.agent, JSON.stringify(row)]));
+    const rows = JSON.parse(live.querySelector("script.rows").textContent);
+    known = new Map(rows.map((row) => [row.agent, JSON.stringify(row)]));
+    for (const agent of latest.keys()) {
+      if (!known.has(agent)) {
+        latest.delete(agent); // no longer on the page (an inventory reload): not a change
+      }
+    }
     clocks(live);
     tick();
-  }
-
-  function changed(rows) {
-    return rows.some((row) => known.get(row.agent) !== JSON.stringify(row));
   }
 
   function signInAgain() {
@@ -52,20 +56,29 @@
   }
 
   async function refresh() {
-    waiting = null;
-    const live = document.getElementById("live");
-    let reply;
+    let pause = 0;
     try {
-      reply = await fetch(live.dataset.live, { cache: "no-store" });
+      if (!(await swap())) {
+        pause = 5000; // the service answered an error: ask again later
+      }
     } catch (error) {
-      return; // the stream reconnects and its snapshot asks again
+      pause = 5000; // not reachable: the stream reconnects, ask again later
+    } finally {
+      waiting = null;
+      last = Date.now() + pause;
+      plan(); // events that came while it ran
     }
+  }
+
+  async function swap() {
+    const live = document.getElementById("live");
+    const reply = await fetch(live.dataset.live, { cache: "no-store" });
     if (reply.redirected) {
       window.location.assign(reply.url); // the session is over: the sign-in page says so
-      return;
+      return true;
     }
     if (!reply.ok) {
-      return;
+      return false;
     }
     const page = new DOMParser().parseFromString(await reply.text(), "text/html");
     const next = page.getElementById("live");
@@ -76,12 +89,23 @@
       again.focus();
     }
     adopt(next);
+    return true;
+  }
+
+  function plan() {
+    const stale = [...latest].some(([agent, row]) => known.get(agent) !== row);
+    if (stale && waiting === null) {
+      // one refresh for a burst of events, at most one per data-every ms (a big table)
+      const every = Number(document.getElementById("live").dataset.every);
+      waiting = window.setTimeout(refresh, Math.max(100, last + every - Date.now()));
+    }
   }
 
   function follow(rows) {
-    if (changed(rows) && waiting === null) {
-      waiting = window.setTimeout(refresh, 100); // one refresh for a burst of events
+    for (const row of rows) {
+      latest.set(row.agent, JSON.stringify(row));
     }
+    plan();
   }
 
   clocks(document);
