@@ -10,6 +10,7 @@ from pathlib import Path
 
 from selenium.webdriver.support.ui import Select
 
+from tests.real.ami import event
 from tests.real.center import Center
 from tests.real.test_feature_codes import PIN
 from tests.web.browser import Tab, Tabs
@@ -62,6 +63,18 @@ def test_without_a_registered_phone_the_only_choice_is_skipped(
     assert fresh.members("sales")[ANN]["state"] == "PJSIP/ann"
 
 
+def test_the_mobile_is_offered_to_an_agent_who_has_one(
+    fresh: Center, web: WebService, tabs: Tabs
+) -> None:
+    tab = sign_in(tabs.new(), web.url, "1003", PIN)  # chloe: a mobile, no desk phone
+    assert tab.values("input[name=interface]", "value") == ["internal", "mobile"]
+    assert tab.values("input[name=interface]", "checked") == ["false", "true"]  # her default
+    assert tab.text("label[for=interface-mobile]") == "My mobile: +33612345678"
+    press(tab, "#login", "/agent")
+    assert tab.text("#where") == "Mobile +33612345678"
+    assert fresh.members("sales")["Local/chloe@gitops-agents"]["paused"] == "0"
+
+
 def _phones(tab: Tab) -> list[str]:
     return tab.values("#phone option", "value")
 
@@ -72,9 +85,11 @@ def test_hot_desk_lists_exactly_the_registered_free_phones(
     tab = sign_in(tabs.new(), web.url, "1002", PIN)  # bruno: hot desk
     assert _phones(tab) == ["201", "202"]
     shoot(tab, screenshots, "agent-hotdesk")
-    assert fresh.call("ann", "*71", "2").status == "ok"  # ann takes her desk phone 201
-    tab.open(f"{web.url}/agent")
-    assert _phones(tab) == ["202"]
+    assert fresh.call("ann", "*71", "2").status == "ok"  # ann takes 201 while it is listed
+    Select(tab.find("#phone")).select_by_value("201")
+    press(tab, "#login", "/agent")
+    assert tab.text("#notice") == "Phone desk-paris-101 is in use."
+    assert _phones(tab) == ["202"]  # the list refreshed
     with fresh.switched_off("desk-paris-102"):  # switched off while the list shows it
         press(tab, "#login", "/agent")
         refused = "Phone desk-paris-102 is not registered or not reachable."
@@ -111,6 +126,34 @@ def test_pause_with_a_reason_and_the_running_timer(
     press(tab, "#unpause", "/agent")
     assert tab.text("#state .badge") == "Available"
     assert fresh.members("sales")[ANN]["paused"] == "0"
+    press(tab, "#logout", "/agent")
+    assert tab.text("#notice") == "Logged out of your queues." and tab.has("#login-title")
+    assert ANN not in fresh.members("sales")
+
+
+def test_on_a_queue_call_a_pause_waits_for_its_end(
+    fresh: Center, web: WebService, tabs: Tabs, screenshots: Path
+) -> None:
+    agent = _logged_in_ann(web, tabs, "phone")
+    mark = fresh.events.mark()
+    call = fresh.dial("desk-paris-102", "500").start()  # a customer calls sales: ann answers
+    try:
+        fresh.events.wait_for(event("AgentConnect", Queue="sales", Interface=ANN), mark)
+        agent.wait_text("#state .badge", "On a call")
+        press(agent, "#pause-lunch", "/agent")
+        held = "You are on a call: the pause (lunch) takes effect when it ends."
+        assert agent.text("#notice") == held
+        assert agent.text("#pending") == "Pause (lunch) when the call ends"
+        assert agent.text("#state .badge") == "On a call"
+        shoot(agent, screenshots, "agent-on-call")
+        marker = mark_page(agent)
+        fresh.events.send("Hangup", Channel=call.channel())  # the customer hangs up
+        agent.wait_text("#state .badge", "Paused: lunch")
+        assert same_page(agent, marker) and not agent.has("#pending")
+    finally:
+        call.finish()
+    member = fresh.members("sales")[ANN]
+    assert (member["paused"], member["reason"]) == ("1", "lunch")
 
 
 def test_a_feature_code_pause_shows_on_the_open_pages(
@@ -151,6 +194,16 @@ def test_a_supervisors_actions_show_on_the_agents_page(
     counts = {s: boss.text(f"#count-sales td[data-state={s}]") for s in ("available", "paused")}
     assert counts == {"available": "1", "paused": "1"}
     shoot(boss, screenshots, "supervisor")
+    press(boss, "#unpause-ann", "/supervisor/confirm")
+    assert boss.text("#confirm-title") == "Unpause Ann Martin?"
+    press(boss, "#confirm", "/supervisor")
+    assert boss.text("#notice") == "Ann Martin is available again."
+    agent.wait_text("#state .badge", "Available")
+    assert fresh.members("sales")[ANN]["paused"] == "0"
+    press(boss, "#pause-ann", "/supervisor/confirm")
+    Select(boss.find("#reason")).select_by_value("meeting")
+    press(boss, "#confirm", "/supervisor")
+    agent.wait_text("#state .badge", "Paused: meeting")
     press(boss, "#logout-ann", "/supervisor/confirm")
     assert boss.text("#confirm-title") == "Log out Ann Martin?"
     assert "Paused: meeting" in boss.text("#now")

@@ -14,8 +14,8 @@ import base64
 import os
 import shutil
 import tempfile
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -230,20 +230,27 @@ class Tab:
         """Visible text whose contrast with its background is under 4.5:1 (WCAG AA)."""
         return [str(e) for e in self.script(CONTRAST)]
 
+    @contextmanager
+    def at_width(self, width: int, height: int = 900) -> Iterator[None]:
+        """The page laid out at ``width`` CSS pixels (a phone's viewport below 600)."""
+        metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        try:
+            yield
+        finally:
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def wider_than(self, width: int) -> int:
+        """How many CSS pixels the page overflows a ``width`` wide screen sideways (0: none)."""
+        with self.at_width(width):
+            return max(0, int(self.script("return document.documentElement.scrollWidth")) - width)
+
     def screenshot(self, path: Path, width: int) -> Path:
         """The whole page at ``width`` CSS pixels (a phone's viewport below 600)."""
-        driver = self.driver
-        mobile = width < 600
-        metrics = {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": mobile}
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-        try:
-            time.sleep(0.1)  # the layout at the new width
+        with self.at_width(width):  # reading the height lays the page out at that width
             height = int(self.script("return Math.ceil(document.body.scrollHeight)"))
-            metrics["height"] = max(height, 640 if mobile else 600)
-            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
-            shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
-        finally:
-            driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        with self.at_width(width, max(height, 640 if width < 600 else 600)):
+            shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
         return path

@@ -38,8 +38,10 @@ def same_page(tab: Tab, marker: object) -> bool:
 
 def shoot(tab: Tab, directory: Path, name: str) -> None:
     """``name``-desktop.png and ``name``-phone.png of the page as it is, whose text must
-    stand out from its background (4.5:1)."""
+    stand out from its background (4.5:1) and which must fit a phone's width (no sideways
+    scrolling)."""
     assert not tab.low_contrast(), f"{name}: {tab.low_contrast()}"
+    assert tab.wider_than(PHONE) == 0, f"{name}: {tab.wider_than(PHONE)} px too wide for a phone"
     tab.screenshot(directory / f"{name}-desktop.png", DESKTOP)
     tab.screenshot(directory / f"{name}-phone.png", PHONE)
 

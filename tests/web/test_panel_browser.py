@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import Select
 
 from tests.agi.inventory import PIN
 from tests.fakes.asterisk import FakeAsterisk
-from tests.web.browser import Tab, Tabs
+from tests.web.browser import PHONE, Tab, Tabs
 from tests.web.conftest import SUPERVISOR_PIN
 from tests.web.harness import WebService, log_in
 from tests.web.steps import mark_page, only_same_origin, press, same_page, sign_in
@@ -143,6 +143,15 @@ def test_text_stands_out_from_its_background(web: WebService, tabs: Tabs) -> Non
     assert tab.has("#refused") and tab.low_contrast() == []
     tab.script("document.querySelector('.hint, p, label').style.color = '#9ca3af'")
     assert len(tab.low_contrast()) == 1  # the check sees a light grey on white
+
+
+def test_pages_fit_a_phones_width(web: WebService, tabs: Tabs) -> None:
+    agent = sign_in(tabs.new(), web.url, "2001", PIN)
+    press(agent, "#login", "/agent")
+    boss = sign_in(tabs.new(), web.url, "sophie", SUPERVISOR_PIN)  # the table: one card each
+    assert agent.wider_than(PHONE) == 0 and boss.wider_than(PHONE) == 0
+    boss.script("document.querySelector('#agent-1001 td').style.minWidth = '30rem'")
+    assert boss.wider_than(PHONE) > 0  # the check sees a page wider than the phone
 
 
 def test_an_open_page_goes_to_sign_in_when_its_session_expires(
