@@ -204,12 +204,17 @@ def test_a_supervisors_actions_show_on_the_agents_page(
     Select(boss.find("#reason")).select_by_value("meeting")
     press(boss, "#confirm", "/supervisor")
     agent.wait_text("#state .badge", "Paused: meeting")
+    Select(boss.find("#filter-state")).select_by_value("paused")
+    press(boss, "#filter", "/supervisor")
+    assert boss.has("#agent-ann") and not boss.has("#agent-bruno")
+    assert boss.text("#count-sales td[data-state=available]") == "1"  # the counts stay whole
     press(boss, "#logout-ann", "/supervisor/confirm")
     assert boss.text("#confirm-title") == "Log out Ann Martin?"
     assert "Paused: meeting" in boss.text("#now")
     shoot(boss, screenshots, "supervisor-confirm")
     press(boss, "#confirm", "/supervisor")
     assert boss.text("#notice") == "Ann Martin is logged out."
+    assert boss.address() == "/supervisor?state=paused" and boss.has("#none")  # the filter kept
     agent.wait(lambda t: t.has("#login-title"), what="the agent's page to show the logout")
     assert same_page(agent, marker)
     assert ANN not in fresh.members("sales")

@@ -68,6 +68,30 @@ def test_signing_in_and_logging_in_by_keyboard_alone(
     only_same_origin(tab, web.url)
 
 
+def test_a_supervisor_acts_by_keyboard_alone(web: WebService, tabs: Tabs) -> None:
+    agent = sign_in(tabs.new(), web.url, "2001", PIN)
+    press(agent, "#login", "/agent")
+    boss = sign_in(tabs.new(), web.url, "sophie", SUPERVISOR_PIN)
+    order = tab_order(boss, 6)
+    assert order == [
+        "signout",
+        "filter-queue",
+        "filter-state",
+        "filter",
+        "pause-1001",
+        "logout-1001",
+    ]
+    boss.script("document.getElementById('pause-1001').focus()")
+    keys(boss, Keys.ENTER)  # a link: to the confirmation
+    boss.wait(lambda t: t.path() == "/supervisor/confirm", what="the confirmation")
+    assert tab_order(boss, 3) == ["signout", "reason", "confirm"]
+    assert focus_ring(boss) == "solid 3px"
+    keys(boss, Keys.ENTER)
+    boss.wait(lambda t: t.path() == "/supervisor", what="the table again")
+    assert boss.text("#notice") == "Ann, Smith is paused (lunch)."
+    agent.wait_text("#state .badge", "Paused: lunch")
+
+
 def test_the_hot_desk_list_has_the_registered_free_phones_only(
     web: WebService, tabs: Tabs, fake_asterisk: FakeAsterisk
 ) -> None:
