@@ -187,6 +187,18 @@ class Center:
         finally:
             phone.start(self.password(endpoint))
 
+    @contextmanager
+    def slow_to_answer(self, endpoint: str, ring: float) -> Iterator[None]:
+        """The phone rings ``ring`` seconds before it answers a call, for the block."""
+        phone = self.phone(endpoint)
+        phone.unregister(self.password(endpoint))
+        phone.start(self.password(endpoint), ring=ring)
+        try:
+            yield
+        finally:
+            phone.unregister(self.password(endpoint))
+            phone.start(self.password(endpoint))
+
     def dial(
         self, endpoint: str, number: str, *keys: str, silent: frozenset[str] = frozenset()
     ) -> SipCall:

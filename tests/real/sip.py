@@ -126,6 +126,14 @@ ANSWER = f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
 """
 
 
+def _ringing_for(seconds: float) -> str:
+    """ANSWER, with ``seconds`` of ringing before the answer."""
+    if not seconds:
+        return ANSWER
+    pause = f'<pause milliseconds="{int(seconds * 1000)}"/>\n  <send retrans="500">'
+    return ANSWER.replace('<send retrans="500">', pause, 1)
+
+
 def _invite(user: str, number: str, cseq: int, auth: str) -> str:
     uri = f"sip:{number}@[remote_ip]:[remote_port]"
     tail = f"Content-Type: application/sdp\nContent-Length: [len]\n\n{SDP}"
@@ -217,11 +225,12 @@ class SipPhone:
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, password: str, timeout: float = 15.0) -> None:
-        """Register and wait until Asterisk's qualify finds the contact reachable."""
+    def start(self, password: str, timeout: float = 15.0, ring: float = 0.0) -> None:
+        """Register and wait until Asterisk's qualify finds the contact reachable; calls are
+        answered after ringing ``ring`` seconds."""
         mark = self.events.mark()
         register = _private(self.workdir, "register.xml", _register(self.endpoint, password))
-        answer = _private(self.workdir, "answer.xml", ANSWER)
+        answer = _private(self.workdir, "answer.xml", _ringing_for(ring))
         scenario = ["-sf", str(register), "-oocsf", str(answer)]
         self.process = _launch(self.sandbox, self.workdir, scenario, self.port)
         reachable = event("ContactStatus", AOR=self.endpoint, ContactStatus="Reachable")

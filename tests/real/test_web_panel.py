@@ -20,6 +20,7 @@ from tests.web.steps import mark_page, only_same_origin, press, same_page, shoot
 ANN = "Local/ann@gitops-agents"
 BRUNO = "Local/bruno@gitops-agents"
 SUPERVISOR = ("sophie", "1234")
+RING = 5.0  # seconds a slow desk phone rings before it answers
 
 
 def _logged_in_ann(web: WebService, tabs: Tabs, interface: str = "internal") -> Tab:
@@ -131,27 +132,34 @@ def test_pause_with_a_reason_and_the_running_timer(
     assert ANN not in fresh.members("sales")
 
 
-def test_on_a_queue_call_a_pause_waits_for_its_end(
+def test_a_queue_call_rings_then_a_pause_waits_for_its_end(
     fresh: Center, web: WebService, tabs: Tabs, screenshots: Path
 ) -> None:
-    agent = _logged_in_ann(web, tabs, "phone")
-    mark = fresh.events.mark()
-    call = fresh.dial("desk-paris-102", "500").start()  # a customer calls sales: ann answers
-    try:
-        fresh.events.wait_for(event("AgentConnect", Queue="sales", Interface=ANN), mark)
-        agent.wait_text("#state .badge", "On a call")
-        press(agent, "#pause-lunch", "/agent")
-        held = "You are on a call: the pause (lunch) takes effect when it ends."
-        assert agent.text("#notice") == held
-        assert agent.text("#pending") == "Pause (lunch) when the call ends"
-        assert agent.text("#state .badge") == "On a call"
-        shoot(agent, screenshots, "agent-on-call")
-        marker = mark_page(agent)
-        fresh.events.send("Hangup", Channel=call.channel())  # the customer hangs up
-        agent.wait_text("#state .badge", "Paused: lunch")
-        assert same_page(agent, marker) and not agent.has("#pending")
-    finally:
-        call.finish()
+    # The desk phone rings RING seconds before it answers: ample time for both pages to show
+    # it (each refreshes within about a second of the event), and the test waits for each.
+    with fresh.slow_to_answer("desk-paris-101", RING):
+        agent = _logged_in_ann(web, tabs, "phone")
+        boss = sign_in(tabs.new(), web.url, *SUPERVISOR)
+        mark = fresh.events.mark()
+        call = fresh.dial("desk-paris-102", "500").start()  # a customer calls sales
+        try:
+            agent.wait_text("#state .badge", "Ringing")
+            boss.wait_text("#count-sales td[data-state=ringing]", "1")
+            fresh.events.wait_for(event("AgentConnect", Queue="sales", Interface=ANN), mark)
+            agent.wait_text("#state .badge", "On a call")
+            boss.wait_text("#count-sales td[data-state=on_call]", "1")
+            press(agent, "#pause-lunch", "/agent")
+            held = "You are on a call: the pause (lunch) takes effect when it ends."
+            assert agent.text("#notice") == held
+            assert agent.text("#pending") == "Pause (lunch) when the call ends"
+            assert agent.text("#state .badge") == "On a call"
+            shoot(agent, screenshots, "agent-on-call")
+            marker = mark_page(agent)
+            fresh.events.send("Hangup", Channel=call.channel())  # the customer hangs up
+            agent.wait_text("#state .badge", "Paused: lunch")
+            assert same_page(agent, marker) and not agent.has("#pending")
+        finally:
+            call.finish()
     member = fresh.members("sales")[ANN]
     assert (member["paused"], member["reason"]) == ("1", "lunch")
 
