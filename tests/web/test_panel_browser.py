@@ -51,6 +51,8 @@ def test_signing_in_and_logging_in_by_keyboard_alone(
     tab.script("document.getElementById('user').focus()")
     keys(tab, "2001", Keys.TAB, PIN, Keys.ENTER)
     tab.wait(lambda t: t.path() == "/agent", what="the agent's page")
+    assert tab.values("input[name=interface]", "value") == ["internal", "phone", "mobile"]
+    assert tab.values("input[name=interface]", "checked") == ["true", "false", "false"]
     assert tab_order(tab, 4) == ["signout", "interface-internal", "start", "login"]
     tab.script("document.getElementById('interface-internal').focus()")
     keys(tab, Keys.ARROW_DOWN)  # radios: arrows move the choice
