@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 
 from fastagi.channel import Channel, Request
@@ -82,14 +82,8 @@ class Outcome(core.Outcome):
 
     @classmethod
     def of(cls, outcome: core.Outcome, prompts: tuple[str, ...] = ()) -> Outcome:
-        return cls(
-            outcome.status,
-            outcome.agent,
-            outcome.interface,
-            outcome.reason,
-            outcome.detail,
-            prompts,
-        )
+        found = {f.name: getattr(outcome, f.name) for f in fields(core.Outcome)}
+        return cls(**found, prompts=prompts)
 
     def variables(self) -> dict[str, str]:
         values = {

@@ -40,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -306,12 +306,29 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def run(args: argparse.Namespace, work: Path) -> None:
+def serving(kind: str, agents: int, work: Path) -> tuple[Asterisk, Path]:
+    """The Asterisk (``kind``: fake or real) serving the queues of a generated inventory of
+    ``agents`` agents, and where ``inventory`` is to write that inventory (with its port)."""
     root = work / "inventory"
-    generate(args.agents, root)  # for the queue names
+    generate(agents, root)  # for the queue names
     queues = re.findall(r"- name: (\S+)", (root / "queues.yaml").read_text())
     shutil.rmtree(root)
-    asterisk = Asterisk(args.asterisk, queues, work)
+    return Asterisk(kind, queues, work), root
+
+
+def runs(args: argparse.Namespace, what: str, prefix: str) -> Iterator[Path]:
+    """``--repeat`` runs, each in a fresh directory, each announced with the load."""
+    for n in range(args.repeat):
+        print(
+            f"run {n + 1}/{args.repeat}: Asterisk {args.asterisk}, {what}, "
+            f"load average {os.getloadavg()[0]:.1f}"
+        )
+        with tempfile.TemporaryDirectory(prefix=prefix) as work:
+            yield Path(work)
+
+
+def run(args: argparse.Namespace, work: Path) -> None:
+    asterisk, root = serving(args.asterisk, args.agents, work)
     service = None
     try:
         agents, queues = inventory(root, args.agents, asterisk.port)
@@ -381,13 +398,8 @@ def main() -> int:
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, 8192)), hard))
-    for n in range(args.repeat):
-        print(
-            f"run {n + 1}/{args.repeat}: Asterisk {args.asterisk}, {args.agents} agents, "
-            f"load average {os.getloadavg()[0]:.1f}"
-        )
-        with tempfile.TemporaryDirectory(prefix="bench-web-") as work:
-            run(args, Path(work))
+    for work in runs(args, f"{args.agents} agents", "bench-web-"):
+        run(args, work)
     return 0
 
 

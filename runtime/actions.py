@@ -12,6 +12,7 @@ so the customer is never cut off and the pause starts after the call.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -38,6 +39,11 @@ def pause_refused(agent: Agent, reason: PauseReason, actor: Actor) -> Outcome | 
             detail=f"agent {agent.id} may not pause for {reason.name}",
         )
     return None
+
+
+def reasons_for(agent: Agent, reasons: Iterable[PauseReason], actor: Actor) -> list[PauseReason]:
+    """The pause reasons ``actor`` may pause ``agent`` for (one button each on a page)."""
+    return [r for r in reasons if pause_refused(agent, r, actor) is None]
 
 
 def pause(

@@ -140,17 +140,18 @@ def locked_until(port: Asterisk, agent_id: str) -> float:
         return 0.0
 
 
-def record_failure(port: Asterisk, agent_id: str, attempts: int, seconds: int, now: float) -> bool:
-    """Count a wrong PIN; True when this one locks the agent out."""
+def record_failure(port: Asterisk, agent_id: str, attempts: int, seconds: int, now: float) -> int:
+    """Count a wrong PIN: the tries left before a lockout, 0 when this one locks the agent
+    out (until ``now + seconds``)."""
     family = lockout_family(agent_id)
     text = port.db_get(family, "failures") or "0"
     failures = (int(text) if text.isdigit() else 0) + 1
     if failures < attempts:
         port.db_put(family, "failures", str(failures))
-        return False
+        return attempts - failures
     port.db_put(family, "until", str(int(now) + seconds))
     port.db_del(family, "failures")
-    return True
+    return 0
 
 
 def clear_failures(port: Asterisk, agent_id: str) -> None:

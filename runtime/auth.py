@@ -15,6 +15,7 @@ is the door's business and happens outside the lock.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from provisioner.inventory.pins import verify_pin
@@ -27,8 +28,6 @@ from runtime.mutex import held
 from runtime.session import lock_policy
 
 logger = logging.getLogger(__name__)
-
-LOCKED = "too many wrong PINs: locked out for a while"
 
 
 @dataclass(frozen=True)
@@ -72,14 +71,30 @@ def _trace(ctx: Context, user: User, message: str, level: str = "info") -> None:
         ctx.trace(user.agent, message, "warning" if level == "warning" else "info", echo=False)
 
 
-def locked_out(ctx: Context, agent: Agent | User) -> bool:
-    """Whether the user is locked out now (a shortcut before asking the PIN: the check
-    under the lock decides)."""
+def lockout(ctx: Context, agent: Agent | User) -> Outcome | None:
+    """``locked`` (with the lockout's end) while the user is locked out, else None: a
+    shortcut before asking the PIN (the check under the lock decides)."""
     user = agent if isinstance(agent, User) else User.of(agent)
-    if locked_until(ctx.port, user.id) > ctx.now():
-        _trace(ctx, user, "login refused: locked out", "warning")
-        return True
-    return False
+    until = locked_until(ctx.port, user.id)
+    if until <= ctx.now():
+        return None
+    _trace(ctx, user, "login refused: locked out", "warning")
+    return _locked(user, until)
+
+
+def locked_out(ctx: Context, agent: Agent | User) -> bool:
+    """Whether the user is locked out now."""
+    return lockout(ctx, agent) is not None
+
+
+def _locked(user: User, until: float) -> Outcome:
+    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(until))
+    return Outcome(
+        "locked",
+        agent=user.id,
+        detail=f"too many wrong PINs: locked out until {when}",
+        until=int(until),
+    )
 
 
 def check_pin(ctx: Context, agent: Agent, pin: str) -> Agent | Outcome:
@@ -116,16 +131,18 @@ def check_user_pin(ctx: Context, user: User, pin: str) -> Outcome | None:
 def _verify_and_count(ctx: Context, user: User, pin: str) -> Outcome | None:
     """Holding the user's PIN lock: lockout, check and count are one step for every door
     in front of this Asterisk, so ``lockout.attempts`` wrong PINs get that many checks."""
-    if locked_out(ctx, user):  # locked out by a check that finished while we waited
-        return Outcome("locked", agent=user.id, detail=LOCKED)
+    refused = lockout(ctx, user)  # locked out by a check that finished while we waited
+    if refused is not None:
+        return refused
     if pin and verify_pin(pin, user.pin_hash):
         clear_failures(ctx.port, user.id)
         _trace(ctx, user, "PIN accepted")
         return None
-    lockout = ctx.directory.inventory.settings.lockout
-    locked = record_failure(ctx.port, user.id, lockout.attempts, lockout.seconds, ctx.now())
-    _trace(ctx, user, "wrong PIN, now locked out" if locked else "wrong PIN", "warning")
+    settings, now = ctx.directory.inventory.settings.lockout, int(ctx.now())
+    left = record_failure(ctx.port, user.id, settings.attempts, settings.seconds, now)
+    _trace(ctx, user, "wrong PIN" if left else "wrong PIN, now locked out", "warning")
     logger.warning("wrong PIN for %s from %s", user.id, ctx.origin)
-    if locked:
-        return Outcome("locked", agent=user.id, detail=LOCKED)
-    return Outcome("bad_pin", agent=user.id, detail="wrong PIN")
+    if not left:
+        return _locked(user, now + settings.seconds)
+    tries = "1 try" if left == 1 else f"{left} tries"
+    return Outcome("bad_pin", agent=user.id, detail=f"wrong PIN: {tries} left", tries_left=left)

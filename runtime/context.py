@@ -49,6 +49,8 @@ class Outcome:
     interface: str = ""
     reason: str = ""
     detail: str = ""  # one sentence for the HTTP door and the logs ("" for ok)
+    tries_left: int | None = None  # bad_pin: wrong PINs left before a lockout
+    until: int | None = None  # locked: the lockout's end (Unix seconds)
 
     @property
     def ok(self) -> bool:

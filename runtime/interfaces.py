@@ -48,6 +48,14 @@ def check_reachable(ctx: Context, agent: Agent, binding: Binding) -> Outcome | N
     )
 
 
+def interfaces_now(ctx: Context, agent: Agent) -> tuple[InterfaceKind, ...]:
+    """Where an agent without hot desk may log in now, in menu order: their interfaces
+    (only the default one without ``permissions.choose_interface``), their assigned phone
+    only while it is registered and reachable (a login there would be refused)."""
+    kinds = agent.interfaces() if agent.permissions.choose_interface else (default_kind(agent),)
+    return tuple(k for k in kinds if k != "phone" or registered(ctx, agent.phone or ""))
+
+
 def phones_free(ctx: Context, agent: Agent) -> list[Phone]:
     """Phones the agent may log in at now (hot desk): inventory phones of the agent's server
     (the directory is one server's part), registered and reachable, and not held by another

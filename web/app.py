@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from web.api import routes
+from web import api, pages, render
 from web.http import Problem, problem_response
 from web.service import Service
 
@@ -47,10 +47,11 @@ def build(service: Service, *, start: bool = True) -> Starlette:
                 await anyio.to_thread.run_sync(service.stop)
 
     app = Starlette(
-        routes=routes(),
+        routes=[*api.routes(), *pages.routes()],
         lifespan=lifespan,
         exception_handlers={Problem: _problem, HTTPException: _http},
     )
     app.state.service = service
+    app.state.templates = render.templates()
     app.state.limiter = anyio.CapacityLimiter(service.config.threads)
     return app

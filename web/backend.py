@@ -191,13 +191,27 @@ class Backend:
         for agent in waiting:
             self._one(agent)
 
-    def _one(self, agent_id: str) -> None:
-        with self._lock:
-            self._waiting.discard(agent_id)
+    def reread(self, agent_id: str) -> None:
+        """Read the agent's AstDB session now, on the caller's thread (after an action, before
+        answering it: the next page or GET shows what it did); soon, by the worker, when
+        Asterisk cannot be asked."""
+        try:
+            self._read(agent_id)
+        except AmiError as e:
+            logger.warning("%s: %s not read again now: %s", self.server.name, agent_id, e)
+            self.refresh(agent_id)
+
+    def _read(self, agent_id: str) -> dict[str, str]:
         keys = live.agent_keys(self.ami.request, agent_id)
         with self._lock:
             self._sessions[agent_id] = state.sessions(keys).get(agent_id, {})
             self._recompute(agent_id)
+        return keys
+
+    def _one(self, agent_id: str) -> None:
+        with self._lock:
+            self._waiting.discard(agent_id)
+        keys = self._read(agent_id)
         agent = self.directory.agent(agent_id)
         if agent is not None and keys and any(k.endswith(f"/{pending.KEY}") for k in keys):
             done = pending.carry_out(self.context("web:pending"), agent)

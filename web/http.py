@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
 from runtime.context import Outcome
 from web.service import Service
@@ -68,6 +68,10 @@ def outcome_response(outcome: Outcome, **extra: Any) -> JSONResponse:
         body["reason"] = outcome.reason
     if outcome.detail:
         body["detail"] = outcome.detail
+    if outcome.tries_left is not None:
+        body["tries_left"] = outcome.tries_left
+    if outcome.until is not None:
+        body["until"] = outcome.until
     body.update(extra)
     return JSONResponse(body, status_code=CODES.get(outcome.status, 500))
 
@@ -83,9 +87,12 @@ def secure(request: Request) -> bool:
     return mode == "always" or (mode == "auto" and request.url.scheme == "https")
 
 
-def session_of(request: Request) -> WebSession | None:
+def session_of(request: Request, *, touch: bool = True) -> WebSession | None:
+    """The live session of the request's cookie; ``touch`` restarts its idle time (a page's
+    live refresh does not: only what the user does keeps a session alive)."""
     session_id = request.cookies.get(COOKIE, "")
-    return service_of(request).sessions.get(session_id) if session_id else None
+    sessions = service_of(request).sessions
+    return sessions.get(session_id, touch=touch) if session_id else None
 
 
 def who(request: Request) -> Principal:
@@ -107,12 +114,10 @@ def who(request: Request) -> Principal:
     if session is None:
         why = "the session expired: log in again" if COOKIE in request.cookies else "log in first"
         raise Problem(401, "unauthenticated", why)
-    if request.method in UNSAFE:
-        sent = request.headers.get(CSRF_HEADER, "")
-        if not sent or sent != session.csrf:
-            raise Problem(
-                403, "csrf", f"missing or wrong {CSRF_HEADER} header: send the session's csrf token"
-            )
+    if request.method in UNSAFE and not session.csrf_ok(request.headers.get(CSRF_HEADER, "")):
+        raise Problem(
+            403, "csrf", f"missing or wrong {CSRF_HEADER} header: send the session's csrf token"
+        )
     return session.principal
 
 
@@ -153,5 +158,5 @@ def log_action(principal: Principal, action: str, target: str, outcome: Outcome)
     audit.warning("%s: %s %s: %s%s", principal.label, action, target, outcome.status, detail)
 
 
-def set_session_cookie(response: JSONResponse, request: Request, session: WebSession) -> None:
+def set_session_cookie(response: Response, request: Request, session: WebSession) -> None:
     response.headers.append("set-cookie", cookie(session, secure(request)))

@@ -203,6 +203,14 @@ def document() -> dict[str, Any]:
                         "interface": {"type": "string"},
                         "reason": {"type": "string"},
                         "detail": {"type": "string", "description": "one sentence saying why"},
+                        "tries_left": {
+                            "type": "integer",
+                            "description": "bad_pin: wrong PINs left before a lockout",
+                        },
+                        "until": {
+                            "type": "integer",
+                            "description": "locked: the end of the lockout, Unix seconds",
+                        },
                     },
                 },
                 "Agent": {
@@ -271,10 +279,27 @@ def document() -> dict[str, Any]:
                                 },
                             },
                         },
-                        "interfaces": {"type": "array", "items": {"type": "string"}},
+                        "interfaces": {
+                            "type": "array",
+                            "items": {"enum": ["internal", "phone", "mobile"]},
+                            "description": "hot desk off: usable now (the assigned phone only"
+                            " while registered; only the default without choose_interface)",
+                        },
                         "default_interface": {"type": ["string", "null"]},
                         "choose_interface": {"type": "boolean"},
                         "login_paused": {"type": ["string", "null"]},
+                        "pause_reasons": {
+                            "type": "array",
+                            "description": "the reasons the caller may pause this agent for",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "code": {"type": "integer"},
+                                    "name": {"type": "string"},
+                                    "description": {"type": "string"},
+                                },
+                            },
+                        },
                     },
                 },
             },

@@ -52,12 +52,25 @@ class Principal:
         return self.scope.covers(agent)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """What a page tells its user once after an action: ``ok``, ``pending`` or ``error``."""
+
+    kind: Literal["ok", "pending", "error"]
+    text: str
+
+
 @dataclass
 class WebSession:
     id: str
     principal: Principal
     csrf: str
     last_seen: float
+    notice: Notice | None = None  # shown by the next page the session loads
+
+    def csrf_ok(self, sent: str) -> bool:
+        """Whether ``sent`` is this session's CSRF token (compared in constant time)."""
+        return bool(sent) and secrets.compare_digest(sent, self.csrf)
 
 
 class SessionStore:

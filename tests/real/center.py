@@ -22,6 +22,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,6 +176,28 @@ class Center:
             phone.start(self.password(endpoint))
             self.phones[endpoint] = phone
         return self.phones[endpoint]
+
+    @contextmanager
+    def switched_off(self, endpoint: str) -> Iterator[None]:
+        """The phone unregistered for the block (no contact), registered again after it."""
+        phone = self.phone(endpoint)
+        phone.unregister(self.password(endpoint))
+        try:
+            yield
+        finally:
+            phone.start(self.password(endpoint))
+
+    @contextmanager
+    def slow_to_answer(self, endpoint: str, ring: float) -> Iterator[None]:
+        """The phone rings ``ring`` seconds before it answers a call, for the block."""
+        phone = self.phone(endpoint)
+        phone.unregister(self.password(endpoint))
+        phone.start(self.password(endpoint), ring=ring)
+        try:
+            yield
+        finally:
+            phone.unregister(self.password(endpoint))
+            phone.start(self.password(endpoint))
 
     def dial(
         self, endpoint: str, number: str, *keys: str, silent: frozenset[str] = frozenset()

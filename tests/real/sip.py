@@ -75,21 +75,24 @@ def _auth(user: str, password: str) -> str:
     return f"[authentication username={user} password={password}]\n"
 
 
-def _register(user: str, password: str) -> str:
+def _register(user: str, password: str, expires: int = 3600) -> str:
+    """REGISTER with digest auth, then idle (the phone stays registered); ``expires=0``
+    removes every contact of the AOR (``Contact: *``) and ends."""
+
     def request(cseq: int, auth: str) -> str:
         uri = "sip:[remote_ip]:[remote_port]"
-        return _request(
-            "REGISTER", uri, user, user, cseq, auth, "Expires: 3600\nContent-Length: 0\n\n"
-        )
+        tail = f"Expires: {expires}\nContent-Length: 0\n\n"
+        text = _request("REGISTER", uri, user, user, cseq, auth, tail)
+        return text if expires else text.replace(f"<sip:{user}@[local_ip]:[local_port]>", "*")
 
+    idle = '  <pause milliseconds="86400000"/>\n' if expires else ""
     return f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
-<scenario name="register {user}">
+<scenario name="{"register" if expires else "unregister"} {user}">
   <send retrans="500">{_cdata(request(1, ""))}</send>
   <recv response="401" auth="true"/>
   <send retrans="500">{_cdata(request(2, _auth(user, password)))}</send>
   <recv response="200"/>
-  <pause milliseconds="86400000"/>
-</scenario>
+{idle}</scenario>
 """
 
 
@@ -121,6 +124,14 @@ ANSWER = f"""<?xml version="1.0" encoding="ISO-8859-1" ?>
   <label id="done"/>
 </scenario>
 """
+
+
+def _ringing_for(seconds: float) -> str:
+    """ANSWER, with ``seconds`` of ringing before the answer."""
+    if not seconds:
+        return ANSWER
+    pause = f'<pause milliseconds="{int(seconds * 1000)}"/>\n  <send retrans="500">'
+    return ANSWER.replace('<send retrans="500">', pause, 1)
 
 
 def _invite(user: str, number: str, cseq: int, auth: str) -> str:
@@ -214,11 +225,12 @@ class SipPhone:
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, password: str, timeout: float = 15.0) -> None:
-        """Register and wait until Asterisk's qualify finds the contact reachable."""
+    def start(self, password: str, timeout: float = 15.0, ring: float = 0.0) -> None:
+        """Register and wait until Asterisk's qualify finds the contact reachable; calls are
+        answered after ringing ``ring`` seconds."""
         mark = self.events.mark()
         register = _private(self.workdir, "register.xml", _register(self.endpoint, password))
-        answer = _private(self.workdir, "answer.xml", ANSWER)
+        answer = _private(self.workdir, "answer.xml", _ringing_for(ring))
         scenario = ["-sf", str(register), "-oocsf", str(answer)]
         self.process = _launch(self.sandbox, self.workdir, scenario, self.port)
         reachable = event("ContactStatus", AOR=self.endpoint, ContactStatus="Reachable")
@@ -234,6 +246,24 @@ class SipPhone:
     def stop(self) -> None:
         stop_process(self.process)
         self.process = None
+
+    def unregister(self, password: str, timeout: float = 15.0) -> None:
+        """Switched off: SIPp stopped and the phone's contacts removed (a REGISTER with
+        ``Contact: *`` and ``Expires: 0``), so Asterisk has no contact to dial."""
+        self.stop()
+        mark = self.events.mark()
+        scenario = _private(self.workdir, "unregister.xml", _register(self.endpoint, password, 0))
+        process = _launch(self.sandbox, self.workdir, ["-sf", str(scenario)], self.port)
+        try:
+            status = process.wait(timeout)
+        finally:
+            stop_process(process)
+        if status != 0:
+            raise SandboxError(
+                f"phone {self.endpoint} did not unregister: {_tail(self.workdir / 'errors.log')}"
+            )
+        removed = event("ContactStatus", AOR=self.endpoint, ContactStatus="Removed")
+        self.events.wait_for(removed, since=mark, timeout=timeout)
 
 
 @dataclass

@@ -4,16 +4,17 @@ requests, who may act, debug client logs, the live table's rows."""
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from fastagi.port import AgiPort
-from runtime import actions, clientlog, pending, state
-from runtime.context import Context, Options
+from runtime import actions, auth, clientlog, pending, state
+from runtime.context import Context, Options, Outcome
 from runtime.directory import Directory
-from runtime.interfaces import binding_for
+from runtime.interfaces import binding_for, interfaces_now
 from runtime.session import log_in
 from tests.agi import inventory
 from tests.agi.memory import MemoryAsterisk, MemoryChannel
@@ -141,3 +142,47 @@ def test_rows_of_the_live_table() -> None:
     assert state.row(ann, "pbx", {}, []).state == "logged_out"
     other = state.Member.from_fields(lambda k: {"Interface": "PJSIP/x", "Queue": "q"}.get(k, ""))
     assert other is None  # not an agent's member
+
+
+def test_wrong_pins_count_down_then_lock_out_until_a_time(ctx: Context) -> None:
+    ann = ctx.directory.agent("1001")
+    assert ann is not None
+    first, second = auth.check_pin(ctx, ann, "0000"), auth.check_pin(ctx, ann, "1111")
+    assert isinstance(first, Outcome) and isinstance(second, Outcome)
+    assert (first.status, first.tries_left, first.detail) == (
+        "bad_pin",
+        2,
+        "wrong PIN: 2 tries left",
+    )
+    assert (second.tries_left, second.detail) == (1, "wrong PIN: 1 try left")
+    locked = auth.check_pin(ctx, ann, "2222")
+    assert isinstance(locked, Outcome) and locked.status == "locked" and locked.until
+    stored = memory(ctx).db_tree("gitops/lockout/1001")
+    assert stored == {"gitops/lockout/1001/until": str(locked.until)}
+    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(locked.until))
+    assert locked.detail == f"too many wrong PINs: locked out until {when}"
+    again = auth.lockout(ctx, ann)  # the right PIN is not even checked until then
+    assert again is not None and (again.status, again.until) == ("locked", locked.until)
+    assert auth.check_pin(ctx, ann, inventory.PIN) == again
+
+
+def test_interfaces_usable_now(ctx: Context) -> None:
+    ann, fixed = ctx.directory.agent("1001"), ctx.directory.agent("1005")
+    assert ann is not None and fixed is not None
+    assert interfaces_now(ctx, ann) == ("internal", "mobile")  # ph-a is not registered
+    assert interfaces_now(ctx, fixed) == ()  # may not choose: the default phone, unregistered
+    memory(ctx).registered.update({"ph-a", "ph-e"})
+    assert interfaces_now(ctx, ann) == ("internal", "phone", "mobile")
+    assert interfaces_now(ctx, fixed) == ("phone",)
+
+
+def test_the_pause_reasons_each_actor_may_use(ctx: Context) -> None:
+    reasons = ctx.directory.inventory.settings.pause_reasons
+    fixed, frozen = ctx.directory.agent("1005"), ctx.directory.agent("1004")
+    assert fixed is not None and frozen is not None
+    assert [r.name for r in actions.reasons_for(fixed, reasons, "agent")] == ["lunch"]
+    assert [r.name for r in actions.reasons_for(fixed, reasons, "supervisor")] == [
+        "lunch",
+        "break",
+    ]
+    assert actions.reasons_for(frozen, reasons, "agent") == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.agi.inventory import PIN
@@ -53,6 +55,7 @@ def test_login_paused_and_phone_choices(web: WebService, fake_asterisk: FakeAste
         assert member == (True, "break")  # added paused: never available in between
         choices = client.get("/api/agents/1002/phones").json()
         assert "ph-b" in [p["id"] for p in choices["phones"]]  # its own phone stays listed
+        assert [r["name"] for r in choices["pause_reasons"]] == ["lunch", "break"]
     with web.client() as other:
         log_in(other, "1007", PIN)
         free = [p["id"] for p in other.get("/api/agents/1007/phones").json()["phones"]]
@@ -128,14 +131,18 @@ def test_wrong_pins_lock_out_and_unknown_users(
 ) -> None:
     with web.client() as client:
         assert client.post("/api/session", json={"user": "nobody", "pin": "1"}).status_code == 401
-        for _ in range(2):
+        for left in (2, 1):
             reply = client.post("/api/session", json={"user": "1001", "pin": "0000"})
             assert (reply.status_code, reply.json()["status"]) == (401, "bad_pin")
+            assert reply.json()["tries_left"] == left
         reply = client.post("/api/session", json={"user": "1001", "pin": "0000"})
         assert (reply.status_code, reply.json()["status"]) == (423, "locked")
+        until = reply.json()["until"]
+        assert str(until) == fake_asterisk.db_get("gitops/lockout/1001", "until")
+        assert 295 <= until - time.time() <= 300  # lockout.seconds
         reply = client.post("/api/session", json={"user": "1001", "pin": PIN})
         assert (reply.status_code, reply.json()["status"]) == (423, "locked")
-    assert fake_asterisk.db_get("gitops/lockout/1001", "until")
+        assert reply.json()["until"] == until and "locked out until" in reply.json()["detail"]
 
 
 def test_supervisor_acts_in_scope_only(web: WebService, fake_asterisk: FakeAsterisk) -> None:
@@ -172,3 +179,30 @@ def test_openapi_and_health(web: WebService) -> None:
         assert "/api/agents/{agent}/pause" in document["paths"]
         health = client.get("/api/health").json()
         assert health["servers"]["pbx"]["ami"] is True
+
+
+def test_interfaces_usable_now_and_the_reasons_each_may_use(
+    web: WebService, fake_asterisk: FakeAsterisk
+) -> None:
+    fake_asterisk.set_registered("ph-a", False)
+    with web.client() as ann:
+        log_in(ann, "1001", PIN)
+        choices = ann.get("/api/agents/1001/phones").json()
+        assert (choices["hot_desk"], choices["phones"]) == (False, [])
+        assert choices["interfaces"] == ["internal", "mobile"]  # ph-a is not registered
+        assert choices["default_interface"] == "internal"
+        fake_asterisk.set_registered("ph-a")
+        assert ann.get("/api/agents/1001/phones").json()["interfaces"] == [
+            "internal",
+            "phone",
+            "mobile",
+        ]
+    with web.client() as fixed:
+        log_in(fixed, "1005", PIN)  # may not choose; may pause for lunch only
+        choices = fixed.get("/api/agents/1005/phones").json()
+        assert (choices["interfaces"], choices["default_interface"]) == (["phone"], "phone")
+        assert [r["name"] for r in choices["pause_reasons"]] == ["lunch"]
+    with web.client() as boss:
+        log_in(boss, "sophie", SUPERVISOR_PIN)
+        reasons = boss.get("/api/agents/1001/phones").json()["pause_reasons"]
+        assert [(r["code"], r["name"]) for r in reasons] == [(1, "lunch"), (2, "break")]
