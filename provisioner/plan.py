@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+import marshal
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -22,7 +23,7 @@ from typing import Any
 from provisioner.diff import Diff, FieldChange, field_changes, grouped_options
 from provisioner.errors import PlanError
 from provisioner.render.objects import SENSITIVE_KEYS, ConfigObject, ObjectKey
-from provisioner.targets.base import ActualState, MemberChange, ObjectChange
+from provisioner.targets.base import ActualState, MemberChange, ObjectChange, StateRecord
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +43,14 @@ class Plan:
     existing: int = 0  # objects of the target that are ours
     desired: frozenset[ObjectKey] = field(default_factory=frozenset)  # ours after apply
     record_outdated: bool = False  # the target's record of what is ours must be rewritten
+    # sha256 of what apply reads again under the lock: the categories the changes touch and
+    # the state record (``basis``); the plan is stale when it differs then
+    basis: str = ""
+
+    @property
+    def touched(self) -> frozenset[tuple[str, str]]:
+        """(file, category name in lower case) of every change: what apply reads again."""
+        return touched_names(c.key for c in self.changes)
 
     @property
     def counts(self) -> tuple[int, int, int]:
@@ -98,6 +107,7 @@ def make_plan(target: str, revision: str, diff: Diff, actual: ActualState) -> Pl
         record_outdated=(
             actual.record.managed != diff.desired or not actual.record.unverified <= diff.desired
         ),
+        basis=basis(actual, touched_names(c.key for c in diff.changes)),
     )
 
 
@@ -105,14 +115,38 @@ def fingerprint(actual: ActualState) -> str:
     """sha256 of the config objects (in key order) and the state record.
 
     Live members are left out: they are runtime state, not something a plan is made against.
+    The rows are serialised by ``marshal`` version 2, which writes every value in full (later
+    versions refer back to objects met before, so the bytes would depend on which strings
+    happen to be shared): 0.06 s for 22k objects where ``repr`` took 0.17 s.
     """
-    digest = hashlib.sha256()
-    for obj in sorted(actual.objects, key=lambda o: o.key):
-        digest.update(repr((obj.key, obj.options)).encode())
-    managed = sorted(actual.record.managed)
-    digest.update(repr((actual.record.revision, managed)).encode())
-    if actual.record.unverified:
-        digest.update(repr(sorted(actual.record.unverified)).encode())
+    rows = sorted([(o.file, o.kind, o.name, o.options) for o in actual.objects])
+    return _digest(rows, actual.record)
+
+
+def basis(actual: ActualState, names: Collection[tuple[str, str]]) -> str:
+    """sha256 of the categories of ``names`` ((file, lower-case name): Asterisk compares
+    names ignoring case) and of the state record: what a plan touching those names stands on.
+    The same from a whole read and from one of only those names (``Target.read_part``)."""
+    rows = sorted(
+        [
+            (o.file, o.kind, o.name, o.options)
+            for o in actual.objects
+            if (o.file, o.name.lower()) in names
+        ]
+    )
+    return _digest(rows, actual.record)
+
+
+def touched_names(keys: Iterable[ObjectKey]) -> frozenset[tuple[str, str]]:
+    return frozenset((file, name.lower()) for file, _, name in keys)
+
+
+def _digest(
+    rows: list[tuple[str, str, str, tuple[tuple[str, str], ...]]], record: StateRecord
+) -> str:
+    digest = hashlib.sha256(marshal.dumps(rows, 2))
+    managed = sorted(record.managed)
+    digest.update(marshal.dumps((record.revision, managed, sorted(record.unverified)), 2))
     return digest.hexdigest()
 
 

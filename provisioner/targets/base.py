@@ -154,6 +154,12 @@ class Target(Protocol):
         """The actual state. Raises TargetError when it cannot be read."""
         ...
 
+    def read_part(self, names: Collection[tuple[str, str]]) -> ActualState:
+        """The actual state as ``read`` has it, but of the config objects only the categories
+        named by ``names`` ((file, name), any case, any kind): what apply reads again under
+        the lock. The record, live members and sessions are read whole."""
+        ...
+
     def lock(self, holder: str) -> AbstractContextManager[None]:
         """Exclusive apply lock; raises TargetError naming the holder when taken."""
         ...

@@ -54,6 +54,12 @@ class DirectoryTarget:
             objects.extend(self._read_file(file))
         return ActualState(objects=tuple(objects), record=self._read_record())
 
+    def read_part(self, names: Collection[tuple[str, str]]) -> ActualState:
+        """Files are read whole (local, cheap); only the categories of ``names`` are kept."""
+        state = self.read()
+        objects = tuple(o for o in state.objects if (o.file, o.name.lower()) in names)
+        return ActualState(objects=objects, record=state.record)
+
     def _read_file(self, file: str) -> tuple[ConfigObject, ...]:
         path = self.path / file
         try:

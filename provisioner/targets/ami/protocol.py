@@ -20,6 +20,9 @@ TERMINATOR = b"\r\n\r\n"
 MAX_HEADER_LINES = 128
 MAX_LINE_BYTES = 1022
 Header = tuple[str, str]
+# Lines Asterisk writes without a colon inside an answer: GetConfig with a Category that
+# matches nothing ends its (successful) answer with this one. Skipped, the rest is a header.
+BARE_LINES = frozenset({"No categories found"})
 
 # Headers whose values are secrets wherever they appear (Login, PJSIPShow* details).
 _SECRET_HEADERS = frozenset({"secret", "password", "md5cred", "oauthsecret", "refreshtoken"})
@@ -76,6 +79,8 @@ def parse_message(text: str) -> Message:
         key, sep, value = line.partition(": ")
         if not sep:
             key, sep, value = line.partition(":")
+            if not sep and line in BARE_LINES:
+                continue
             if not sep:
                 raise AmiProtocolError(f"not an AMI header line: {line[:80]!r}")
         append((key, value))

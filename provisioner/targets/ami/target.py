@@ -45,6 +45,8 @@ from provisioner.targets.base import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5038
+# a file of which more categories than this are to be read again is read whole (see read_part)
+NARROW_LIMIT = 16
 # DBDel's refusal of a key that is not there (deleted already): nothing left to do
 NOT_DELETED = "Database entry could not"
 MAIN_FILES: dict[str, str] = {
@@ -117,20 +119,41 @@ class AmiTarget:
     # -- read -----------------------------------------------------------------------------
 
     def read(self) -> ActualState:
-        actions = [Action("GetConfig", (("Filename", f),)) for f in MANAGED_FILES]
+        return self._read({file: None for file in MANAGED_FILES})
+
+    def read_part(self, names: Collection[tuple[str, str]]) -> ActualState:
+        """``GetConfig`` with a ``Category`` for each name (and each leftover met before), or
+        of the whole file past ``NARROW_LIMIT`` names: Asterisk parses the whole file for
+        each (0.08 s at 10k agents, where the whole answer takes 1.1 s)."""
+        wanted: dict[str, set[str]] = {}
+        for file, name in names:
+            wanted.setdefault(file, set()).add(name.lower())
+        for file, leftovers in self._leftovers.items():
+            if leftovers:
+                wanted.setdefault(file, set()).update(n.lower() for n in leftovers)
+        return self._read({f: n if len(n) <= NARROW_LIMIT else None for f, n in wanted.items()})
+
+    def _read(self, files: dict[str, set[str] | None]) -> ActualState:
+        """``files``: the categories to read of each file (None: all of them)."""
+        asked: list[tuple[str, str | None]] = []
+        for file in (f for f in MANAGED_FILES if f in files):
+            chosen = files[file]
+            asked.extend([(file, None)] if chosen is None else [(file, n) for n in sorted(chosen)])
+        actions = [_get_config(file, name) for file, name in asked]
         # one tree for the state record and the agent sessions (docs/runtime-contract.md)
         actions.append(Action("DBGetTree", (("Family", ROOT_FAMILY),)))
         actions.append(Action("QueueStatus"))
         replies = self._client.pipeline(actions)
-        objects: list[ConfigObject] = []
-        for file, reply in zip(MANAGED_FILES, replies, strict=False):
-            objects.extend(self._file_objects(file, self._config_reply(file, reply)))
-        tree = self._tree(replies[len(MANAGED_FILES)])
+        read: dict[tuple[str, str | None], list[ConfigObject]] = {}
+        for (file, name), reply in zip(asked, replies, strict=False):
+            read[file, name] = self._file_objects(file, self._config_reply(file, reply), name)
+        self._keep(read)
+        objects = [o for found in read.values() for o in found]
+        tree = self._tree(replies[len(asked)])
         stored = parse_tree(tree)
         sessions = parse_sessions(tree)
-        queues = {o.name for o in objects if o.file == QUEUES_FILE}
+        queues = {key[2] for key in self._objects if key[0] == QUEUES_FILE}
         members = parse_members(self._client.check(replies[-1]).events, queues)
-        self._objects = {o.key: o for o in objects}
         self._stored_record = stored.stored
         logger.info(
             "%s: read %d objects, %d live members, %d agent sessions",
@@ -141,15 +164,32 @@ class AmiTarget:
         )
         return ActualState(tuple(objects), stored.record, tuple(members), sessions)
 
-    def _file_objects(self, file: str, reply: Reply) -> list[ConfigObject]:
-        """The categories of one file; leftovers of an interrupted build are set aside."""
+    def _keep(self, read: dict[tuple[str, str | None], list[ConfigObject]]) -> None:
+        """Remember what was read: a whole file replaces what was known of it, a category
+        what was known under its name."""
+        whole = {file for file, name in read if name is None}
+        names = {(file, name) for file, name in read if name is not None}
+        self._objects = {
+            key: obj
+            for key, obj in self._objects.items()
+            if key[0] not in whole and (key[0], key[2].lower()) not in names
+        }
+        for found in read.values():
+            self._objects.update((o.key, o) for o in found)
+
+    def _file_objects(self, file: str, reply: Reply, name: str | None) -> list[ConfigObject]:
+        """The categories of one file (of one name); leftovers of an interrupted build are
+        set aside."""
         try:
             objects = parse_config(file, reply.response)
         except TargetError as e:
             raise TargetError(f"{self._name}: {e}") from e
         leftovers = [o.name for o in objects if is_leftover(o.name)]
-        self._leftovers[file] = leftovers
-        if leftovers:
+        if name is None:
+            self._leftovers[file] = leftovers
+        elif is_leftover(name) and not leftovers:  # gone since the whole file was read
+            self._leftovers[file] = [n for n in self._leftovers.get(file, []) if n.lower() != name]
+        if leftovers and name is None:
             logger.warning(
                 "%s: %s holds %d leftovers of an interrupted apply (e.g. [%s]); the next "
                 "write to it removes them",
@@ -324,6 +364,11 @@ class AmiTarget:
         logger.info(
             "%s: recorded revision %s (%d requests)", self._name, record.revision, len(actions)
         )
+
+
+def _get_config(file: str, name: str | None) -> Action:
+    headers = (("Filename", file),) if name is None else (("Filename", file), ("Category", name))
+    return Action("GetConfig", headers)
 
 
 def _progress(done: int, total: int) -> str:
