@@ -141,27 +141,29 @@ class AmiClient:
             logger.debug("%s: Logoff not sent: %s", self.name, e)
         self._drop()
 
-    def request(self, action: Action, *, check: bool = True) -> Reply:
+    def request(self, action: Action, *, check: bool = True, timeout: float | None = None) -> Reply:
         """Send one action and wait for its complete answer.
 
-        With ``check`` an error answer raises ``AmiActionError``.
+        With ``check`` an error answer raises ``AmiActionError``; ``timeout`` replaces the
+        client's for this answer.
         """
-        (reply,) = self.pipeline([action])
+        (reply,) = self.pipeline([action], timeout=timeout)
         if check:
             self.check(reply)
         return reply
 
-    def pipeline(self, actions: Sequence[Action]) -> list[Reply]:
+    def pipeline(self, actions: Sequence[Action], *, timeout: float | None = None) -> list[Reply]:
         """Send actions ahead of their answers (``window`` at a time); answers in order.
 
-        Answers are not checked: inspect ``Reply.ok`` or call ``check``.
+        Answers are not checked: inspect ``Reply.ok`` or call ``check``. ``timeout`` replaces
+        the client's for each answer (actions Asterisk may take long over: a reload).
         """
         self.connect()
         replies: list[Reply] = []
         for start in range(0, len(actions), self._window):
             batch = actions[start : start + self._window]
             ids = self._send(batch)
-            replies.extend(self._wait(action_id) for action_id in ids)
+            replies.extend(self._wait(action_id, timeout or self.timeout) for action_id in ids)
         return replies
 
     def check(self, reply: Reply) -> Reply:
@@ -201,7 +203,7 @@ class AmiClient:
     def _read_banner(self) -> None:
         deadline = time.monotonic() + self.timeout
         while (line := self._framer.take_line()) is None:
-            self._receive(deadline, "the greeting")
+            self._receive(deadline, "the greeting", self.timeout)
         if not line.startswith(BANNER_PREFIX):
             raise AmiProtocolError(
                 f"{self.name} is not an Asterisk manager interface (it greeted {line[:60]!r}); "
@@ -219,7 +221,7 @@ class AmiClient:
             ),
         )
         (action_id,) = self._send([login])
-        reply = self._wait(action_id)
+        reply = self._wait(action_id, self.timeout)
         if not reply.ok:
             raise AmiAuthError(
                 f"{self.name} refused the login of user {self.username!r} ({reply.message}); "
@@ -259,16 +261,16 @@ class AmiClient:
         self.sent += len(ids)
         return ids
 
-    def _wait(self, action_id: str) -> Reply:
+    def _wait(self, action_id: str, timeout: float) -> Reply:
         pending = self._pending[action_id]
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + timeout
         while not pending.complete:
-            self._receive(deadline, pending.action)
+            self._receive(deadline, pending.action, timeout)
         del self._pending[action_id]
         assert pending.response is not None
         return Reply(pending.action, pending.response, tuple(pending.events))
 
-    def _receive(self, deadline: float, waiting_for: str) -> None:
+    def _receive(self, deadline: float, waiting_for: str, timeout: float) -> None:
         sock = self._sock
         assert sock is not None
         remaining = deadline - time.monotonic()
@@ -280,7 +282,7 @@ class AmiClient:
         except TimeoutError as e:
             self._drop()
             raise AmiTimeout(
-                f"{self.name} did not answer {waiting_for} within {self.timeout:g} s; "
+                f"{self.name} did not answer {waiting_for} within {timeout:g} s; "
                 "check Asterisk's load, or raise the timeout"
             ) from e
         except OSError as e:
