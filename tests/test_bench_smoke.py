@@ -41,3 +41,10 @@ def test_bench_agi_sessions_all_end_ok() -> None:
     out = _run("bench/bench_agi.py", "--sessions", "30", "--only", "pause", "--rates", "50")
     assert "p99" in out
     assert "NOT OK" not in out
+
+
+def test_bench_apply_prints_ours_next_to_the_floor() -> None:
+    out = _run("bench/bench_apply.py", "--fake", "--first", "--repeat", "1", "30")
+    for row in ("(a) first apply", "floor", "(b) one changed agent", "(c) no-change plan"):
+        assert row in out
+    assert out.count("ratio") == 2
