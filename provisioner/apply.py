@@ -79,9 +79,10 @@ def renderer(env: Mapping[str, str] | None = None) -> Renderer:
 
 
 def plan_job(job: Job, desired_of: Renderer) -> Plan:
-    """Plan one target: render its part, read its actual state, compare."""
-    desired = desired_of(job.inventory)
+    """Plan one target: read its actual state, render its part, compare. (Read first: the
+    read's passing peak, the answers being parsed, does not meet the rendered objects.)"""
     actual = job.target.read()
+    desired = desired_of(job.inventory)
     plan = make_plan(
         job.label, job.inventory.revision, diff(desired, actual, job.inventory), actual
     )

@@ -141,20 +141,34 @@ class AmiTarget:
         return self._read({f: n if len(n) <= NARROW_LIMIT else None for f, n in wanted.items()})
 
     def _read(self, files: dict[str, set[str] | None]) -> ActualState:
-        """``files``: the categories to read of each file (None: all of them)."""
+        """``files``: the categories to read of each file (None: all of them).
+
+        The small answers (the tree of the record and sessions, the queue status, single
+        categories) are pipelined; then each whole file is asked for alone and parsed before
+        the next: Asterisk closes a session it cannot write to for 100 ms (manager.conf
+        ``writetimeout``), and the client parses a whole-file answer in one go once it has it
+        (0.3 s for 250000 lines at 10k agents), so nothing may be on its way meanwhile. Each
+        answer is dropped once parsed: the parsed headers weigh more than the objects."""
         asked: list[tuple[str, str | None]] = []
         for file in (f for f in MANAGED_FILES if f in files):
             chosen = files[file]
             asked.extend([(file, None)] if chosen is None else [(file, n) for n in sorted(chosen)])
+        parts = [(file, name) for file, name in asked if name is not None]
         # one tree for the state record and the agent sessions (docs/runtime-contract.md)
         actions = [Action("DBGetTree", (("Family", ROOT_FAMILY),)), Action("QueueStatus")]
-        actions += [_get_config(file, name) for file, name in asked]
-        tree_reply, status_reply, *config_replies = self._pipeline(actions)
+        actions += [_get_config(file, name) for file, name in parts]
+        tree_reply, status_reply, *part_replies = self._client.pipeline(actions)
         read: dict[tuple[str, str | None], list[ConfigObject]] = {}
-        for (file, name), reply in zip(asked, config_replies, strict=True):
+        for (file, name), reply in zip(parts, part_replies, strict=True):
             read[file, name] = self._file_objects(file, self._config_reply(file, reply), name)
+        for file in (file for file, name in asked if name is None):
+            reply = self._config_reply(
+                file, self._client.request(_get_config(file, None), check=False)
+            )
+            read[file, None] = self._file_objects(file, reply, None)
+            del reply
         self._keep(read)
-        objects = [o for found in read.values() for o in found]
+        objects = [o for file, name in asked for o in read[file, name]]
         tree = self._tree(tree_reply)
         stored = parse_tree(tree)
         sessions = parse_sessions(tree)
@@ -169,18 +183,6 @@ class AmiTarget:
             len(sessions),
         )
         return ActualState(tuple(objects), stored.record, tuple(members), sessions)
-
-    def _pipeline(self, actions: list[Action]) -> list[Reply]:
-        """The answers to ``actions``, pipelined but for whole-file ``GetConfig``s: each of
-        those is sent once every answer before it is read. Asterisk closes a session it
-        cannot write to for 100 ms (manager.conf ``writetimeout``), and the client parses a
-        whole-file answer in one go once it has it (0.3 s for 250000 lines at 10k agents):
-        had the next answer been asked for, Asterisk would be writing it meanwhile."""
-        whole = [n for n, a in enumerate(actions) if a.name == "GetConfig" and len(a.headers) == 1]
-        first = whole[1] if len(whole) > 1 else len(actions)
-        replies = self._client.pipeline(actions[:first])
-        replies += [self._client.request(a, check=False) for a in actions[first:]]
-        return replies
 
     def _keep(self, read: dict[tuple[str, str | None], list[ConfigObject]]) -> None:
         """Remember what was read: a whole file replaces what was known of it, a category
