@@ -27,6 +27,7 @@ from provisioner.errors import ApplyError, PlanError, ProvisionerError, TargetEr
 from provisioner.inventory.secrets import resolve_secret
 from provisioner.model import Inventory, SecretRef
 from provisioner.plan import Plan, SavedPlan, basis, check_saved, make_plan
+from provisioner.plancache import PlanCache
 from provisioner.render import render
 from provisioner.render.objects import MANAGED_FILES, ConfigObject, ObjectKey
 from provisioner.safety import Thresholds, check
@@ -78,15 +79,22 @@ def renderer(env: Mapping[str, str] | None = None) -> Renderer:
     return run
 
 
-def plan_job(job: Job, desired_of: Renderer) -> Plan:
+def plan_job(job: Job, desired_of: Renderer, cache: PlanCache | None = None) -> Plan:
     """Plan one target: read its actual state, render its part, compare. (Read first: the
-    read's passing peak, the answers being parsed, does not meet the rendered objects.)"""
+    read's passing peak, the answers being parsed, does not meet the rendered objects.) With
+    ``cache``, a plan with nothing to change made from the same inventory, secrets and
+    target content is taken from it instead."""
+    kept = cache.get(job) if cache is not None else None
+    if kept is not None:
+        return kept
     actual = job.target.read()
     desired = desired_of(job.inventory)
     plan = make_plan(
         job.label, job.inventory.revision, diff(desired, actual, job.inventory), actual
     )
     logger.info("planned %s: %d change(s)", job.label, len(plan.changes))
+    if cache is not None:
+        cache.put(job, plan)
     return plan
 
 

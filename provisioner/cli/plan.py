@@ -27,6 +27,7 @@ from provisioner.apply import (
 from provisioner.errors import PlanError, ProvisionerError, SafetyError
 from provisioner.gcpause import paused_gc
 from provisioner.inventory import load_inventory
+from provisioner.inventory.cache import DEFAULT_DIRNAME
 from provisioner.model import Inventory
 from provisioner.plan import (
     Plan,
@@ -38,6 +39,7 @@ from provisioner.plan import (
     save,
     to_json,
 )
+from provisioner.plancache import PlanCache
 from provisioner.safety import Thresholds, violations
 from provisioner.targets import DEFAULT_TARGET, Job, select
 
@@ -96,6 +98,11 @@ def _jobs(args: argparse.Namespace, ref: str | None) -> tuple[Inventory, tuple[J
     return inventory, jobs
 
 
+def _plan_cache(args: argparse.Namespace) -> PlanCache:
+    """Plans with nothing to change, kept with the inventory's cache (see plancache)."""
+    return PlanCache(Path(args.inventory).absolute().parent / DEFAULT_DIRNAME)
+
+
 def _named(job: Job, error: ProvisionerError) -> str:
     text = str(error)
     return text if job.label in text or job.target.name in text else f"{job.label}: {text}"
@@ -131,7 +138,8 @@ def run_plan(args: argparse.Namespace) -> int:
 def _run_plan(args: argparse.Namespace) -> int:
     _, jobs = _jobs(args, args.ref)
     desired_of = renderer()
-    plans = _plans(jobs, lambda job: plan_job(job, desired_of))
+    cache = _plan_cache(args)
+    plans = _plans(jobs, lambda job: plan_job(job, desired_of, cache))
     _show(plans, args.format)
     for plan in plans:
         for warning in violations(plan, Thresholds()):
@@ -202,7 +210,8 @@ def _check_all(
     thresholds) before any is written: one refused target stops them all, so a saved plan is
     never applied half-way. Each apply still checks, under its own lock, that what its plan
     touches is unchanged. Returns the plans, by target."""
-    plans = _plans(jobs, lambda job: plan_job(job, desired_of))
+    cache = _plan_cache(args)
+    plans = _plans(jobs, lambda job: plan_job(job, desired_of, cache))
     refused: list[str] = []
     for plan in plans:
         try:
@@ -225,7 +234,8 @@ def _approve(
 ) -> tuple[dict[str, SavedPlan], tuple[Job, ...], dict[str, Plan]]:
     """Plan, show, check thresholds, ask: what was approved, the jobs to apply and their
     plans."""
-    plans = _plans(jobs, lambda job: plan_job(job, desired_of))
+    cache = _plan_cache(args)
+    plans = _plans(jobs, lambda job: plan_job(job, desired_of, cache))
     print(format_text(plans), end="")
     todo = [(j, p) for j, p in zip(jobs, plans, strict=True) if p.has_changes or p.record_outdated]
     if not todo:

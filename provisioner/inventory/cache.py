@@ -103,14 +103,19 @@ class FileCache:
         self._write(self._path(key), marshal.dumps(_encode(value)))
 
     def _write(self, path: Path, payload: bytes) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as out:
-                out.write(payload)
-            os.replace(tmp, path)
-        except OSError as e:
-            logger.warning("cannot write the cache in %s: %s", path.parent, e)
+        write_atomic(path, payload)
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Write a cache entry whole or not at all; a failure is a warning (the cache is optional)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(payload)
+        os.replace(tmp, path)
+    except OSError as e:
+        logger.warning("cannot write the cache in %s: %s", path.parent, e)
 
 
 def _encode(value: Checked) -> dict[str, Any]:

@@ -128,6 +128,9 @@ class AmiTarget:
     def read(self) -> ActualState:
         return self._read({file: None for file in MANAGED_FILES})
 
+    def content_digest(self) -> str | None:
+        return None  # Asterisk can only be read (GetConfig), not asked for a digest
+
     def read_part(self, names: Collection[tuple[str, str]]) -> ActualState:
         """``GetConfig`` with a ``Category`` for each name (and each leftover met before), or
         of the whole file past ``NARROW_LIMIT`` names: Asterisk parses the whole file for
