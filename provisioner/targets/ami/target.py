@@ -27,6 +27,7 @@ from provisioner.render.objects import (
 from provisioner.targets.ami.client import Action, AmiClient, Reply
 from provisioner.targets.ami.errors import AmiError, AmiProtocolError, AmiWriteError
 from provisioner.targets.ami.lock import NOT_FOUND, AstDbLock
+from provisioner.targets.ami.members import NOT_DELETED, change_members
 from provisioner.targets.ami.protocol import Message, encode_action
 from provisioner.targets.ami.record import StoredRecord, StoredState, parse_tree, record_actions
 from provisioner.targets.ami.sessions import ROOT_FAMILY, parse_sessions
@@ -50,8 +51,6 @@ NARROW_LIMIT = 16
 # the least time a Reload or an UpdateConfig may take: Asterisk reads (and writes) a whole
 # file for it; at 10000 agents a reload of res_pjsip takes 3-8 s on a busy 2-core machine
 SLOW_TIMEOUT = 300.0
-# DBDel's refusal of a key that is not there (deleted already): nothing left to do
-NOT_DELETED = "Database entry could not"
 MAIN_FILES: dict[str, str] = {
     PJSIP_FILE: "pjsip.conf",
     QUEUES_FILE: "queues.conf",
@@ -332,36 +331,7 @@ class AmiTarget:
     # -- live members ------------------------------------------------------------------------
 
     def change_members(self, changes: Sequence[MemberChange]) -> None:
-        pairs = [(c, a) for c in changes for a in _member_actions(c)]
-        replies = self._client.pipeline([a for _, a in pairs])
-        for (change, _), reply in zip(pairs, replies, strict=True):
-            if change.action == "forget":
-                self._forgot(change, reply)
-            elif reply.ok:
-                logger.info(
-                    "%s: %s %s in %s", self._name, change.action, change.interface, change.queue
-                )
-            elif _member_gone(reply.message):
-                logger.info(
-                    "%s: %s already left %s (%s)",
-                    self._name,
-                    change.interface,
-                    change.queue,
-                    reply.message,
-                )
-            else:
-                raise TargetError(
-                    f"{self._name} could not {change.action} member {change.interface} of "
-                    f"queue {change.queue} ({reply.message})"
-                )
-
-    def _forgot(self, change: MemberChange, reply: Reply) -> None:
-        if reply.ok or reply.message.startswith(NOT_DELETED):
-            return  # deleted, or gone already (logged out meanwhile)
-        raise TargetError(
-            f"{self._name} could not forget the session of agent {change.agent} "
-            f"({reply.message}); run apply again"
-        )
+        change_members(self._client, changes)
 
     # -- lock and record ---------------------------------------------------------------------
 
@@ -399,21 +369,3 @@ def _progress(done: int, total: int) -> str:
     if done == 0:
         return "nothing in it was changed"
     return f"{done} of its {total} requests were applied, each one whole objects"
-
-
-def _member_actions(change: MemberChange) -> list[Action]:
-    if change.action == "forget":
-        return [Action("DBDel", (("Family", f), ("Key", k))) for f, k in change.keys]
-    return [_member_action(change)]
-
-
-def _member_action(change: MemberChange) -> Action:
-    headers = (("Queue", change.queue), ("Interface", change.interface))
-    if change.action == "remove":
-        return Action("QueueRemove", headers)
-    return Action("QueuePenalty", (*headers, ("Penalty", str(change.penalty))))
-
-
-def _member_gone(message: str) -> bool:
-    """The member is no longer there (logged out meanwhile): nothing left to change."""
-    return "Not there" in message or message.startswith("Invalid interface")
