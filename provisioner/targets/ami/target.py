@@ -17,22 +17,20 @@ from urllib.parse import unquote, urlsplit
 
 from provisioner.errors import TargetError
 from provisioner.render.objects import (
-    EXTENSIONS_FILE,
     MANAGED_FILES,
     PJSIP_FILE,
-    QUEUES_FILE,
-    ConfigObject,
     ObjectKey,
 )
+from provisioner.targets.ami import astdb
 from provisioner.targets.ami.client import Action, AmiClient, Reply
 from provisioner.targets.ami.errors import AmiError, AmiProtocolError, AmiWriteError
-from provisioner.targets.ami.lock import NOT_FOUND, AstDbLock
+from provisioner.targets.ami.lock import AstDbLock
 from provisioner.targets.ami.members import NOT_DELETED, change_members
 from provisioner.targets.ami.protocol import Message, encode_action
-from provisioner.targets.ami.record import StoredRecord, StoredState, parse_tree, record_actions
-from provisioner.targets.ami.sessions import ROOT_FAMILY, parse_sessions
-from provisioner.targets.ami.state import STATE_FAMILY, parse_config, parse_members
-from provisioner.targets.ami.updates import MAX_ACTIONS, MAX_LINES, file_requests, is_leftover
+from provisioner.targets.ami.reading import Reader, db_tree
+from provisioner.targets.ami.record import StoredRecord, parse_tree, record_actions
+from provisioner.targets.ami.state import STATE_FAMILY
+from provisioner.targets.ami.updates import MAX_ACTIONS, MAX_LINES, file_requests
 from provisioner.targets.ami.verify import verify as verify_live
 from provisioner.targets.base import (
     RELOAD_MODULES,
@@ -46,20 +44,17 @@ from provisioner.targets.base import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_PORT = 5038
-# a file of which more categories than this are to be read again is read whole (see read_part)
-NARROW_LIMIT = 16
 # the least time a Reload or an UpdateConfig may take: Asterisk reads (and writes) a whole
 # file for it; at 10000 agents a reload of res_pjsip takes 3-8 s on a busy 2-core machine
 SLOW_TIMEOUT = 300.0
-MAIN_FILES: dict[str, str] = {
-    PJSIP_FILE: "pjsip.conf",
-    QUEUES_FILE: "queues.conf",
-    EXTENSIONS_FILE: "extensions.conf",
-}
+
+
+SCHEMES = ("ami", "ami+astdb")  # ami+astdb: PJSIP objects in AstDB (see astdb.py)
 
 
 def parse_url(url: str) -> tuple[str, str, int]:
-    """``ami://USER@HOST:PORT`` -> (user, host, port); TargetError when malformed."""
+    """``ami://USER@HOST:PORT`` (or ``ami+astdb://``) -> (user, host, port); TargetError
+    when malformed."""
     try:
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORT
@@ -71,7 +66,7 @@ def parse_url(url: str) -> tuple[str, str, int]:
             "an AMI target URL carries a secret: use ami://USER@HOST:PORT and give the "
             "secret in the environment"
         )
-    if parts.scheme != "ami" or not parts.username or not parts.hostname:
+    if parts.scheme not in SCHEMES or not parts.username or not parts.hostname:
         raise TargetError(f"target {url!r} is not ami://USER@HOST:PORT")
     return unquote(parts.username), parts.hostname, port
 
@@ -91,13 +86,16 @@ class AmiTarget:
         clock: Callable[[], float] = time.time,
     ) -> None:
         user, host, port = parse_url(url)
-        self._name = f"ami://{user}@{host}:{port}"
+        scheme = urlsplit(url).scheme
+        self._name = f"{scheme}://{user}@{host}:{port}"
+        self._astdb = scheme == "ami+astdb"  # PJSIP objects in AstDB, not pjsip_gitops.conf
         self._client = AmiClient(host, port, user, secret, timeout=timeout, name=self._name)
         self._lock = AstDbLock(self._client, lock_ttl, clock)
         self._max_actions = max_actions
         self._max_lines = max_lines
-        self._objects: dict[ObjectKey, ConfigObject] = {}
-        self._leftovers: dict[str, list[str]] = {}
+        self._reader = Reader(self._client, astdb=self._astdb)
+        self._objects = self._reader.objects  # what was read, and then written
+        self._leftovers = self._reader.leftovers
         self._stored_record: StoredRecord | None = None
 
     @property
@@ -125,121 +123,20 @@ class AmiTarget:
     # -- read -----------------------------------------------------------------------------
 
     def read(self) -> ActualState:
-        return self._read({file: None for file in MANAGED_FILES})
+        state = self._reader.read({file: None for file in MANAGED_FILES})
+        self._stored_record = self._reader.stored
+        return state
 
     def content_digest(self) -> str | None:
         return None  # Asterisk can only be read (GetConfig), not asked for a digest
 
     def read_part(self, names: Collection[tuple[str, str]]) -> ActualState:
-        """``GetConfig`` with a ``Category`` for each name (and each leftover met before), or
-        of the whole file past ``NARROW_LIMIT`` names: Asterisk parses the whole file for
-        each (0.08 s at 10k agents, where the whole answer takes 1.1 s)."""
-        wanted: dict[str, set[str]] = {}
-        for file, name in names:
-            wanted.setdefault(file, set()).add(name.lower())
-        for file, leftovers in self._leftovers.items():
-            if leftovers:
-                wanted.setdefault(file, set()).update(n.lower() for n in leftovers)
-        return self._read({f: n if len(n) <= NARROW_LIMIT else None for f, n in wanted.items()})
-
-    def _read(self, files: dict[str, set[str] | None]) -> ActualState:
-        """``files``: the categories to read of each file (None: all of them).
-
-        The small answers (the tree of the record and sessions, the queue status, single
-        categories) are pipelined; then each whole file is asked for alone and parsed before
-        the next: Asterisk closes a session it cannot write to for 100 ms (manager.conf
-        ``writetimeout``), and the client parses a whole-file answer in one go once it has it
-        (0.3 s for 250000 lines at 10k agents), so nothing may be on its way meanwhile. Each
-        answer is dropped once parsed: the parsed headers weigh more than the objects."""
-        asked: list[tuple[str, str | None]] = []
-        for file in (f for f in MANAGED_FILES if f in files):
-            chosen = files[file]
-            asked.extend([(file, None)] if chosen is None else [(file, n) for n in sorted(chosen)])
-        parts = [(file, name) for file, name in asked if name is not None]
-        # one tree for the state record and the agent sessions (docs/runtime-contract.md)
-        actions = [Action("DBGetTree", (("Family", ROOT_FAMILY),)), Action("QueueStatus")]
-        actions += [_get_config(file, name) for file, name in parts]
-        tree_reply, status_reply, *part_replies = self._client.pipeline(actions)
-        read: dict[tuple[str, str | None], list[ConfigObject]] = {}
-        for (file, name), reply in zip(parts, part_replies, strict=True):
-            read[file, name] = self._file_objects(file, self._config_reply(file, reply), name)
-        for file in (file for file, name in asked if name is None):
-            reply = self._config_reply(
-                file, self._client.request(_get_config(file, None), check=False)
-            )
-            read[file, None] = self._file_objects(file, reply, None)
-            del reply
-        self._keep(read)
-        objects = [o for file, name in asked for o in read[file, name]]
-        tree = self._tree(tree_reply)
-        stored = parse_tree(tree)
-        sessions = parse_sessions(tree)
-        queues = {key[2] for key in self._objects if key[0] == QUEUES_FILE}
-        members = parse_members(self._client.check(status_reply).events, queues)
-        self._stored_record = stored.stored
-        logger.info(
-            "%s: read %d objects, %d live members, %d agent sessions",
-            self._name,
-            len(objects),
-            len(members),
-            len(sessions),
-        )
-        return ActualState(tuple(objects), stored.record, tuple(members), sessions)
-
-    def _keep(self, read: dict[tuple[str, str | None], list[ConfigObject]]) -> None:
-        """Remember what was read: a whole file replaces what was known of it, a category
-        what was known under its name."""
-        whole = {file for file, name in read if name is None}
-        names = {(file, name) for file, name in read if name is not None}
-        self._objects = {
-            key: obj
-            for key, obj in self._objects.items()
-            if key[0] not in whole and (key[0], key[2].lower()) not in names
-        }
-        for found in read.values():
-            self._objects.update((o.key, o) for o in found)
-
-    def _file_objects(self, file: str, reply: Reply, name: str | None) -> list[ConfigObject]:
-        """The categories of one file (of one name); leftovers of an interrupted build are
-        set aside."""
-        try:
-            objects = parse_config(file, reply.response)
-        except TargetError as e:
-            raise TargetError(f"{self._name}: {e}") from e
-        leftovers = [o.name for o in objects if is_leftover(o.name)]
-        if name is None:
-            self._leftovers[file] = leftovers
-        elif is_leftover(name) and not leftovers:  # gone since the whole file was read
-            self._leftovers[file] = [n for n in self._leftovers.get(file, []) if n.lower() != name]
-        if leftovers and name is None:
-            logger.warning(
-                "%s: %s holds %d leftovers of an interrupted apply (e.g. [%s]); the next "
-                "write to it removes them",
-                self._name,
-                file,
-                len(leftovers),
-                leftovers[0],
-            )
-        return [o for o in objects if not is_leftover(o.name)]
-
-    def _config_reply(self, file: str, reply: Reply) -> Reply:
-        if reply.ok:
-            return reply
-        if "not found" in reply.message.lower():
-            raise TargetError(
-                f"{self._name} has no {file}: create it empty in Asterisk's config directory "
-                f"and add '#tryinclude {file}' to {MAIN_FILES[file]}, then run again"
-            )
-        return self._client.check(reply)
-
-    def _stored(self, reply: Reply) -> StoredState:
-        return parse_tree(self._tree(reply))
+        state = self._reader.read_part(names)
+        self._stored_record = self._reader.stored
+        return state
 
     def _tree(self, reply: Reply) -> tuple[Message, ...]:
-        """The entries of a ``DBGetTree`` reply; none when the family does not exist."""
-        if not reply.ok and reply.message.startswith(NOT_FOUND):
-            return ()
-        return tuple(self._client.check(reply).events)
+        return db_tree(self._client, reply)
 
     # -- write and reload -------------------------------------------------------------------
 
@@ -252,11 +149,46 @@ class AmiTarget:
         requests = {f: self._requests(f, grouped[f]) for f in files}  # refused before any write
         written: list[str] = []
         for file in files:
-            self._write_file(file, requests[file], len(grouped[file]), tuple(written))
+            if self._astdb and file == PJSIP_FILE:
+                self._write_db(requests[file], tuple(written))
+            else:
+                self._write_file(file, requests[file], len(grouped[file]), tuple(written))
             written.append(file)
             self._remember(grouped[file])
 
+    def _write_db(self, requests: list[Action], written: tuple[str, ...]) -> None:
+        """One ``DBPut``/``DBDel`` per object, pipelined: each is whole (Asterisk reads the
+        key as one value), so a refusal leaves the others written, and says how many."""
+        before = f"already written: {', '.join(written)}" if written else "no other file written"
+        try:
+            replies = self._client.pipeline(requests)
+        except AmiError as e:
+            raise AmiWriteError(
+                f"{e} (while writing PJSIP objects to AstDB; {before})",
+                file=PJSIP_FILE,
+                written=written,
+                partial=True,
+            ) from e
+        failed = [(a, r) for a, r in zip(requests, replies, strict=True) if not _db_ok(a, r)]
+        if failed:
+            action, reply = failed[0]
+            raise AmiWriteError(
+                f"{self._name} refused {len(failed)} of {len(requests)} PJSIP objects in AstDB "
+                f"(first: {action.name} {dict(action.headers).get('Family')} "
+                f"{dict(action.headers).get('Key')}: {reply.message}); {before}; run plan again",
+                file=PJSIP_FILE,
+                written=written,
+                partial=len(failed) < len(requests),
+            )
+        logger.info("%s: wrote %d PJSIP objects to AstDB", self._name, len(requests))
+
     def _requests(self, file: str, changes: list[ObjectChange]) -> list[Action]:
+        if self._astdb and file == PJSIP_FILE:
+            try:
+                requests = [astdb.writes(change) for change in changes]
+            except TargetError as e:
+                raise TargetError(f"{self._name}: nothing written, {e}") from e
+            return self._sendable(file, requests)
         requests = file_requests(
             file,
             changes,
@@ -264,6 +196,9 @@ class AmiTarget:
             max_lines=self._max_lines,
             max_actions=self._max_actions,
         )
+        return self._sendable(file, requests)
+
+    def _sendable(self, file: str, requests: list[Action]) -> list[Action]:
         try:
             for request in requests:
                 encode_action(request.name, "check", request.headers)
@@ -314,7 +249,12 @@ class AmiTarget:
         unknown = sorted(set(files) - set(RELOAD_MODULES))
         if unknown:
             raise TargetError(f"{self._name}: no module to reload for {', '.join(unknown)}")
-        modules = [RELOAD_MODULES[f] for f in MANAGED_FILES if f in files]
+        if self._astdb and PJSIP_FILE in files:
+            logger.info("%s: PJSIP objects in AstDB are live once written: no reload", self._name)
+        reloaded = [
+            f for f in MANAGED_FILES if f in files and not (self._astdb and f == PJSIP_FILE)
+        ]
+        modules = [RELOAD_MODULES[f] for f in reloaded]
         actions = [Action("Reload", (("Module", m),)) for m in modules]
         replies = self._client.pipeline(actions, timeout=self._slow)
         for module, reply in zip(modules, replies, strict=True):
@@ -345,7 +285,7 @@ class AmiTarget:
 
     def _read_stored(self) -> StoredRecord:
         reply = self._client.request(Action("DBGetTree", (("Family", STATE_FAMILY),)), check=False)
-        self._stored_record = self._stored(reply).stored
+        self._stored_record = parse_tree(self._tree(reply)).stored
         return self._stored_record
 
     def save_record(self, record: StateRecord) -> None:
@@ -360,9 +300,9 @@ class AmiTarget:
         )
 
 
-def _get_config(file: str, name: str | None) -> Action:
-    headers = (("Filename", file),) if name is None else (("Filename", file), ("Category", name))
-    return Action("GetConfig", headers)
+def _db_ok(action: Action, reply: Reply) -> bool:
+    """A write to AstDB done, or a delete of a key already gone."""
+    return reply.ok or (action.name == "DBDel" and reply.message.startswith(NOT_DELETED))
 
 
 def _progress(done: int, total: int) -> str:
