@@ -38,7 +38,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +49,7 @@ from provisioner.apply import renderer  # noqa: E402
 from provisioner.inventory import load_inventory  # noqa: E402
 from provisioner.render.objects import MANAGED_FILES, PJSIP_FILE, ConfigObject  # noqa: E402
 from provisioner.render.text import to_text  # noqa: E402
-from provisioner.targets.ami import AmiTarget  # noqa: E402
+from provisioner.targets.ami import AmiTarget, astdb  # noqa: E402
 from provisioner.targets.ami.client import Action, AmiClient  # noqa: E402
 from provisioner.targets.ami.updates import (  # noqa: E402
     MAX_LINES,
@@ -58,7 +58,7 @@ from provisioner.targets.ami.updates import (  # noqa: E402
     temporary_name,
     update_config,
 )
-from provisioner.targets.base import RELOAD_MODULES, StateRecord  # noqa: E402
+from provisioner.targets.base import RELOAD_MODULES, ObjectChange, StateRecord  # noqa: E402
 
 USER, SECRET = "gitops", "gitops-secret"
 SERVER = "pbx-paris"  # gen_inventory's first site: every agent with sites=1
@@ -78,14 +78,22 @@ class Live:
     put_files: Callable[[dict[str, str]], None]
     stop: Callable[[], None]
     log: Callable[[], str] = lambda: ""  # the end of Asterisk's log, to show on a failure
+    astdb: bool = False  # its sorcery.conf keeps PJSIP objects in AstDB (ami+astdb://)
 
     @property
     def url(self) -> str:
-        return f"ami://{USER}@127.0.0.1:{self.port}"
+        return f"{'ami+astdb' if self.astdb else 'ami'}://{USER}@127.0.0.1:{self.port}"
 
 
-def real(workdir: Path) -> Iterator[Live]:
-    """Fresh sandboxes, one per call of ``next``."""
+# sorcery.conf keeping PJSIP objects in AstDB (docs/scaling.md)
+SORCERY = (
+    "[res_pjsip]\nendpoint=astdb,pjsip\naor=astdb,pjsip\nauth=astdb,pjsip\n\n"
+    "[res_pjsip_endpoint_identifier_ip]\nidentify=astdb,pjsip\n"
+)
+
+
+def real(workdir: Path, astdb: bool = False) -> Iterator[Live]:
+    """Fresh sandboxes, one per call of ``next`` (``astdb``: with SORCERY)."""
     from tests.real.sandbox import Sandbox, missing
 
     why = missing()
@@ -93,6 +101,9 @@ def real(workdir: Path) -> Iterator[Live]:
         raise SystemExit(f"no real Asterisk here: {why} (use --fake)")
     for n in range(1_000_000):
         sandbox = Sandbox.start(workdir / f"asterisk-{n}")
+        if astdb:
+            (sandbox.etc / "sorcery.conf").write_text(SORCERY)
+            sandbox.restart()
 
         def put(texts: dict[str, str], etc: Path = sandbox.etc) -> None:
             for name, text in texts.items():
@@ -101,22 +112,22 @@ def real(workdir: Path) -> Iterator[Live]:
         def log(sandbox: Sandbox = sandbox) -> str:
             return "\n".join(sandbox.log_text().splitlines()[-15:])
 
-        yield Live(sandbox.ami_port, put, sandbox.stop, log)
+        yield Live(sandbox.ami_port, put, sandbox.stop, log, astdb)
 
 
-def fake(workdir: Path) -> Iterator[Live]:
+def fake(workdir: Path, astdb: bool = False) -> Iterator[Live]:
     from tests.fakes.ami_server import FakeAmiServer
     from tests.fakes.asterisk import FakeAsterisk
 
     while True:
-        asterisk = FakeAsterisk()
+        asterisk = FakeAsterisk(sorcery_astdb="pjsip" if astdb else None)
         server = FakeAmiServer(asterisk, USER, SECRET).start()
 
         def put(texts: dict[str, str], asterisk: FakeAsterisk = asterisk) -> None:
             for name, text in texts.items():
                 asterisk.set_config_text(name, text)
 
-        yield Live(server.port, put, server.stop)
+        yield Live(server.port, put, server.stop, astdb=astdb)
 
 
 @contextmanager
@@ -169,10 +180,15 @@ def floor_requests(file: str, steps: Sequence[Step]) -> list[Action]:
 
 
 def floor_first_apply(live: Live, objects: Sequence[ConfigObject]) -> tuple[float, int]:
-    steps = floor_steps(objects)
+    """(seconds, UpdateConfig requests); with AstDB the PJSIP objects are DBPuts, pipelined."""
+    in_db = [o for o in objects if live.astdb and o.file == PJSIP_FILE]
+    steps = floor_steps([o for o in objects if o not in in_db])
     requests = [r for f in MANAGED_FILES if f in steps for r in floor_requests(f, steps[f])]
+    puts = [astdb.writes(ObjectChange("create", None, o)) for o in in_db]
     with AmiClient("127.0.0.1", live.port, USER, SECRET, timeout=float(TIMEOUT)) as ami:
         start = time.perf_counter()
+        for reply in ami.pipeline(puts):
+            ami.check(reply)
         for request in requests:
             ami.request(request)
         reloads = [Action("Reload", (("Module", RELOAD_MODULES[f]),)) for f in steps]
@@ -185,22 +201,37 @@ def floor_first_apply(live: Live, objects: Sequence[ConfigObject]) -> tuple[floa
 
 def seed(live: Live, objects: Sequence[ConfigObject], revision: str) -> None:
     """The state a first apply leaves, without its hour: the files written as text, their
-    modules reloaded, the record saved (the same objects, so the next plan finds nothing)."""
-    live.put_files({f: to_text(f, [o for o in objects if o.file == f]) for f in MANAGED_FILES})
+    modules reloaded, the record saved (the same objects, so the next plan finds nothing).
+    With AstDB, PJSIP objects are put there as the target does (it takes seconds)."""
+    in_db = [o for o in objects if live.astdb and o.file == PJSIP_FILE]
+    in_files = [o for o in objects if o not in in_db]
+    live.put_files({f: to_text(f, [o for o in in_files if o.file == f]) for f in MANAGED_FILES})
     with AmiTarget(live.url, SECRET, timeout=600) as target:
         target.reload(MANAGED_FILES)
         target.read()
+        if in_db:
+            target.write([ObjectChange("create", None, o) for o in in_db])
         target.save_record(StateRecord(revision, frozenset(o.key for o in objects)))
 
 
-def floor_one_change(ami: AmiClient, endpoint: str, callerid: str) -> float:
+def floor_one_change(ami: AmiClient, live: Live, endpoint: ConfigObject, callerid: str) -> float:
+    """The change of one endpoint's callerid, made live and read back, nothing else."""
+    if live.astdb:
+        changed = replace(
+            endpoint,
+            options=tuple((k, callerid if k == "callerid" else v) for k, v in endpoint.options),
+        )
+        start = time.perf_counter()
+        ami.request(astdb.writes(ObjectChange("update", endpoint, changed)))
+        ami.request(Action("PJSIPShowEndpoint", (("Endpoint", endpoint.name),)))
+        return time.perf_counter() - start
     update = Action(
         "UpdateConfig",
         (
             ("SrcFilename", PJSIP_FILE),
             ("DstFilename", PJSIP_FILE),
             ("Action-000000", "Update"),
-            ("Cat-000000", endpoint),
+            ("Cat-000000", endpoint.name),
             ("Var-000000", "callerid"),
             ("Value-000000", callerid),
             ("Options-000000", 'catfilter="type=endpoint"'),
@@ -209,7 +240,7 @@ def floor_one_change(ami: AmiClient, endpoint: str, callerid: str) -> float:
     start = time.perf_counter()
     ami.request(update)
     ami.request(Action("Reload", (("Module", "res_pjsip.so"),)))
-    ami.request(Action("PJSIPShowEndpoint", (("Endpoint", endpoint),)))
+    ami.request(Action("PJSIPShowEndpoint", (("Endpoint", endpoint.name),)))
     return time.perf_counter() - start
 
 
@@ -274,7 +305,8 @@ def first_apply(asterisks: Iterator[Live], inventory: Path, size: int) -> None:
     with running(asterisks) as live:
         floor, sent = floor_first_apply(live, objects)
     print(f"  (a) first apply of {len(objects)} objects")
-    print(f"      floor {floor:8.1f} s  ({sent} UpdateConfig, 3 Reload, 4 listings)")
+    puts = " and a DBPut per PJSIP object" if live.astdb else ""
+    print(f"      floor {floor:8.1f} s  ({sent} UpdateConfig{puts}, a Reload per file, 4 listings)")
     with running(asterisks) as live:
         ours = cli("apply", "--auto-approve", "--timeout", TIMEOUT, *target_args(live, inventory))
     print(
@@ -287,15 +319,19 @@ def first_apply(asterisks: Iterator[Live], inventory: Path, size: int) -> None:
 def one_change(asterisks: Iterator[Live], inventory: Path, size: int, repeat: int) -> None:
     agent = f"agent{size // 2:05d}"
     inv = load_inventory(inventory)
+    objects = renderer(ENV)(inv.for_server(inv.settings.servers[0]))
+    (endpoint,) = [o for o in objects if o.key == (PJSIP_FILE, "endpoint", agent)]
     with running(asterisks) as live:
         args = target_args(live, inventory)
-        seed(live, renderer(ENV)(inv.for_server(inv.settings.servers[0])), inv.revision)
+        seed(live, objects, inv.revision)
         ours: list[Run] = []
         for n in range(repeat):
             rename(inventory, agent, f"Renamed {n}")
             ours.append(cli("apply", "--auto-approve", *args))
         with AmiClient("127.0.0.1", live.port, USER, SECRET, timeout=600) as ami:
-            floor = [floor_one_change(ami, agent, f'"Floor {n}" <x>') for n in range(repeat)]
+            floor = [
+                floor_one_change(ami, live, endpoint, f'"Floor {n}" <x>') for n in range(repeat)
+            ]
         rename(inventory, agent, f"Agent {size // 2}")
         cli("apply", "--auto-approve", *args)
         plans = [cli("plan", "--detailed-exitcode", *args) for _ in range(repeat)]
@@ -336,13 +372,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("sizes", nargs="*", type=int, default=[1000])
     parser.add_argument("--fake", action="store_true", help="the fake AMI server, not Asterisk")
     parser.add_argument("--first", action="store_true", help="also the first apply (slow)")
+    parser.add_argument(
+        "--astdb", action="store_true", help="PJSIP objects in AstDB (ami+astdb://)"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
     os.environ.update(ENV)
     with tempfile.TemporaryDirectory(prefix="bench-apply-") as tmp:
         work = Path(tmp)
-        asterisks = fake(work) if args.fake else real(work)
+        asterisks = fake(work, args.astdb) if args.fake else real(work, args.astdb)
         where = "fake AMI server" if args.fake else "real Asterisk 22 sandbox"
+        where += ", PJSIP objects in AstDB (ami+astdb://)" if args.astdb else ""
         print(f"{where} ({load_average()})")
         for size in args.sizes:
             inventory = work / f"inv-{size}"

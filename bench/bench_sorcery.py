@@ -17,14 +17,13 @@ Each figure is one request's wall time, best of three (the seeding itself is tim
   at once: no reload), and ``Reload res_pjsip.so`` (nothing left in files to re-read).
 
 The dialplan and queues stay in files either way (their cost is the same for both and is
-printed once). ``--fake`` runs the file half against the fake AMI server (no AstDB sorcery
-there): only to keep the script working. Prints figures; asserts nothing.
+printed once). ``--fake`` runs both halves against the fake AMI server (its sorcery_astdb
+mode for the second): only to keep the script working. Prints figures; asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -46,18 +45,11 @@ from provisioner.render.objects import (  # noqa: E402
     ConfigObject,
 )
 from provisioner.render.text import to_text  # noqa: E402
+from provisioner.targets.ami import astdb  # noqa: E402
 from provisioner.targets.ami.client import Action, AmiClient  # noqa: E402
 from provisioner.targets.ami.updates import file_requests  # noqa: E402
 from provisioner.targets.base import ObjectChange  # noqa: E402
 
-FAMILY = "pjsip"  # sorcery.conf: endpoint=astdb,pjsip -> AstDB family pjsip/endpoint
-SORCERY = "".join(
-    f"[{module}]\n" + "".join(f"{kind}=astdb,{FAMILY}\n" for kind in kinds) + "\n"
-    for module, kinds in (
-        ("res_pjsip", ("endpoint", "aor", "auth")),
-        ("res_pjsip_endpoint_identifier_ip", ("identify",)),
-    )
-)
 REPEAT = 3
 
 
@@ -76,12 +68,6 @@ def update(file: str, category: str, var: str, value: str, kind: str | None) -> 
     if kind:
         headers.append(("Options-000000", f'catfilter="type={kind}"'))
     return Action("UpdateConfig", tuple(headers))
-
-
-def as_json(obj: ConfigObject) -> str:
-    """What res_sorcery_astdb stores: the object's fields as one JSON object (``type`` is in
-    the family). A key given twice keeps its last value, as Asterisk reads it."""
-    return json.dumps({k: v for k, v in obj.options if k != "type"}, separators=(",", ":"))
 
 
 def files_figures(live: Live, objects: Sequence[ConfigObject], endpoint: str) -> dict[str, float]:
@@ -114,19 +100,18 @@ def files_figures(live: Live, objects: Sequence[ConfigObject], endpoint: str) ->
 
 def astdb_figures(live: Live, objects: Sequence[ConfigObject], endpoint: str) -> dict[str, float]:
     pjsip = [o for o in objects if o.file == PJSIP_FILE]
-    puts = [_put(f"{FAMILY}/{o.kind}", o.name, as_json(o)) for o in pjsip]
+    puts = [astdb.writes(ObjectChange("create", None, o)) for o in pjsip]
     with AmiClient("127.0.0.1", live.port, USER, SECRET, timeout=3600) as ami:
         start = time.perf_counter()
         for reply in ami.pipeline(puts):
             ami.check(reply)
         figures = {"first apply": time.perf_counter() - start}
-        tree = Action("DBGetTree", (("Family", FAMILY),))
-        figures["DBGetTree"] = timed(lambda: ami.request(tree))
+        figures["DBGetTree"] = timed(lambda: ami.request(astdb.tree()))
         (changed,) = [o for o in pjsip if o.key == (PJSIP_FILE, "endpoint", endpoint)]
         show = Action("PJSIPShowEndpoint", (("Endpoint", endpoint),))
 
         def one_change() -> None:
-            ami.request(_put(f"{FAMILY}/endpoint", endpoint, as_json(changed)))
+            ami.request(astdb.writes(ObjectChange("update", changed, changed)))
             ami.request(show)
 
         figures["DBPut + PJSIPShowEndpoint"] = timed(one_change)
@@ -145,26 +130,7 @@ def _reload(module: str) -> Action:
     return Action("Reload", (("Module", module),))
 
 
-def _put(family: str, key: str, value: str) -> Action:
-    return Action("DBPut", (("Family", family), ("Key", key), ("Val", value)))
-
-
-def astdb_sandbox(workdir: Path) -> Live:
-    """A sandbox whose sorcery.conf keeps PJSIP objects in AstDB."""
-    from tests.real.sandbox import Sandbox
-
-    sandbox = Sandbox.start(workdir)
-    (sandbox.etc / "sorcery.conf").write_text(SORCERY)
-    sandbox.restart()
-
-    def put(texts: dict[str, str]) -> None:
-        for name, text in texts.items():
-            (sandbox.etc / name).write_text(text)
-
-    return Live(sandbox.ami_port, put, sandbox.stop)
-
-
-def report(size: int, files: dict[str, float], astdb: dict[str, float] | None) -> None:
+def report(size: int, files: dict[str, float], in_db: dict[str, float]) -> None:
     mean_update = files["UpdateConfig"] / 2  # a file growing linearly from empty to full
     first = files["requests"] * mean_update
     dialplan = files["dialplan requests"] * files["dialplan UpdateConfig"] / 2
@@ -176,14 +142,13 @@ def report(size: int, files: dict[str, float], astdb: dict[str, float] | None) -
         f"{files['PJSIPShowEndpoint']:.3f}), first apply ~{first / 60:6.1f} min "
         f"({files['requests']:.0f} requests, estimated)"
     )
-    if astdb is not None:
-        change = astdb["DBPut + PJSIPShowEndpoint"]
-        print(
-            f"  AstDB: read (DBGetTree) {astdb['DBGetTree']:6.2f} s, one change "
-            f"{change:6.3f} s (DBPut + show, no reload), first apply {astdb['first apply']:6.1f}"
-            f" s (measured); Reload res_pjsip {astdb['Reload']:.2f} s; "
-            f"{astdb['live endpoints']:.0f} endpoints live"
-        )
+    change = in_db["DBPut + PJSIPShowEndpoint"]
+    print(
+        f"  AstDB: read (DBGetTree) {in_db['DBGetTree']:6.2f} s, one change "
+        f"{change:6.3f} s (DBPut + show, no reload), first apply {in_db['first apply']:6.1f}"
+        f" s (measured); Reload res_pjsip {in_db['Reload']:.2f} s; "
+        f"{in_db['live endpoints']:.0f} endpoints live"
+    )
     print(
         f"  both : the dialplan's first apply ~{dialplan / 60:.1f} min "
         f"({files['dialplan requests']:.0f} requests, estimated)"
@@ -210,14 +175,13 @@ def main(argv: list[str]) -> int:
                 files = files_figures(live, objects, endpoint)
             finally:
                 live.stop()
-            astdb = None
-            if not args.fake:
-                live = astdb_sandbox(work / f"astdb-{size}")
-                try:
-                    astdb = astdb_figures(live, objects, endpoint)
-                finally:
-                    live.stop()
-            report(size, files, astdb)
+            where = work / f"astdb-{size}"
+            live = next(fake(where, astdb=True) if args.fake else real(where, astdb=True))
+            try:
+                in_db = astdb_figures(live, objects, endpoint)
+            finally:
+                live.stop()
+            report(size, files, in_db)
             print(f"  ({load_average()})")
     return 0
 

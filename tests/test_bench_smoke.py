@@ -44,8 +44,9 @@ def test_bench_agi_sessions_all_end_ok() -> None:
     assert "NOT OK" not in out
 
 
-def test_bench_apply_prints_ours_next_to_the_floor() -> None:
-    out = _run("bench/bench_apply.py", "--fake", "--first", "--repeat", "1", "30")
+@pytest.mark.parametrize("store", [(), ("--astdb",)], ids=["file", "astdb"])
+def test_bench_apply_prints_ours_next_to_the_floor(store: tuple[str, ...]) -> None:
+    out = _run("bench/bench_apply.py", "--fake", *store, "--first", "--repeat", "1", "30")
     for row in ("(a) first apply", "floor", "(b) one changed agent", "(c) no-change plan"):
         assert row in out
     assert out.count("ratio") == 2
@@ -53,4 +54,4 @@ def test_bench_apply_prints_ours_next_to_the_floor() -> None:
 
 def test_bench_sorcery_prints_both_stores() -> None:
     out = _run("bench/bench_sorcery.py", "--fake", "30")
-    assert "file : read (GetConfig)" in out and "first apply" in out
+    assert "file : read (GetConfig)" in out and "AstDB: read (DBGetTree)" in out
