@@ -25,6 +25,7 @@ from provisioner.model import Inventory
 from provisioner.render.dialplan import AGENTS
 from provisioner.render.objects import MANAGED_FILES, SENSITIVE_KEYS, ConfigObject, ObjectKey
 from provisioner.targets.base import (
+    AGENT_FAMILY,
     ActualState,
     AgentSession,
     LiveMember,
@@ -112,7 +113,8 @@ def diff(
 
 def runtime_changes(inventory: Inventory, actual: ActualState) -> tuple[MemberChange, ...]:
     """The live member changes and the sessions to forget (runtime state, not config)."""
-    return member_changes(inventory, actual.members) + forget_changes(inventory, actual.sessions)
+    members = member_changes(inventory, actual.members, actual.sessions)
+    return members + forget_changes(inventory, actual.sessions)
 
 
 def _index(
@@ -203,14 +205,17 @@ def desired_members(inventory: Inventory) -> dict[str, dict[str, int]]:
     return wanted
 
 
-def member_changes(inventory: Inventory, members: Iterable[LiveMember]) -> tuple[MemberChange, ...]:
+def member_changes(
+    inventory: Inventory, members: Iterable[LiveMember], sessions: Iterable[AgentSession] = ()
+) -> tuple[MemberChange, ...]:
     """Live (logged-in, dynamic) members of the inventory's queues that must follow it.
 
     Only members added by the AGI login (``Local/<agent>@gitops-agents``) of queues this
     inventory part defines are considered; static members and other interfaces are not ours.
     A queue deleted from the inventory takes its members with it on reload. A member whose
     state interface is ``PJSIP/<x>`` with ``x`` no endpoint of this part (its phone was
-    deleted) is removed too: the device reads INVALID and app_queue never rings it.
+    deleted) is removed too: the device reads INVALID and app_queue never rings it. A
+    logged-in agent joins the queues the inventory gave them since (``join_changes``).
     """
     wanted = desired_members(inventory)
     members = tuple(members)
@@ -224,7 +229,65 @@ def member_changes(inventory: Inventory, members: Iterable[LiveMember]) -> tuple
         change = _member_change(inventory, member, agent, penalty, endpoints)
         if change is not None:
             changes.append(change)
+    changes.extend(join_changes(inventory, members, sessions, wanted))
     return tuple(sorted(changes, key=lambda c: (c.queue, c.interface, c.action)))
+
+
+def join_changes(
+    inventory: Inventory,
+    members: Iterable[LiveMember],
+    sessions: Iterable[AgentSession],
+    wanted: dict[str, dict[str, int]],
+) -> list[MemberChange]:
+    """Logged-in agents join the inventory's queues they are not in yet, as their login adds
+    them: same interface, member name and penalty, the session's state interface, paused
+    with the same reason when they are paused. The session's recorded ``queues`` grows, so
+    their logout leaves the new queue too (docs/runtime-contract.md).
+
+    Logged in: the session has ``since`` (the login's commit point) and the agent is a live
+    member here. A session alone (left behind, stale) never puts an agent in a queue; an
+    agent in no queue at all joins at their next login.
+    """
+    live: dict[str, list[LiveMember]] = {}
+    for member in members:
+        agent_id = agent_of_interface(member.interface)
+        if member.dynamic and agent_id is not None:
+            live.setdefault(agent_id, []).append(member)
+    changes: list[MemberChange] = []
+    for session in sessions:
+        agent, joined = inventory.agent(session.agent), live.get(session.agent)
+        if agent is None or not joined or not session.value("since"):
+            continue
+        queues = {m.queue for m in joined}
+        missing = sorted(q for q, penalties in wanted.items() if agent.id in penalties)
+        missing = [q for q in missing if q not in queues]
+        recorded = [q for q in session.value("queues").split(",") if q]
+        record = ",".join(dict.fromkeys([*recorded, *missing]))
+        puts = ((f"{AGENT_FAMILY}/{agent.id}", "queues", record),)
+        paused = next((m for m in joined if m.paused), None)
+        changes.extend(
+            MemberChange(
+                "add",
+                queue,
+                joined[0].interface,
+                wanted[queue][agent.id],
+                f"agent {agent.id} is logged in and joined queue {queue} in the inventory",
+                agent=agent.id,
+                name=member_name(agent.name),
+                state_interface=session.value("device"),
+                paused=paused is not None,
+                pause_reason=paused.reason if paused is not None else "",
+                puts=puts,
+            )
+            for queue in missing
+        )
+    return changes
+
+
+def member_name(name: str) -> str:
+    """The member name the AGI login gives AddQueueMember (agi/queues.py): a comma cannot be
+    passed to the application, it becomes a blank; everything else arrives as written."""
+    return name.replace(",", " ")
 
 
 def _endpoints(inventory: Inventory) -> frozenset[str]:

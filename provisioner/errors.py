@@ -62,3 +62,7 @@ class SafetyError(PlanError):
 
 class ApplyError(ProvisionerError):
     """Apply ran but did not leave the target as planned (e.g. read-back verification failed)."""
+
+
+class DumpError(ProvisionerError):
+    """``provisioner dump`` cannot write its inventory (``--out`` unusable, bad options)."""

@@ -22,6 +22,7 @@ from typing import Any
 
 from provisioner.diff import Diff, FieldChange, field_changes, grouped_options
 from provisioner.errors import PlanError
+from provisioner.inventory.changes import InventoryChanges
 from provisioner.render.objects import SENSITIVE_KEYS, ConfigObject, ObjectKey
 from provisioner.targets.base import ActualState, MemberChange, ObjectChange, StateRecord
 
@@ -43,6 +44,10 @@ class Plan:
     existing: int = 0  # objects of the target that are ours
     desired: frozenset[ObjectKey] = field(default_factory=frozenset)  # ours after apply
     record_outdated: bool = False  # the target's record of what is ours must be rewritten
+    applied: str | None = None  # the revision the target's record says was applied
+    # what changed in the YAML since ``applied`` (shown, never part of checksum or
+    # fingerprint); None when not asked for or nothing to compare
+    inventory_changes: InventoryChanges | None = None
     # sha256 of what apply reads again under the lock: the categories the changes touch and
     # the state record (``basis``); the plan is stale when it differs then
     basis: str = ""
@@ -107,6 +112,7 @@ def make_plan(target: str, revision: str, diff: Diff, actual: ActualState) -> Pl
         record_outdated=(
             actual.record.managed != diff.desired or not actual.record.unverified <= diff.desired
         ),
+        applied=actual.record.revision,
         basis=basis(actual, touched_names(c.key for c in diff.changes)),
     )
 
@@ -206,6 +212,10 @@ def member_data(change: MemberChange) -> JsonDict:
         "reason": change.reason,
         "agent": change.agent,
         "keys": [f"{family}/{key}" for family, key in change.keys],
+        "name": change.name,
+        "state_interface": change.state_interface,
+        "paused": change.paused,
+        "pause_reason": change.pause_reason,
     }
 
 
@@ -226,7 +236,15 @@ def plan_data(plan: Plan) -> JsonDict:
         "changes": [change_data(c) for c in plan.changes],
         "member_changes": [member_data(m) for m in plan.members],
         "unmanaged": [{"file": f, "kind": k, "name": n} for f, k, n in plan.unmanaged],
+        "inventory_changes": account.data() if (account := plan.inventory_changes) else None,
     }
+
+
+def _plan_account(plan: Plan) -> list[str]:
+    account = plan.inventory_changes
+    if account is None:
+        return []
+    return account.lines(f"Inventory changes since the applied revision {account.old}")
 
 
 def to_json(plans: Sequence[Plan], options: JsonDict | None = None) -> str:
@@ -347,7 +365,13 @@ def _field_lines(change: JsonDict) -> list[str]:
 def _member_lines(data: JsonDict) -> list[str]:
     if data["action"] == "forget":
         return [f"  - {data['reason']}: {len(data['keys'])} AstDB key(s)"]
-    if data["action"] == "remove":
+    if data["action"] == "add":
+        paused = f", paused: {data['pause_reason'] or 'no reason'}" if data["paused"] else ""
+        what = (
+            f"+ add {data['interface']} to queue {data['queue']} "
+            f"(penalty {data['penalty']}{paused})"
+        )
+    elif data["action"] == "remove":
         what = f"- remove {data['interface']} from queue {data['queue']}"
     else:
         what = f"~ penalty {data['penalty']} for {data['interface']} in queue {data['queue']}"
@@ -392,6 +416,8 @@ def format_text(plans: Sequence[Plan]) -> str:
     blocks = []
     for plan in plans:
         lines = [f"Target {plan.target}, inventory revision {plan.revision}:", ""]
+        account = _plan_account(plan)
+        lines.extend([*account, ""] if account else [])
         body = body_lines(plan)
         lines.extend([*body, ""] if body else [])
         lines.append(summary_line(plan))
@@ -417,6 +443,10 @@ def format_markdown(plans: Sequence[Plan], budget: int = MARKDOWN_BUDGET) -> str
         lines.append(f"### `{plan.target}`")
         lines.append("")
         lines.append(f"**{summary_line(plan)}** (inventory revision `{plan.revision}`)")
+        account = [line[2:].replace("```", "'''") for line in _plan_account(plan)]
+        if account:
+            lines.extend(["", "<details><summary>Inventory changes (YAML)</summary>", ""])
+            lines.extend(["```text", *_within(account, share // 4), "```", "", "</details>"])
         body = [line.removeprefix("  ").replace("```", "'''") for line in body_lines(plan)]
         if body:
             lines.extend(["", "<details open><summary>Changes</summary>", ""])

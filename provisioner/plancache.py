@@ -35,7 +35,7 @@ from provisioner.targets import Job
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "plan-cache-1"
+FORMAT = "plan-cache-2"
 SUFFIX = ".plan"
 
 
@@ -72,6 +72,7 @@ class PlanCache:
             "format": FORMAT,
             "fingerprint": plan.fingerprint,
             "basis": plan.basis,
+            "applied": plan.applied,
             "existing": plan.existing,
             "unmanaged": sorted(plan.unmanaged),
             "desired": sorted(plan.desired),
@@ -97,9 +98,9 @@ class PlanCache:
 def _plan(job: Job, data: dict[str, object]) -> Plan:
     if data["format"] != FORMAT:
         raise ValueError("another format")
-    existing = data["existing"]
-    if not isinstance(existing, int):
-        raise TypeError("existing is not a count")
+    existing, applied = data["existing"], data["applied"]
+    if not isinstance(existing, int) or not isinstance(applied, str | None):
+        raise TypeError("not a plan cache entry")
     return Plan(
         target=job.label,
         revision=job.inventory.revision,
@@ -109,6 +110,7 @@ def _plan(job: Job, data: dict[str, object]) -> Plan:
         existing=existing,
         desired=frozenset(_keys(data["desired"])),
         basis=str(data["basis"]),
+        applied=applied,
     )
 
 

@@ -55,3 +55,9 @@ def test_bench_apply_prints_ours_next_to_the_floor(store: tuple[str, ...]) -> No
 def test_bench_sorcery_prints_both_stores() -> None:
     out = _run("bench/bench_sorcery.py", "--fake", "30")
     assert "file : read (GetConfig)" in out and "AstDB: read (DBGetTree)" in out
+
+
+def test_bench_inventory_changes_lists_the_edits() -> None:
+    out = _run("bench/bench_inventory_changes.py", "30")
+    assert "1 edited in every team file + 1 removed: 3 changes" in out
+    assert "account cold" in out and "DeepDiff of the whole documents" in out

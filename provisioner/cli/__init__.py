@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 
 from provisioner import __version__
-from provisioner.cli import hashpin, plan, render, validate
+from provisioner.cli import dump, export, hashpin, plan, render, validate
 from provisioner.errors import ProvisionerError
 
-COMMANDS: tuple[ModuleType, ...] = (validate, hashpin, render, plan)
+COMMANDS: tuple[ModuleType, ...] = (validate, hashpin, render, plan, export, dump)
 
 
 def build_parser() -> argparse.ArgumentParser:

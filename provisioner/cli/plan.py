@@ -1,7 +1,8 @@
 """`provisioner plan`, `provisioner apply` and `provisioner drift`.
 
 Exit codes: 0 success (plan: no changes with --detailed-exitcode), 1 error, 2 changes
-(plan --detailed-exitcode) or drift (drift).
+(plan --detailed-exitcode) or drift (drift), 3 changes the safety thresholds refuse (plan
+--detailed-exitcode: apply would refuse them without --force).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from provisioner.errors import PlanError, ProvisionerError, SafetyError
 from provisioner.gcpause import paused_gc
 from provisioner.inventory import load_inventory
 from provisioner.inventory.cache import DEFAULT_DIRNAME
+from provisioner.inventory.changes import InventoryChanges, inventory_changes
 from provisioner.model import Inventory
 from provisioner.plan import (
     Plan,
@@ -56,8 +59,10 @@ def add_parser(sub: Any) -> None:
     plan.add_argument(
         "--detailed-exitcode",
         action="store_true",
-        help="exit 0 when there is nothing to change, 2 when there are changes, 1 on error",
+        help="exit 0 when there is nothing to change, 2 when there are changes, 3 when the "
+        "safety thresholds refuse them (apply needs --force), 1 on error",
     )
+    _threshold_args(plan)
     plan.set_defaults(run=run_plan)
 
     apply: argparse.ArgumentParser = sub.add_parser(
@@ -67,8 +72,7 @@ def add_parser(sub: Any) -> None:
     _common(apply)
     apply.add_argument("--auto-approve", action="store_true", help="do not ask for confirmation")
     apply.add_argument("--force", action="store_true", help="apply over the safety thresholds")
-    apply.add_argument("--max-update-percent", type=float, default=30.0, metavar="PCT")
-    apply.add_argument("--max-delete-percent", type=float, default=30.0, metavar="PCT")
+    _threshold_args(apply)
     apply.set_defaults(run=run_apply)
 
     drift: argparse.ArgumentParser = sub.add_parser(
@@ -77,6 +81,17 @@ def add_parser(sub: Any) -> None:
     _common(drift, ref=False)
     drift.add_argument("--format", choices=FORMATS, default="text", help="output format")
     drift.set_defaults(run=run_drift)
+
+
+def _threshold_args(p: argparse.ArgumentParser) -> None:
+    for what in ("update", "delete"):
+        p.add_argument(
+            f"--max-{what}-percent",
+            type=float,
+            default=30.0,
+            metavar="PCT",
+            help=f"safety threshold: most managed objects to {what} at once (default 30%%)",
+        )
 
 
 def _common(p: argparse.ArgumentParser, *, ref: bool = True) -> None:
@@ -140,10 +155,11 @@ def _run_plan(args: argparse.Namespace) -> int:
     desired_of = renderer()
     cache = _plan_cache(args)
     plans = _plans(jobs, lambda job: plan_job(job, desired_of, cache))
+    plans = _accounted(plans, jobs, args.inventory, args.ref)
     _show(plans, args.format)
-    for plan in plans:
-        for warning in violations(plan, Thresholds()):
-            print(f"warning: {warning}", file=sys.stderr)
+    unsafe = [warning for plan in plans for warning in violations(plan, _thresholds(args))]
+    for warning in unsafe:
+        print(f"warning: {warning}", file=sys.stderr)
     if args.out:
         options = {"target": args.target, "server": args.server, "ref": args.ref}
         save(Path(args.out), plans, options)
@@ -151,8 +167,11 @@ def _run_plan(args: argparse.Namespace) -> int:
             f"Saved the plan to {args.out}; apply it with: provisioner apply {args.out}",
             file=sys.stderr,
         )
-    changed = any(p.has_changes for p in plans)
-    return 2 if args.detailed_exitcode and changed else 0
+    if not args.detailed_exitcode:
+        return 0
+    if unsafe:
+        return 3  # apply would refuse these changes without --force
+    return 2 if any(p.has_changes for p in plans) else 0
 
 
 def run_apply(args: argparse.Namespace) -> int:
@@ -236,7 +255,7 @@ def _approve(
     plans."""
     cache = _plan_cache(args)
     plans = _plans(jobs, lambda job: plan_job(job, desired_of, cache))
-    print(format_text(plans), end="")
+    print(format_text(_accounted(plans, jobs, args.inventory, args.ref)), end="")
     todo = [(j, p) for j, p in zip(jobs, plans, strict=True) if p.has_changes or p.record_outdated]
     if not todo:
         return {}, (), {}
@@ -310,6 +329,8 @@ def _run_drift(args: argparse.Namespace) -> int:
     desired_of = renderer()
     at = _inventory_at(args.inventory, current)
     plans = _plans(jobs, lambda job: drift_job(job, at, desired_of))
+    # not drift: the commits made since the applied revision, which the next apply brings
+    plans = _accounted(plans, jobs, args.inventory, None, current.revision)
     drifted = [p for p in plans if p.changes or p.unmanaged]
     if args.format != "text":
         _show(plans, args.format)
@@ -319,8 +340,39 @@ def _run_drift(args: argparse.Namespace) -> int:
             print(f"{plan.target}: no drift from revision {plan.revision}.")
     if drifted:
         print("Drift (hand edits): applying the recorded revision again would change:\n")
-        _show(drifted, "text")
+        _show([replace(p, inventory_changes=None) for p in drifted], "text")
+    for plan in plans:
+        if plan.inventory_changes is not None:
+            heading = (
+                f"{plan.target}: not drift, committed since revision {plan.revision} and not "
+                "applied yet"
+            )
+            print("\n".join(line[2:] for line in plan.inventory_changes.lines(heading)))
     return 2 if drifted else 0
+
+
+def _accounted(
+    plans: Sequence[Plan],
+    jobs: Sequence[Job],
+    root: str,
+    ref: str | None,
+    planned: str | None = None,
+) -> list[Plan]:
+    """The plans with what changed in the YAML from each target's applied revision to the
+    inventory planned (at ``ref``, else on disk; its revision ``planned``, else the plan's),
+    computed once per applied revision and server. Nothing when they are the same."""
+    found: dict[tuple[str, str | None], InventoryChanges] = {}
+    accounted = []
+    for job, plan in zip(jobs, plans, strict=True):
+        new = planned or plan.revision
+        if plan.applied is None or plan.applied == new:
+            accounted.append(plan)
+            continue
+        key = (plan.applied, job.server)
+        if key not in found:
+            found[key] = inventory_changes(root, plan.applied, new, ref=ref, server=job.server)
+        accounted.append(replace(plan, inventory_changes=found[key]))
+    return accounted
 
 
 def _inventory_at(root: str, current: Inventory) -> Callable[[str], Inventory]:

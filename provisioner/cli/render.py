@@ -32,7 +32,7 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    inventory = _for_server(load_inventory(args.inventory), args.server)
+    inventory = server_part(load_inventory(args.inventory), args.server)
 
     def secret(ref: SecretRef) -> str:
         return resolve_secret(ref, inventory.settings)
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _for_server(inventory: Inventory, name: str | None) -> Inventory:
+def server_part(inventory: Inventory, name: str | None) -> Inventory:
     if name is None:
         return inventory
     server = inventory.settings.server(name)

@@ -149,10 +149,11 @@ def _read_commit(
     relative = _relative_to_repo(repo, root)
     try:
         commit = repo.commit(ref)
+        top = commit.tree  # a full sha git does not have fails only here (ValueError)
     except (git.BadName, ValueError) as e:
         raise ProvisionerError(f"unknown git revision '{ref}'") from e
     try:
-        tree = commit.tree / str(relative) if str(relative) != "." else commit.tree
+        tree = top / str(relative) if str(relative) != "." else top
     except KeyError:
         missing = _problem(str(relative), f"the inventory directory does not exist at {ref}")
         return [], [missing], commit.hexsha

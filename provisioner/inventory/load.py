@@ -240,3 +240,22 @@ def _load(root: Path, ref: str | None, use_cache: bool, cache_dir: Path | None) 
         raise InventoryError(problems)
     cache.mark_valid(key)
     return inventory
+
+
+def read_files(root: str | Path, ref: str | None = None) -> list[InventoryFile]:
+    """The inventory's files at git revision ``ref``, or on disk (problems left out)."""
+    root = Path(root)
+    return read_revision(root, ref)[0] if ref is not None else read_directory(root)[0]
+
+
+def parse_files(root: str | Path, files: Sequence[InventoryFile]) -> list[tuple[str, str, Any]]:
+    """The parsed YAML of ``files``, ``(name, kind, data)``, through the cache of the
+    inventory at ``root``; a file that does not parse is left out.
+
+    Nothing is validated: a revision applied long ago may not pass today's checks, and can
+    still be compared with (``provisioner.inventory.changes``).
+    """
+    with paused_gc():
+        cache = FileCache(Path(root).absolute().parent / DEFAULT_DIRNAME)
+        checked = [(f, _checked(f, cache)) for f in files]
+    return [(f.name, f.kind, c.data) for f, c in checked if c.parsed]

@@ -53,3 +53,16 @@ def verify_pin(pin: str, encoded: str) -> bool:
     if algorithm != ALGORITHM or iterations < 1:
         return False
     return hmac.compare_digest(_derive(pin, salt, iterations), expected)
+
+
+def locked_pin_hash(label: str) -> str:
+    """A well-formed PIN hash that no PIN matches, the same for the same ``label``.
+
+    Its preimage is not digits (it starts with a NUL byte), so no keypad entry can ever
+    verify against it: the agent cannot log in until someone sets a PIN with ``hash-pin``.
+    One iteration is enough for that, and keeps writing thousands of them instant.
+    """
+    salt = hashlib.sha256(f"asterisk-gitops locked pin {label}".encode()).digest()[:SALT_BYTES]
+    digest = hashlib.pbkdf2_hmac("sha256", b"\0locked " + label.encode(), salt, 1)
+    b64 = base64.b64encode
+    return f"{ALGORITHM}$1${b64(salt).decode()}${b64(digest).decode()}"

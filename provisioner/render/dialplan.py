@@ -162,15 +162,36 @@ def _recording(name: str, recording: str) -> list[str]:
 
 
 def _extension_lines(devices: Sequence[Device]) -> list[Line]:
-    """Dialling an agent's or phone's extension rings its own endpoint."""
+    """Dialling a phone's extension rings the phone; an agent's follows the agent."""
     lines: list[Line] = []
     for device in sorted(devices, key=lambda d: d.extension):
         if not v.has_aor(device.voice):
             continue
         steps = _recording(device.id, device.voice.recording)
-        steps += [f"Dial(PJSIP/{device.id},{RING_SECONDS})", "Hangup()"]
+        own = f"Dial(PJSIP/{device.id},{RING_SECONDS})"
+        if device.owner.startswith("agent:"):
+            steps += _follow_steps(device.id, own, device.voice.chanspy)
+        else:
+            steps += [own, "Hangup()"]
         lines += extension(device.extension, steps)
     return lines
+
+
+def _follow_steps(agent_id: str, own: str, chanspy: bool) -> list[str]:
+    """Logged in (AstDB ``since``, the login's commit point, and ``dial``): ring the dial
+    string the login recorded, which the agent's queue member (``gitops-agents``) rings too;
+    logged out: the agent's own endpoint (``own``)."""
+    family = f"gitops/agent/{agent_id}"
+    spy = [f"Set(__SPYGROUP={SPY_GROUP})"] if chanspy else []
+    return [
+        f"GotoIf($[${{DB_EXISTS({family}/since)}}]?follow)",
+        f"own:{own}",
+        "Hangup()",
+        f"follow:GotoIf($[!${{DB_EXISTS({family}/dial)}}]?own)",
+        *spy,
+        f"Dial(${{DB_RESULT}},{RING_SECONDS})",
+        "Hangup()",
+    ]
 
 
 def _outbound_lines(inventory: Inventory) -> list[Line]:

@@ -15,8 +15,9 @@ QUEUES_FILE = "queues_gitops.conf"
 EXTENSIONS_FILE = "extensions_gitops.conf"
 MANAGED_FILES: tuple[str, ...] = (PJSIP_FILE, QUEUES_FILE, EXTENSIONS_FILE)
 
-# Option keys whose values are secrets: never shown in plans, logs or snapshots.
-SENSITIVE_KEYS: frozenset[str] = frozenset({"password"})
+# Option keys whose values are secrets: never shown in plans, logs or snapshots (md5_cred
+# is never rendered, but a hand-written auth may hold one: it is as good as the password).
+SENSITIVE_KEYS: frozenset[str] = frozenset({"password", "md5_cred"})
 
 ObjectKey = tuple[str, str, str]  # (file, kind, name)
 

@@ -16,6 +16,8 @@ from provisioner.render.objects import PJSIP_FILE, ConfigObject
 
 Options = tuple[tuple[str, str], ...]
 SPY_GROUP = "gitops"
+SPY_VAR = f"SPYGROUP={SPY_GROUP}"  # set_var= of an endpoint whose calls may be spied on
+MANAGED_VAR = "GITOPS_MANAGED"  # set_var=GITOPS_MANAGED=<owner> on every endpoint rendered
 
 
 @dataclass(frozen=True)
@@ -66,15 +68,15 @@ def voice_parts(voice: Voice) -> VoiceParts:
     middle.extend(v.nat_options(voice))
     middle.append(("direct_media", v.direct_media(voice)))
     if v.is_web(voice):
-        middle.append(("webrtc", "yes"))
+        middle.append(v.WEBRTC_OPTION)
     middle.append(("media_encryption", v.media_encryption(voice)))
     if v.is_web(voice):
-        middle.append(("dtls_auto_generate_cert", "yes"))
-    if voice.call_group:
-        middle.append(("call_group", voice.call_group))
-    if voice.pickup_group:
-        middle.append(("pickup_group", voice.pickup_group))
-    tail = (("set_var", f"SPYGROUP={SPY_GROUP}"),) if voice.chanspy else ()
+        middle.append(v.WEBRTC_CERT_OPTION)
+    for name in v.GROUP_OPTIONS:
+        value: str | None = getattr(voice, name)
+        if value:
+            middle.append((name, value))
+    tail = (("set_var", SPY_VAR),) if voice.chanspy else ()
     return VoiceParts(
         head, tuple(middle), tail, v.has_aor(voice), v.has_auth(voice), v.has_identify(voice)
     )
@@ -108,7 +110,7 @@ def _endpoint_options(device: Device, parts: VoiceParts) -> Options:
     if parts.auth:
         options.append(("auth", device.id))
     options.extend(parts.middle)
-    options.append(("set_var", f"GITOPS_MANAGED={device.owner}"))
+    options.append(("set_var", f"{MANAGED_VAR}={device.owner}"))
     options.extend(parts.tail)
     return tuple(options)
 
@@ -120,11 +122,7 @@ def _aor_options(device: Device) -> Options:
             ("contact", v.contact_uri(device.id, voice)),
             ("qualify_frequency", v.QUALIFY_SECONDS),
         )
-    return (
-        ("max_contacts", "1"),
-        ("remove_existing", "yes"),
-        ("qualify_frequency", v.QUALIFY_SECONDS),
-    )
+    return (*v.DYNAMIC_AOR_OPTIONS, ("qualify_frequency", v.QUALIFY_SECONDS))
 
 
 def _auth_options(device: Device, secret: Callable[[SecretRef], str]) -> Options:

@@ -18,6 +18,17 @@ STRATEGIES: frozenset[str] = frozenset(
         "rrordered",
     }
 )
+# Queue field -> queues.conf option, in render order (``provisioner dump`` reads them back).
+QUEUE_OPTIONS: tuple[tuple[str, str], ...] = (
+    ("strategy", "strategy"),
+    ("timeout", "timeout"),
+    ("retry", "retry"),
+    ("wrapuptime", "wrapuptime"),
+    ("maxlen", "maxlen"),
+    ("weight", "weight"),
+    ("announce_frequency", "announce-frequency"),
+    ("musicclass", "musicclass"),
+)
 # Fixed for every managed queue (see docs/voice-mapping.md).
 FIXED_OPTIONS: tuple[tuple[str, str], ...] = (
     ("joinempty", "yes"),
@@ -30,15 +41,6 @@ FIXED_OPTIONS: tuple[tuple[str, str], ...] = (
 
 
 def queue_object(queue: Queue) -> ConfigObject:
-    options = (
-        ("strategy", queue.strategy),
-        ("timeout", str(queue.timeout)),
-        ("retry", str(queue.retry)),
-        ("wrapuptime", str(queue.wrapuptime)),
-        ("maxlen", str(queue.maxlen)),
-        ("weight", str(queue.weight)),
-        ("announce-frequency", str(queue.announce_frequency)),
-        ("musicclass", queue.musicclass),
-        *FIXED_OPTIONS,
-    )
+    fields = tuple((option, str(getattr(queue, name))) for name, option in QUEUE_OPTIONS)
+    options = (*fields, *FIXED_OPTIONS)
     return ConfigObject(QUEUES_FILE, "queue", queue.name, options, f"queue:{queue.name}")

@@ -132,6 +132,15 @@ def open_target(
         return DirectoryTarget(spec.removeprefix("dir:"))
     if not spec.startswith(AMI_PREFIXES):
         raise TargetError(f"unknown target {shown(spec)!r}: use dir:PATH or ami://USER@HOST:PORT")
+    secret = ami_secret(spec, secret_env, env)
+    from provisioner.targets.ami import AmiTarget  # imported only when an AMI target is used
+
+    return AmiTarget(spec, secret, timeout=timeout)
+
+
+def ami_secret(spec: str, secret_env: str, env: Mapping[str, str]) -> str:
+    """The AMI secret of the ``ami://`` target ``spec`` from the environment variable
+    ``secret_env`` (never the command line); TargetError for a bad URL or a missing secret."""
     _check_ami_url(spec)
     secret = env.get(secret_env)
     if not secret:
@@ -139,9 +148,7 @@ def open_target(
             f"{shown(spec)}: the AMI secret is not set: export it in the environment variable "
             f"{secret_env} (never on the command line)"
         )
-    from provisioner.targets.ami import AmiTarget  # imported only when an AMI target is used
-
-    return AmiTarget(spec, secret, timeout=timeout)
+    return secret
 
 
 def shown(spec: str) -> str:

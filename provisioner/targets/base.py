@@ -93,16 +93,24 @@ class LiveMember:
 class MemberChange:
     """A change to a live (logged-in) queue member so it follows the inventory."""
 
-    action: Literal["remove", "penalty", "forget"]
+    action: Literal["add", "remove", "penalty", "forget"]
     queue: str
     interface: str
     penalty: int = 0
     reason: str = ""  # why, for the plan: "agent 1001 left queue sales in the inventory"
     # "forget": the agent whose AstDB session is deleted (queue and interface are ""), and
     # the exact ``(family, key)`` entries to delete one by one (never a tree: see
-    # docs/runtime-contract.md)
+    # docs/runtime-contract.md); "add": the agent who joins
     agent: str = ""
     keys: tuple[tuple[str, str], ...] = ()
+    # "add" (QueueAdd, as the AGI login adds): member name, state interface ("" = none),
+    # paused (with its reason) when the agent is, and the AstDB entries
+    # ``(family, key, value)`` written once the member is added (the session's ``queues``)
+    name: str = ""
+    state_interface: str = ""
+    paused: bool = False
+    pause_reason: str = ""
+    puts: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,11 @@ class AgentSession:
     agent: str
     keys: tuple[str, ...]
     claims: tuple[str, ...] = ()
+    values: tuple[tuple[str, str], ...] = ()  # (key, value) of the session's keys
+
+    def value(self, key: str) -> str:
+        """The value of one of the session's keys ("" when absent)."""
+        return next((v for k, v in self.values if k == key), "")
 
     def entries(self) -> tuple[tuple[str, str], ...]:
         """The exact ``(family, key)`` AstDB entries of the session and its phone claims."""
@@ -183,8 +196,8 @@ class Target(Protocol):
         ...
 
     def change_members(self, changes: Sequence[MemberChange]) -> None:
-        """Update live queue members (QueueRemove, QueuePenalty) and forget the sessions of
-        agents no longer served (DBDel of each key)."""
+        """Update live queue members (QueueAdd, QueueRemove, QueuePenalty) and forget the
+        sessions of agents no longer served (DBDel of each key)."""
         ...
 
     def save_record(self, record: StateRecord) -> None:

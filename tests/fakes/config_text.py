@@ -91,11 +91,15 @@ def _content_line(reader: _Reader, lineno: int, content: str, sameline: str) -> 
 
 def _category_line(reader: _Reader, lineno: int, name: str, options: str, sameline: str) -> None:
     """``[name]``, ``[name](!)`` (template), ``[name](tmpl,...)`` (inherits its variables
-    first) or ``[name](+)`` (adds to the category of that name above)."""
+    first) or ``[name](+)`` (adds to the first category of that name above)."""
     flags = [o.strip() for o in options.split(",") if o.strip()]
-    earlier = [c for c in reader.config.categories if name_key(c.name) == name_key(name)]
+    # config.c: ``ast_category_get(cfg, name, "")``, the first non-template of that name
+    # (tests/real/test_dump_conffile.py checks it on the real Asterisk)
+    earlier = [
+        c for c in reader.config.categories if name_key(c.name) == name_key(name) and not c.template
+    ]
     if "+" in flags and earlier:
-        reader.category = earlier[-1]
+        reader.category = earlier[0]
         reader.take_comments()
         return
     parents = tuple(f for f in flags if f not in ("!", "+"))
@@ -109,7 +113,7 @@ def _category_line(reader: _Reader, lineno: int, name: str, options: str, sameli
                 "%s:%d: inheritance requested, but no %r", reader.config.name, lineno, parent
             )
             continue
-        for variable in source[-1].variables:
+        for variable in source[0].variables:  # config.c: the first of that name
             copied = Variable(variable.key, variable.value, object=variable.object, inherited=True)
             category.variables.append(copied)
     reader.config.categories.append(category)

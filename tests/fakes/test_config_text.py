@@ -195,3 +195,26 @@ def test_a_failed_request_undoes_every_change_in_place(fake_asterisk: FakeAsteri
     fake_asterisk.update_config("pjsip_gitops.conf", append("b", "z", "3"))  # b is found again
     with pytest.raises(UpdateError, match="Given category does not exist"):
         fake_asterisk.update_config("pjsip_gitops.conf", append("c", "z", "3"))
+
+
+def test_plus_adds_to_the_first_category_of_that_name(fake_asterisk: FakeAsterisk) -> None:
+    # Real Asterisk 22.10.1 (GetConfig of such a pjsip.conf, 2026-12-06):
+    #   Category-000003: 1001 / Line-...: type=endpoint ... / rtp_symmetric=yes
+    #   Category-000005: 1001 / Line-...: type=auth / ...
+    # "[1001](+)" after an endpoint and an auth named 1001 went to the endpoint, the first.
+    text = "[1001]\ntype=endpoint\n[1001]\ntype=auth\n[1001](+)\nrtp_symmetric=yes\n"
+    fake_asterisk.set_config_text("pjsip_gitops.conf", text)
+    endpoint, auth = fake_asterisk.categories("pjsip_gitops.conf")
+    assert endpoint.lines == [("type", "endpoint"), ("rtp_symmetric", "yes")]
+    assert auth.lines == [("type", "auth")]
+
+
+def test_getconfig_names_what_a_category_inherits(fake_asterisk: FakeAsterisk) -> None:
+    # Real Asterisk: "Category-000003: 1001", "Templates-000003: agent-tpl", then its lines
+    fake_asterisk.set_config_text("pjsip_gitops.conf", TEMPLATED)
+    lines = fake_asterisk.getconfig_lines("pjsip_gitops.conf")
+    assert lines[:3] == [
+        ("Category-000000", "1001"),
+        ("Templates-000000", "agent-phone"),
+        ("Line-000000-000000", "type=endpoint"),
+    ]

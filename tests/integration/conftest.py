@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.example_repo import ENV
 from tests.fakes.ami_server import FakeAmiServer
-from tests.integration.story import ENV, Story
+from tests.integration.story import Story
 
 
 @pytest.fixture

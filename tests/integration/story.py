@@ -8,85 +8,41 @@ way the rendered dialplan places them.
 
 from __future__ import annotations
 
-import shutil
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-import git
 import pytest
 
 from agi.__main__ import inventory_reader
 from agi.context import Options, Prompts
 from agi.server import AgiServer, InventoryHolder, ServerConfig
-from provisioner.cli import main
+from tests.example_repo import SERVER, ExampleRepo
 from tests.fakes.agi_client import AgiResult, FakeAgiCall
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
 from tests.integration.dialplan import Dialplan
 
-REPO = Path(__file__).resolve().parents[2]
-SERVER = "pbx-paris"
 FEATURES = "gitops-features"
-ENV = {"GITOPS_MASTER_KEY": "example-not-secret", "PBX_PARIS_AMI_SECRET": "gitops-secret"}
 PIN = "1234"  # every example agent's PIN (docs/inventory.md)
-_ACTOR = git.Actor("Integration", "integration@example.invalid")
 
 
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-class Story:
+class Story(ExampleRepo):
     """One contact center: inventory repo, fake Asterisk behind AMI, our FastAGI server."""
 
     def __init__(self, root: Path, ami: FakeAmiServer, capsys: pytest.CaptureFixture[str]) -> None:
-        self.root = root
-        self.inventory = root / "inventory"
-        shutil.copytree(REPO / "inventory", self.inventory)
-        self.repo = git.Repo.init(root)
+        super().__init__(root, ami.url, capsys)
         self.ami = ami
         self.asterisk: FakeAsterisk = ami.asterisk
-        self.capsys = capsys
         self.holder = InventoryHolder(self.inventory, inventory_reader(SERVER))
         self.agi: AgiServer | None = None
         self._sequence = 0
-        self.commit("example inventory")
 
     def close(self) -> None:
-        self.repo.close()
+        super().close()
         if self.agi is not None:
             self.agi.stop()
-
-    # -- the provisioner CLI ------------------------------------------------------------
-
-    def main(self, *argv: str) -> Result:
-        """``provisioner ARGV`` in-process, with what it printed."""
-        self.capsys.readouterr()
-        code = main(list(argv))
-        captured = self.capsys.readouterr()
-        return Result(code, captured.out, captured.err)
-
-    def cli(self, *args: str) -> Result:
-        """``provisioner ARGS`` on this inventory against the fake pbx-paris over AMI."""
-        target = ["--target", self.ami.url, "--server", SERVER, "--timeout", "5"]
-        return self.main(*args, "--inventory", str(self.inventory), *target)
-
-    def commit(self, message: str) -> None:
-        self.repo.git.add("inventory")
-        self.repo.index.commit(message, author=_ACTOR, committer=_ACTOR)
-
-    def edit(self, name: str, old: str, new: str) -> None:
-        """Replace the one occurrence of ``old`` in an inventory file, as a person edits YAML
-        (a load/dump round trip would turn ``nat: no`` into ``false``)."""
-        path = self.inventory / name
-        text = path.read_text()
-        assert text.count(old) == 1, f"{old!r} is not once in {name}"
-        path.write_text(text.replace(old, new))
 
     # -- the FastAGI side ---------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import git
 import pytest
 
-from tests.integration.story import REPO
+from tests.example_repo import REPO
 
 _COMMAND = re.compile(r"GITOPS_MASTER_KEY=(\S+) provisioner plan\s*$", re.MULTILINE)
 _SUMMARY = re.compile(r"^Plan: (\d+) to add, 0 to change, 0 to destroy\.$", re.MULTILINE)

@@ -3,6 +3,7 @@ membership follows a committed inventory change without touching anyone's pause.
 
 from __future__ import annotations
 
+from tests.example_repo import add_vip_queue_for_bruno
 from tests.integration.story import PIN, Story, local, status
 
 SALES = "sales"
@@ -118,3 +119,34 @@ def test_agents_leaving_the_inventory_free_their_runtime_state(live: Story) -> N
     # the phone Bruno held is free for the hot-desk agents still in the inventory
     assert status(live.dial("desk-paris-102", "*71", ["1005#", f"{PIN}#"])) == "ok"
     assert _sales(live)[local("emma")] == (1, False, "")
+
+
+def test_a_queue_added_in_yaml_reaches_a_logged_in_agent_and_logout_leaves_it(
+    live: Story,
+) -> None:
+    # issue 15 item 3: joined live, paused as he is; the AGI server still runs the old
+    # inventory (no vip), so only the session's recorded queues make his logout leave vip
+    _log_in_and_pause(live)
+    assert status(live.dial("bruno", "*731")) == "ok"  # lunch, in every queue of his
+    add_vip_queue_for_bruno(live)
+    live.commit("vip queue, Bruno in it")
+    plan = live.cli("plan", "--detailed-exitcode")
+    assert plan.code == 2, plan.err
+    assert "+ queues_gitops.conf: queue 'vip'" in plan.out
+    assert f"+ add {local('bruno')} to queue vip (penalty 3, paused: lunch)" in plan.out
+    applied = live.cli("apply", "--auto-approve")
+    assert applied.code == 0, applied.err
+    (vip,) = live.asterisk.members("vip")
+    (sales,) = [m for m in live.asterisk.members(SALES) if m.interface == local("bruno")]
+    assert (vip.interface, vip.name, vip.penalty) == (local("bruno"), "Bruno Petit", 3)
+    assert (vip.state_interface, vip.paused, vip.reason) == (
+        sales.state_interface,  # the hot-desk phone he logged in at
+        True,
+        "lunch",
+    )
+    assert live.asterisk.db_get("gitops/agent/bruno", "queues") == "sales,vip"
+    assert live.cli("plan", "--detailed-exitcode").code == 0
+
+    assert status(live.dial("bruno", "*72")) == "ok"
+    assert live.asterisk.members("vip") == []
+    assert local("bruno") not in _sales(live)

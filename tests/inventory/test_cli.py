@@ -118,6 +118,10 @@ def test_unknown_ref_is_one_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
     code = main(["validate", "--inventory", str(tmp_path / "inv"), "--ref", "nope"])
     assert code == 1
     assert "unknown git revision 'nope'" in capsys.readouterr().err
+    missing = "0" * 40  # a full sha git does not have (a shallow clone's older commits)
+    code = main(["validate", "--inventory", str(tmp_path / "inv"), "--ref", missing])
+    assert code == 1
+    assert capsys.readouterr().err == f"error: unknown git revision '{missing}'\n"
 
 
 def test_hash_pin_reads_stdin_and_prints_a_verifiable_hash(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.example_repo import ENV, ExampleRepo
 from tests.real.sandbox import Sandbox, SandboxError, missing, required
 
 
@@ -48,3 +49,24 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
         yield started
     finally:
         started.stop()
+
+
+@pytest.fixture
+def example(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[ExampleRepo]:
+    """The example inventory committed in a fresh git repo, pbx-paris's part applied to the
+    sandbox (the sandbox is shared: each test applies what it needs)."""
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    repo = ExampleRepo(tmp_path, sandbox.ami_url, capsys)
+    try:
+        applied = repo.cli("apply", "--auto-approve")
+        assert applied.code == 0, applied.err
+        yield repo
+    finally:
+        repo.close()

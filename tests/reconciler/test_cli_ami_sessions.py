@@ -166,3 +166,5 @@ def test_case_differing_keys_are_another_agents() -> None:
         ("AB", ("dial",), ()),
         ("ab", ("dial",), ("p1",)),
     ]
+    assert [s.value("dial") for s in sessions] == ["PJSIP/AB", "PJSIP/ab"]
+    assert sessions[0].value("since") == ""

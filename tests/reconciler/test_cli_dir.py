@@ -130,6 +130,28 @@ def test_threshold_refuses_then_force(cli: Cli) -> None:
     assert "[1002]" not in cli.config_text()
 
 
+def test_detailed_exitcode_tells_no_change_safe_change_and_unsafe_change(cli: Cli) -> None:
+    # issue 15 item 10: 0 no change, 2 safe change, 3 change the thresholds refuse
+    assert cli("apply", "--auto-approve").code == 0
+    assert cli("plan", "--detailed-exitcode").code == 0
+    agents = cli.agents()
+    agents[0]["name"] = "Renamed"
+    cli.save_agents(agents)
+    safe = cli("plan", "--detailed-exitcode")
+    assert (safe.code, safe.err) == (2, "")
+    cli.save_agents(agents[:1])  # most agents deleted: over the 30% delete threshold
+    unsafe = cli("plan", "--detailed-exitcode")
+    assert unsafe.code == 3
+    assert "warning:" in unsafe.err and "refusing to delete" in unsafe.err
+    assert "Plan:" in unsafe.out  # the plan is still shown in full
+    assert cli("plan").code == 0  # without the flag: success, the warning only
+    # the thresholds of plan are the ones apply will use
+    raised = cli("plan", "--detailed-exitcode", "--max-delete-percent", "100")
+    assert (raised.code, raised.err) == (2, "")
+    assert cli("apply", "--auto-approve", "--max-delete-percent", "100").code == 0
+    assert cli("plan", "--detailed-exitcode").code == 0
+
+
 def test_lock_taken_refuses_naming_holder(cli: Cli) -> None:
     cli.config.mkdir()
     (cli.config / LOCK_FILE).write_text('{"holder": "ci@runner-7 pid 99", "since": 0}')

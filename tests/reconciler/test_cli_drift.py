@@ -57,7 +57,9 @@ def test_drift_reports_hand_edits_against_the_applied_revision(cli: Cli, repo: g
     assert drift.code == 2
     assert "strategy: random -> leastrecent" in drift.out
     assert "! queues_gitops.conf: queue 'handmade'" in drift.out
-    assert "Renamed later" not in drift.out
+    hand_edits, _, not_applied = drift.out.partition("not drift, committed since revision")
+    assert "Renamed later" not in hand_edits  # the new commit is not drift...
+    assert "agents[1001].name: Ann Smith -> Renamed later" in not_applied  # ...but shown
     data = json.loads(cli("drift", "--format", "json").out)
     assert data["targets"][0]["revision"] == applied
 

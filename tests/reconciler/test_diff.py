@@ -238,3 +238,51 @@ def test_sessions_of_agents_not_in_the_part_are_forgotten_exactly() -> None:
     )
     assert change.reason == "forget session of agent a_b (not in this server's part)"
     assert diff([], actual).members == ()  # no inventory part: nothing planned
+
+
+def _session(agent: str, **values: str) -> AgentSession:
+    return AgentSession(agent, tuple(sorted(values)), (), tuple(sorted(values.items())))
+
+
+def test_a_logged_in_agent_joins_a_queue_the_inventory_gave_them() -> None:
+    # issue 15 item 3: as the login would have added them, paused as they are
+    agent = replace(_agent("1001", ("sales", 0), ("support", 4)), name="Smith, Ann")
+    inventory = _inventory(agent)
+    paused = replace(member("sales", "1001"), paused=True, reason="lunch")
+    session = _session("1001", since="1700000000", queues="sales", device="PJSIP/desk-1")
+    actual = replace(state([], members=(paused,)), sessions=(session,))
+    (change,) = diff([], actual, inventory).members
+    assert (change.action, change.queue, change.interface, change.penalty) == (
+        "add",
+        "support",
+        "Local/1001@gitops-agents",
+        4,
+    )
+    assert (change.name, change.state_interface) == ("Smith  Ann", "PJSIP/desk-1")
+    assert (change.paused, change.pause_reason) == (True, "lunch")
+    assert change.puts == (("gitops/agent/1001", "queues", "sales,support"),)
+    assert change.reason == "agent 1001 is logged in and joined queue support in the inventory"
+
+
+def test_only_agents_logged_in_and_in_a_queue_here_join() -> None:
+    inventory = _inventory(
+        _agent("a", ("sales", 0), ("support", 1)),  # committed login, in sales: joins
+        _agent("b", ("sales", 0), ("support", 1)),  # session without since (mid-login)
+        _agent("c", ("sales", 0), ("support", 1)),  # a stale session: in no queue here
+        _agent("d", ("sales", 0)),  # in every queue of theirs already
+    )
+    members = (member("sales", "a"), member("sales", "b"), member("sales", "d"))
+    sessions = (
+        _session("a", since="1", queues="sales,old", device=""),
+        _session("b", queues="sales"),
+        _session("c", since="1", queues="sales"),
+        _session("d", since="1", queues="sales"),
+    )
+    actual = replace(state([], members=members), sessions=sessions)
+    (change,) = diff([], actual, inventory).members
+    assert (change.action, change.agent, change.queue) == ("add", "a", "support")
+    assert change.state_interface == ""  # a mobile login: no device state
+    assert not change.paused
+    # the recorded queues keep the ones logout must still leave
+    assert change.puts == (("gitops/agent/a", "queues", "sales,old,support"),)
+    assert diff([], actual).members == ()  # no inventory part: nothing planned

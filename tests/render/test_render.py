@@ -148,6 +148,26 @@ def test_dialling_an_extension_rings_that_endpoint_but_not_a_user_endpoint() -> 
     assert _steps(extensions, "1006") == []  # type user: no aor, cannot be called
 
 
+def test_an_agents_extension_rings_what_their_queue_member_rings_once_logged_in() -> None:
+    # issue 15 item 1: the same AstDB dial string as Local/<id>@gitops-agents, taken only
+    # once the login committed (``since``); the own endpoint otherwise (tests/real run it)
+    contexts = _contexts(inventory())
+    queue_side = _steps(contexts["gitops-agents"], "1002")
+    direct = _steps(contexts["gitops-extensions"], "1002")
+    assert "GotoIf($[${DB_EXISTS(gitops/agent/1002/dial)}]?dial)" in queue_side
+    (recording,) = [s for s in queue_side if s.startswith("MixMonitor(gitops-1002-")]
+    assert direct == [
+        recording,  # the same recording as a queue call, before anything else
+        "GotoIf($[${DB_EXISTS(gitops/agent/1002/since)}]?follow)",
+        "Dial(PJSIP/1002,30)",
+        "Hangup()",
+        "GotoIf($[!${DB_EXISTS(gitops/agent/1002/dial)}]?own)",
+        "Set(__SPYGROUP=gitops)",  # spied on wherever the call follows them
+        "Dial(${DB_RESULT},30)",
+        "Hangup()",
+    ]
+
+
 def test_spy_is_permitted_for_spy_agents_only_and_targets_chanspy_agents_only() -> None:
     contexts = _contexts(inventory())
     allowed = {v.partition(",")[0] for _, v in contexts["gitops-spy-allowed"].options}

@@ -128,24 +128,24 @@ def record_actions(old: StoredRecord, new: StateRecord) -> tuple[list[Action], S
     """The DBPut/DBDel that turn ``old`` into ``new`` (only what differs), and the result."""
     count, values = layout(new.managed, old.buckets, new.unverified)
     actions = [
-        _put(f"{MANAGED_FAMILY}", str(i), value)
+        db_put(f"{MANAGED_FAMILY}", str(i), value)
         for i, value in sorted(values.items())
         if old.values.get(i) != value
     ]
-    actions += [_delete(MANAGED_FAMILY, str(i)) for i in sorted(set(old.values) - set(values))]
+    actions += [db_del(MANAGED_FAMILY, str(i)) for i in sorted(set(old.values) - set(values))]
     if count != old.buckets:
-        actions.append(_put(STATE_FAMILY, BUCKETS_KEY, str(count)))
+        actions.append(db_put(STATE_FAMILY, BUCKETS_KEY, str(count)))
     if new.revision != old.revision:
         if new.revision is None:
-            actions.append(_delete(STATE_FAMILY, REVISION_KEY))
+            actions.append(db_del(STATE_FAMILY, REVISION_KEY))
         else:
-            actions.append(_put(STATE_FAMILY, REVISION_KEY, new.revision))
+            actions.append(db_put(STATE_FAMILY, REVISION_KEY, new.revision))
     return actions, StoredRecord(new.revision, count, values)
 
 
-def _put(family: str, key: str, value: str) -> Action:
+def db_put(family: str, key: str, value: str) -> Action:
     return Action("DBPut", (("Family", family), ("Key", key), ("Val", value)))
 
 
-def _delete(family: str, key: str) -> Action:
+def db_del(family: str, key: str) -> Action:
     return Action("DBDel", (("Family", family), ("Key", key)))

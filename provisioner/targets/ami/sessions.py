@@ -18,20 +18,26 @@ ROOT_FAMILY = "gitops"  # the one tree read: state record, lock, agent sessions,
 
 
 def parse_sessions(events: Iterable[Message]) -> tuple[AgentSession, ...]:
-    """Every agent with a key under ``gitops/agent/<id>/``, with the phones claiming it."""
-    keys: dict[str, list[str]] = {}
+    """Every agent with a key under ``gitops/agent/<id>/`` (names and values), with the
+    phones claiming it."""
+    keys: dict[str, dict[str, str]] = {}
     claims: dict[str, list[str]] = {}
     for event in events:
         path = event.get("Key").strip("/")
         agent, _, name = key_under(path, AGENT_FAMILY).partition("/")
         if agent and name:
-            keys.setdefault(agent, []).append(name)
+            keys.setdefault(agent, {})[name] = event.get("Val")
             continue
         phone, _, name = key_under(path, PHONE_FAMILY).partition("/")
         holder = event.get("Val")
         if phone and name == CLAIM_KEY and holder:
             claims.setdefault(holder, []).append(phone)
     return tuple(
-        AgentSession(agent, tuple(sorted(names)), tuple(sorted(claims.get(agent, ()))))
-        for agent, names in sorted(keys.items())
+        AgentSession(
+            agent,
+            tuple(sorted(values)),
+            tuple(sorted(claims.get(agent, ()))),
+            tuple(sorted(values.items())),
+        )
+        for agent, values in sorted(keys.items())
     )

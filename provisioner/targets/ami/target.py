@@ -271,7 +271,7 @@ class AmiTarget:
     # -- live members ------------------------------------------------------------------------
 
     def change_members(self, changes: Sequence[MemberChange]) -> None:
-        change_members(self._client, changes)
+        change_members(self._client, self._name, changes)
 
     # -- lock and record ---------------------------------------------------------------------
 
