@@ -75,11 +75,7 @@ def parse_message(text: str) -> Message:
     it (a copy of a 10 MB GetConfig answer is 10 MB more at the read's peak)."""
     headers: list[Header] = []
     append = headers.append
-    crlf = text.count("\r\n")
-    lines = (
-        text.split("\r\n") if crlf == text.count("\n") else text.replace("\r\n", "\n").split("\n")
-    )
-    for line in lines:
+    for line in _lines(text):
         if not line:
             continue
         key, sep, value = line.partition(": ")
