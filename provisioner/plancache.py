@@ -45,9 +45,11 @@ class PlanCache:
     def __init__(self, directory: Path | None, env: Mapping[str, str] | None = None) -> None:
         self.directory = directory
         self._env = os.environ if env is None else env
+        self._before: dict[str, str | None] = {}  # each job's key when ``get`` looked
 
     def get(self, job: Job) -> Plan | None:
-        key = self._key(job)
+        """The kept plan for ``job``, or None (then plan it, and ``put`` the plan)."""
+        key = self._before[job.label] = self._key(job)
         if key is None:
             return None
         path = self._path(key)
@@ -63,10 +65,12 @@ class PlanCache:
         return plan
 
     def put(self, job: Job, plan: Plan) -> None:
+        """Keep ``plan`` if it changes nothing and the target's content is still what ``get``
+        saw (a hand edit made while the plan was being made is not kept as planned)."""
         if plan.changes or plan.members or plan.record_outdated:
             return
         key = self._key(job)
-        if key is None:
+        if key is None or key != self._before.pop(job.label, None):
             return
         data = {
             "format": FORMAT,

@@ -73,3 +73,19 @@ def test_an_entry_holds_no_secret(cli: Cli) -> None:
     data = entry.read_bytes()
     for secret in (*cli.passwords(), ENV["GITOPS_MASTER_KEY"], ENV["AGENT_1003_SECRET"]):
         assert secret.encode() not in data
+
+
+def test_a_plan_made_while_the_target_changed_is_not_kept(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read = DirectoryTarget.read
+
+    def read_then_edit(self: DirectoryTarget) -> object:
+        state = read(self)  # what the plan is made of; then a hand edit lands
+        path = self.path / "queues_gitops.conf"
+        path.write_text(path.read_text() + "\n; edited while planning\n")
+        return state
+
+    monkeypatch.setattr(DirectoryTarget, "read", read_then_edit)
+    assert cli("plan").code == 0
+    assert entries(cli) == []
