@@ -40,10 +40,12 @@ _LOG_HEADERS = 40  # at most this many headers of one message in a debug line
 
 @dataclass(frozen=True)
 class Action:
-    """An action to send: its name and headers (``ActionID`` is added by the client)."""
+    """An action to send: its name and headers (``ActionID`` is added by the client).
+    ``raw``: a large answer is kept as received (``Message.text``), not split into headers."""
 
     name: str
     headers: tuple[Header, ...] = ()
+    raw: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,7 @@ class Reply:
 @dataclass
 class _Pending:
     action: str
+    raw: bool = False
     response: Message | None = None
     events: list[Message] = field(default_factory=list)
     complete: bool = False
@@ -246,7 +249,7 @@ class AmiClient:
         ids = [self._next_id() for _ in actions]
         chunks = [encode_action(a.name, i, a.headers) for a, i in zip(actions, ids, strict=True)]
         for action, action_id in zip(actions, ids, strict=True):
-            self._pending[action_id] = _Pending(action.name)
+            self._pending[action_id] = _Pending(action.name, action.raw)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> %s %s", self.name, action.name, _short(action.headers))
         try:
@@ -294,8 +297,12 @@ class AmiClient:
                 f"{self.name} closed the connection before answering {waiting_for}; "
                 "check Asterisk's log, then run plan again"
             )
-        for message in self._framer.feed(data):
+        for message in self._framer.feed(data, self._wants_raw):
             self._dispatch(message)
+
+    def _wants_raw(self, action_id: str) -> bool:
+        pending = self._pending.get(action_id)
+        return pending is not None and pending.raw
 
     def _dispatch(self, message: Message) -> None:
         pending = self._pending.get(message.action_id)

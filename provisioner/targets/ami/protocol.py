@@ -8,8 +8,8 @@ then ``\\r\\n\\r\\n``); the framer tolerates it and any empty lines between mess
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from provisioner.render.objects import SENSITIVE_KEYS
 from provisioner.targets.ami.errors import AmiProtocolError
@@ -33,9 +33,23 @@ _CONFIG_LINE = re.compile(r"Line-\d{6}-\d{6}$")
 
 @dataclass(frozen=True)
 class Message:
-    """One AMI message (response or event): its ``Key: value`` lines in order."""
+    """One AMI message (response or event): its ``Key: value`` lines in order.
+
+    A message its action asked to keep raw (``Action.raw``: a whole-file ``GetConfig``) has
+    ``text``, every line as received, and only its first lines in ``headers`` (Response,
+    ActionID): 250000 header tuples of a 10k-agent answer would weigh 75 MB."""
 
     headers: tuple[Header, ...]
+    text: str = field(default="", compare=False, repr=False)
+
+    def lines(self) -> Iterator[Header]:
+        """Every ``(key, value)`` line, from ``text`` when the message was kept raw."""
+        if not self.text:
+            yield from self.headers
+            return
+        for line in _lines(self.text):
+            if line and line not in BARE_LINES:
+                yield _header(line)
 
     def get(self, key: str, default: str = "") -> str:
         """The first value of ``key`` (case-insensitive), or ``default``.
@@ -76,17 +90,24 @@ def parse_message(text: str) -> Message:
     headers: list[Header] = []
     append = headers.append
     for line in _lines(text):
-        if not line:
-            continue
-        key, sep, value = line.partition(": ")
-        if not sep:
-            key, sep, value = line.partition(":")
-            if not sep and line in BARE_LINES:
-                continue
-            if not sep:
-                raise AmiProtocolError(f"not an AMI header line: {line[:80]!r}")
-        append((key, value))
+        if line and line not in BARE_LINES:
+            append(_header(line))
     return Message(tuple(headers))
+
+
+def _header(line: str) -> Header:
+    key, sep, value = line.partition(": ")
+    if not sep:
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise AmiProtocolError(f"not an AMI header line: {line[:80]!r}")
+    return key, value
+
+
+def head(text: str, lines: int = 3) -> Message:
+    """A message of the first ``lines`` lines of ``text`` only, keeping ``text`` whole."""
+    first = text.split("\r\n", lines)[:lines]
+    return Message(tuple(_header(line) for line in first if line), text)
 
 
 _CHUNK = 1 << 20
@@ -106,6 +127,17 @@ def _lines(text: str) -> Iterator[str]:
         start = end + len(newline)
 
 
+def _message(part: str, raw: Callable[[str], bool] | None) -> Message:
+    if raw is not None and len(part) > _RAW_ABOVE:
+        first = head(part)
+        if first.is_response and raw(first.action_id):
+            return first
+    return parse_message(part)
+
+
+_RAW_ABOVE = 1 << 16  # smaller answers are parsed whole, whoever asked
+
+
 class Framer:
     """Accumulates received bytes and cuts them into messages."""
 
@@ -116,12 +148,13 @@ class Framer:
     def append(self, data: bytes) -> None:
         self._buffer += data
 
-    def feed(self, data: bytes) -> list[Message]:
-        """Add received bytes; the messages now complete, in order."""
+    def feed(self, data: bytes, raw: Callable[[str], bool] | None = None) -> list[Message]:
+        """Add received bytes; the messages now complete, in order. ``raw``: which action
+        ids want their answer kept raw (``Message.text``)."""
         self._buffer += data
-        return self.pop_messages()
+        return self.pop_messages(raw)
 
-    def pop_messages(self) -> list[Message]:
+    def pop_messages(self, raw: Callable[[str], bool] | None = None) -> list[Message]:
         if self._buffer.find(TERMINATOR, self._scan) < 0:
             self._scan = max(0, len(self._buffer) - len(TERMINATOR) + 1)
             return []
@@ -135,7 +168,7 @@ class Framer:
         self._scan = 0
         parts = text.split("\r\n\r\n")
         del text
-        return [parse_message(part) for part in parts if part and not part.isspace()]
+        return [_message(part, raw) for part in parts if part and not part.isspace()]
 
     def take_line(self) -> str | None:
         """The first line of the buffer (for the banner), or None while incomplete."""

@@ -130,7 +130,7 @@ class Reader:
         return _Ask(
             file,
             name,
-            [Action("GetConfig", (("Filename", file), *category))],
+            [Action("GetConfig", (("Filename", file), *category), raw=name is None)],
             lambda replies: self._file_objects(file, replies[0], name),
             alone=name is None,
         )

@@ -45,7 +45,7 @@ def parse_config(file: str, response: Message) -> list[ConfigObject]:
     kind: str | None = None
     line_prefix = "Line-"  # Asterisk lists the lines of a category right after it
     seen: dict[str, tuple[str, str]] = {}
-    for key, value in response.headers:
+    for key, value in response.lines():
         if key[:11] == line_prefix:  # key[:5] == "Line-" and key[5:11] == category number
             pair = seen.get(value)
             if pair is None:
