@@ -2,12 +2,14 @@
 
 The only module of the package that prints. SIGTERM/SIGINT stop the server gracefully
 (no new sessions, running ones finish within --shutdown-grace); SIGHUP reloads the inventory.
+``asterisk-gitops-agi install-prompts --sounds-dir DIR`` installs the shipped prompts.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import resource
 import signal
 import sys
 import threading
@@ -15,19 +17,25 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
 
-from agi.context import CLIENT_LOGGER, Options
-from agi.errors import ConfigError
-from agi.server import AgiServer, InventoryHolder, Reloader, ServerConfig
+from agi import prompts
+from agi.context import Options
+from agi.listen import check_listen
+from agi.server import AgiServer, ServerConfig
+from fastagi.errors import ConfigError
+from provisioner.cli.daemon import add_options, configure_logging, host_port
+from provisioner.cli.numbers import at_least, seconds, seconds_or_zero
 from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
+from provisioner.redact import printable
+from runtime.reload import InventoryHolder, Reloader
 
 
 def parse_listen(text: str) -> tuple[str, int]:
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+    found = host_port(text)
+    if found is None:
         raise ConfigError(f"--listen wants HOST:PORT, got {text!r}")
-    return host.strip("[]"), int(port)
+    return found
 
 
 def inventory_reader(server: str | None) -> Callable[[Path], Inventory]:
@@ -62,7 +70,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--inventory",
         type=Path,
-        required=True,
         metavar="DIR",
         help="the inventory checkout (same files `provisioner validate` reads); required",
     )
@@ -81,58 +88,112 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--max-sessions",
-        type=int,
+        type=at_least(1),
         default=1000,
         metavar="N",
         help="sessions served at once; past it a call is refused (default: %(default)s)",
     )
     p.add_argument(
         "--idle-timeout",
-        type=float,
+        type=seconds,
         default=60.0,
         metavar="S",
         help="drop a session whose Asterisk side says nothing for S seconds (default: %(default)s)",
     )
     p.add_argument(
+        "--env-timeout",
+        type=seconds,
+        default=2.0,
+        metavar="S",
+        help="a new connection must send its whole AGI environment within S seconds; only "
+        "then does it take a session slot (default: %(default)s)",
+    )
+    p.add_argument(
         "--shutdown-grace",
-        type=float,
+        type=seconds_or_zero,
         default=10.0,
         metavar="S",
         help="on SIGTERM, how long running sessions get to finish (default: %(default)s)",
     )
-    p.add_argument(
-        "--reload-interval",
-        type=float,
-        default=2.0,
-        metavar="S",
-        help="how often the inventory's files are checked for changes, 0: only on SIGHUP"
-        " (default: %(default)s)",
+    add_options(p, "log every session (default: warnings only)")
+    commands = p.add_subparsers(dest="command", metavar="COMMAND", title="other commands")
+    install = commands.add_parser(
+        "install-prompts",
+        help="install the prompts the server plays that Asterisk's stock sounds lack",
+        description="Copy the shipped prompts into SOUNDS/gitops/, where Asterisk finds"
+        " them for every channel language. Files already current are left alone.",
     )
-    p.add_argument(
-        "-v", "--verbose", action="store_true", help="log every session (default: warnings only)"
+    install.add_argument(
+        "--sounds-dir",
+        type=Path,
+        required=True,
+        metavar="SOUNDS",
+        help="Asterisk's sounds directory: astdatadir of asterisk.conf + /sounds"
+        " (Debian packages: /usr/share/asterisk/sounds; source installs:"
+        " /var/lib/asterisk/sounds); required",
     )
-    p.add_argument("--debug", action="store_true", help="debug logs (default: off)")
+    install.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 if a prompt is missing or not current (default: off)",
+    )
     return p
+
+
+def install_prompts(args: argparse.Namespace) -> int:
+    if args.check:
+        lacking = prompts.missing(args.sounds_dir)
+        for name in lacking:
+            print(f"missing or not current: {args.sounds_dir / name}.{prompts.FORMAT}")
+        if not lacking:
+            print(f"all {len(prompts.SHIPPED)} prompts are installed in {args.sounds_dir}")
+        return 1 if lacking else 0
+    written = prompts.install(args.sounds_dir)
+    for path in written:
+        print(f"installed {path}")
+    print(f"{len(written)} prompt(s) installed, {len(prompts.SHIPPED) - len(written)} current")
+    return 0
 
 
 def config_from(args: argparse.Namespace) -> ServerConfig:
     host, port = parse_listen(args.listen)
-    if args.max_sessions < 1 or args.idle_timeout <= 0:
-        raise ConfigError("--max-sessions and --idle-timeout must be positive")
     return ServerConfig(
         host=host,
         port=port,
         max_sessions=args.max_sessions,
         idle_timeout=args.idle_timeout,
+        env_timeout=args.env_timeout,
         shutdown_grace=args.shutdown_grace,
         reload_interval=args.reload_interval,
         options=Options(),
     )
 
 
+def raise_file_limit(config: ServerConfig) -> None:
+    """Every session, greeting connection and queued refusal holds a socket: raise the soft
+    limit on open files (often 1024) towards what the configuration needs, up to the hard
+    limit, and warn when even that is too low (accept would fail under load)."""
+    needed = config.max_sessions + config.max_greeting + config.refuse_backlog + 64
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        wanted = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        soft = wanted
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        logging.getLogger("agi").warning(
+            "open files are limited to %d, fewer than the %d --max-sessions %d needs: raise "
+            "LimitNOFILE (systemd) or lower --max-sessions",
+            soft,
+            needed,
+            config.max_sessions,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     config = config_from(args)
+    raise_file_limit(config)
     holder = InventoryHolder(args.inventory, inventory_reader(args.server))
+    check_listen(config.host, config.port, holder.directory.inventory.settings.agi)
     server = AgiServer(config, holder)
     reloader = Reloader(holder, config.reload_interval)
     stop = threading.Event()
@@ -156,22 +217,16 @@ def run(args: argparse.Namespace) -> int:
     return 0 if server.stop() else 1
 
 
-def configure_logging(verbose: bool, debug: bool) -> None:
-    """WARNING by default, INFO with -v, DEBUG with --debug; client logs (every step of the
-    sessions of agents with ``client_logs`` on, logged at INFO) always: support turned them
-    on in the inventory for that agent, so no daemon flag may hide them."""
-    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger(CLIENT_LOGGER).setLevel(min(level, logging.INFO))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    configure_logging(args.verbose, args.debug)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None and args.inventory is None:
+        parser.error("the following arguments are required: --inventory")
     try:
-        return run(args)
-    except (ConfigError, ProvisionerError, OSError) as e:
-        print(f"error: {e}", file=sys.stderr)
+        configure_logging(args.verbose, args.debug, args.client_log_dir)
+        return install_prompts(args) if args.command == "install-prompts" else run(args)
+    except (ConfigError, ProvisionerError, prompts.PromptError, OSError) as e:
+        print(f"error: {printable(str(e))}", file=sys.stderr)
         return 1
 
 

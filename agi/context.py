@@ -1,39 +1,29 @@
-"""What a handler gets (``Call``) and what it returns (``Outcome``)."""
+"""What a handler gets (``Call``) and what it returns (``Outcome``), on top of the core's."""
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cached_property
 
-from agi.channel import Channel, Request
-from agi.directory import Directory
+from fastagi.channel import Channel, Request
+from fastagi.port import AgiPort
 from provisioner.model import Agent
-
-Status = Literal[
-    "ok",
-    "unknown_agent",
-    "bad_pin",
-    "locked",
-    "no_phone",
-    "phone_not_registered",
-    "phone_in_use",
-    "not_logged_in",
-    "not_permitted",
-    "bad_reason",
-    "error",
-]
+from runtime import context as core
+from runtime.clientlog import Level
+from runtime.directory import Directory
 
 
 @dataclass(frozen=True)
 class Prompts:
-    """Sound files played to the agent (stock Asterisk sounds where one fits)."""
+    """Sound files played to the agent: stock Asterisk sounds where one says the right thing,
+    else the prompts shipped in ``agi/sounds/gitops`` (``agi.prompts`` says which is which)."""
 
     agent_number: str = "agent-user"
     pin: str = "agent-pass"
-    invalid: str = "agent-incorrect"
+    invalid: str = "gitops/login-incorrect"  # stock agent-incorrect asks to try again
+    locked: str = "gitops/locked-out"
     logged_in: str = "agent-loginok"
     logged_out: str = "agent-loggedoff"
     interface_menu: str = "gitops/interface-menu"  # 1 internal, 2 phone, 3 mobile
@@ -41,19 +31,28 @@ class Prompts:
     pause_reason: str = "gitops/pause-reason"
     paused: str = "gitops/paused"
     unpaused: str = "gitops/unpaused"
-    error: str = "gitops/error"
     no_phone: str = "gitops/no-phone"
     phone_not_registered: str = "gitops/phone-not-registered"
     phone_in_use: str = "gitops/phone-in-use"
     not_permitted: str = "gitops/not-permitted"
     bad_reason: str = "gitops/bad-reason"
+    # status (*75), said in full
+    on_internal: str = "gitops/on-internal"
+    at_phone: str = "gitops/at-phone"  # then the phone's extension, digit by digit
+    on_mobile: str = "gitops/on-mobile"
+    available: str = "gitops/available"
+    reason: str = "gitops/reason"  # then the reason code
+    for_: str = "for"
+    minute: str = "minute"
+    minutes: str = "minutes"
+    hours: str = "hours"
+    seconds: str = "seconds"
 
     def feedback(self, status: str) -> tuple[str, ...]:
         """What a caller hears for a refusal (``error`` is the dialplan's own prompt)."""
         named = {
             "unknown_agent": self.invalid,
             "bad_pin": self.invalid,
-            "locked": self.invalid,
             "not_logged_in": self.logged_out,
         }
         prompt = named.get(status) or getattr(self, status, None)
@@ -66,21 +65,31 @@ class Options:
 
     prompts: Prompts = field(default_factory=Prompts)
     digit_timeout_ms: int = 5000
-    claim_attempts: int = 3  # TRYLOCKs of a busy hot-desk phone's lock before phone_in_use
+    claim_attempts: int = 3  # TRYLOCKs of a busy lock (phone, PIN) before giving up
     claim_retry: float = 0.05  # seconds between them
     clock: Callable[[], float] = time.time
     sleep: Callable[[float], None] = time.sleep
 
+    def core(self) -> core.Options:
+        return core.Options(self.claim_attempts, self.claim_retry, self.clock, self.sleep)
+
 
 @dataclass(frozen=True)
-class Outcome:
-    """The result the dialplan reads back (``GITOPS_*`` channel variables)."""
+class Outcome(core.Outcome):
+    """The core's outcome and what the caller hears (``GITOPS_*`` channel variables)."""
 
-    status: Status
-    agent: str = ""
-    interface: str = ""
-    reason: str = ""
     prompts: tuple[str, ...] = ()  # played after the variables are set; () = the default
+
+    @classmethod
+    def of(cls, outcome: core.Outcome, prompts: tuple[str, ...] = ()) -> Outcome:
+        return cls(
+            outcome.status,
+            outcome.agent,
+            outcome.interface,
+            outcome.reason,
+            outcome.detail,
+            prompts,
+        )
 
     def variables(self) -> dict[str, str]:
         values = {
@@ -92,9 +101,6 @@ class Outcome:
         return {k: v for k, v in values.items() if v or k == "GITOPS_STATUS"}
 
 
-CLIENT_LOGGER = "agi.client"  # agi.client.<agent id>: the client logs of Call.trace
-
-
 @dataclass(frozen=True)
 class Call:
     channel: Channel
@@ -102,19 +108,21 @@ class Call:
     directory: Directory
     options: Options = field(default_factory=Options)
 
+    @cached_property
+    def ctx(self) -> core.Context:
+        """The core's context of this call: its port is the call's channel."""
+        return core.Context(
+            AgiPort(self.channel),
+            self.directory,
+            self.options.core(),
+            origin=self.request.channel,
+            session_id=self.request.uniqueid,
+        )
+
     def now(self) -> float:
         return self.options.clock()
 
-    def trace(self, agent: Agent, message: str, *, echo: bool = True) -> None:
-        """One step of an agent's session, for agents with client logs on.
-
-        ``echo`` also sends it to Asterisk's verbose log; clean-up paths pass False, since a
-        VERBOSE on a channel that just hung up would raise ``Hangup`` before the clean-up.
-        """
-        if not agent.client_logs:
-            return
-        logging.getLogger(f"{CLIENT_LOGGER}.{agent.id}").info(
-            "%s %s: %s", self.request.uniqueid, agent.id, message
-        )
-        if echo:
-            self.channel.verbose(f"gitops agent {agent.id}: {message}", 1)
+    def trace(
+        self, agent: Agent, message: str, level: Level = "info", *, echo: bool = True
+    ) -> None:
+        self.ctx.trace(agent, message, level, echo=echo)

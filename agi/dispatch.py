@@ -6,22 +6,25 @@ import logging
 import socket
 from collections.abc import Callable, Mapping
 
-from agi.channel import Request, parse_request
 from agi.context import Call, Options, Outcome
-from agi.directory import Directory
-from agi.errors import AgiError, CommandError, ConnectionLost, Hangup, ProtocolError
-from agi.protocol import AgiChannel, set_idle_timeout
+from fastagi.channel import Request, parse_request
+from fastagi.errors import AgiError, CommandError, ConnectionLost, Hangup, ProtocolError
+from fastagi.protocol import AgiChannel, Greeting, set_idle_timeout
+from runtime.directory import Directory
 
 logger = logging.getLogger(__name__)
 
 Handler = Callable[[Call], Outcome]
 
 
-def open_channel(sock: socket.socket, idle_timeout: float) -> AgiChannel | None:
-    """Read the AGI environment; None (logged) when the peer is not a working AGI client."""
+def open_channel(
+    sock: socket.socket, idle_timeout: float, greeting: Greeting | None = None
+) -> AgiChannel | None:
+    """Read the AGI environment (unless ``greeting`` holds it already); None (logged) when
+    the peer is not a working AGI client."""
     set_idle_timeout(sock, idle_timeout)
     try:
-        return AgiChannel.over_socket(sock)
+        return AgiChannel.over_socket(sock, greeting)
     except ProtocolError as e:
         logger.warning("rejected connection: %s", e)
     except ConnectionLost as e:
@@ -36,14 +39,15 @@ def publish(channel: AgiChannel, outcome: Outcome) -> None:
 
 def announce(channel: AgiChannel, outcome: Outcome, options: Options) -> None:
     """Tell the caller: the handler's prompts, or the one for a refusal."""
-    for prompt in outcome.prompts or options.prompts.feedback(outcome.status):
-        channel.stream_file(prompt)
+    channel.play(outcome.prompts or options.prompts.feedback(outcome.status))
 
 
-def refuse(sock: socket.socket, idle_timeout: float, why: str) -> None:
+def refuse(
+    sock: socket.socket, idle_timeout: float, why: str, greeting: Greeting | None = None
+) -> None:
     """Answer a session we will not serve with GITOPS_STATUS=error (the dialplan's error
     prompt) and a log line saying why."""
-    channel = open_channel(sock, idle_timeout)
+    channel = open_channel(sock, idle_timeout, greeting)
     if channel is None:
         return
     request = parse_request(channel.env)
@@ -57,8 +61,9 @@ def serve(
     directory: Directory,
     options: Options,
     idle_timeout: float,
+    greeting: Greeting | None = None,
 ) -> None:
-    channel = open_channel(sock, idle_timeout)
+    channel = open_channel(sock, idle_timeout, greeting)
     if channel is None:
         return
     request = parse_request(channel.env)

@@ -9,6 +9,7 @@ from agi.handlers import login, logout, pause, status, unpause
 
 ROUTES: Mapping[str, Handler] = {
     "login": login.handle,
+    "login-paused": login.handle_paused,
     "logout": logout.handle,
     "pause": pause.handle,
     "unpause": unpause.handle,

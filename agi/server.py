@@ -3,28 +3,24 @@
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import socketserver
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from agi import dispatch
 from agi.context import Options
-from agi.directory import Directory
 from agi.dispatch import Handler
-from agi.errors import ConfigError
+from agi.greeter import Greeter
 from agi.refuser import Refuser
 from agi.routes import ROUTES
 from agi.workers import Workers
-from provisioner.errors import ProvisionerError
-from provisioner.model import Inventory
+from fastagi.errors import ConfigError
+from fastagi.protocol import Greeting
+from runtime.reload import InventoryHolder
 
 logger = logging.getLogger(__name__)
-
-Loader = Callable[[Path], Inventory]
 
 
 @dataclass(frozen=True)
@@ -33,69 +29,26 @@ class ServerConfig:
     port: int = 4573
     max_sessions: int = 1000
     idle_timeout: float = 60.0  # seconds a session may wait for Asterisk
-    refuse_timeout: float = 1.0  # seconds a call refused past max_sessions may take to say who
+    env_timeout: float = 2.0  # seconds a connection has to send its whole AGI environment
+    max_greeting: int = 256  # connections still sending their environment, in all...
+    max_greeting_per_peer: int = 64  # ...and per peer address (past either: the oldest goes)
+    refuse_timeout: float = 1.0  # seconds a refused call may take to answer SET VARIABLE
     refuse_backlog: int = 64  # refused calls waiting for their answer; past it: closed unread
     shutdown_grace: float = 10.0  # seconds running sessions get to finish on SIGTERM
     reload_interval: float = 2.0  # seconds between checks of the files; 0 = on SIGHUP only
     options: Options = field(default_factory=Options)
 
 
-class InventoryHolder:
-    """The inventory in force; ``reload`` swaps it only for a valid new one."""
-
-    def __init__(self, root: Path, loader: Loader) -> None:
-        self.root = root
-        self._loader = loader
-        self._lock = threading.Lock()
-        self._signature = inventory_signature(root)
-        self._directory = Directory.build(loader(root))  # an invalid first one stops startup
-
-    @property
-    def directory(self) -> Directory:
-        return self._directory
-
-    def reload(self) -> bool:
-        """Load the inventory again; keep the last good one if the new one is invalid."""
-        with self._lock:
-            self._signature = inventory_signature(self.root)
-            try:
-                inventory = self._loader(self.root)
-            except (ProvisionerError, ConfigError, OSError) as e:
-                logger.error(
-                    "inventory reload refused, keeping revision %s: %s",
-                    self._directory.inventory.revision,
-                    e,
-                )
-                return False
-            self._directory = Directory.build(inventory)
-        logger.info(
-            "inventory reloaded: revision %s, %d agents", inventory.revision, len(inventory.agents)
-        )
-        return True
-
-    def changed_on_disk(self) -> bool:
-        return inventory_signature(self.root) != self._signature
-
-
-def inventory_signature(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Names, sizes and mtimes of the inventory's files: cheap change detection."""
-    entries: list[tuple[str, int, int]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            path = os.path.join(dirpath, name)
-            try:
-                stat = os.stat(path)
-            except FileNotFoundError:
-                continue
-            entries.append((path, stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
+Job = tuple[socket.socket, Greeting]  # a connection and the AGI environment it sent
 
 
 class AgiServer(socketserver.ThreadingTCPServer):
     """Threaded FastAGI server: a bounded number of sessions, each on a (reused) worker
     thread, and a large listen backlog. ``process_request`` replaces ThreadingMixIn's
-    thread-per-connection with ``agi.workers.Workers``."""
+    thread-per-connection: a new connection first goes to ``agi.greeter.Greeter`` (one
+    thread reads every AGI environment, within ``env_timeout``, bounded per peer), and only
+    a complete environment takes a session slot (``agi.workers.Workers``) or is refused
+    (``agi.refuser.Refuser``)."""
 
     request_queue_size = 1024  # the default 5 collapses throughput at 100 concurrent calls
     daemon_threads = True
@@ -113,8 +66,15 @@ class AgiServer(socketserver.ThreadingTCPServer):
         self.routes = routes
         self._active = 0  # sessions running, bounded by config.max_sessions
         self._idle = threading.Condition()
-        self._workers = Workers(self._session)
-        self._refuser = Refuser(self._refuse, self.shutdown_request, config.refuse_backlog)
+        self._workers: Workers[Job] = Workers(self._session)
+        self._refuser: Refuser[Job] = Refuser(self._refuse, self._close_job, config.refuse_backlog)
+        self.greeter = Greeter(
+            self._admit,
+            self.shutdown_request,
+            deadline=config.env_timeout,
+            max_pending=config.max_greeting,
+            max_per_peer=config.max_greeting_per_peer,
+        )
         if ":" in config.host:  # an IPv6 address such as ::1
             self.address_family = socket.AF_INET6
         super().__init__((config.host, config.port), socketserver.BaseRequestHandler)
@@ -129,23 +89,34 @@ class AgiServer(socketserver.ThreadingTCPServer):
         return self._active
 
     def process_request(self, request: socket.socket, client_address: object) -> None:  # type: ignore[override]
-        """Hand the call to a session worker, or refuse it past the limit."""
+        """Hand the new connection to the greeter: it has not said who it is yet."""
+        peer = client_address[0] if isinstance(client_address, tuple) else str(client_address)
+        self.greeter.submit(request, str(peer))
+
+    def _admit(self, request: socket.socket, greeting: Greeting, peer: str) -> None:
+        """On the greeter's thread, once the environment is complete: a session worker, or
+        the refuser past the limit. Never blocks."""
         with self._idle:
             admitted = self._active < self.config.max_sessions
             if admitted:
                 self._active += 1
         if admitted:
-            self._workers.submit(request)
+            self._workers.submit((request, greeting))
         else:
-            self._refuser.submit(request)
+            self._refuser.submit((request, greeting))
 
-    def _refuse(self, request: socket.socket) -> None:
-        """On the refuser thread (``agi.refuser``): one at a time, a short read."""
+    def _refuse(self, job: Job) -> None:
+        """On the refuser thread (``agi.refuser``): one at a time, a short wait."""
+        request, greeting = job
         why = f"busy: {self.config.max_sessions} sessions already running"
         timeout = min(self.config.refuse_timeout, self.config.idle_timeout)
-        dispatch.refuse(request, timeout, why)
+        dispatch.refuse(request, timeout, why, greeting)
 
-    def _session(self, request: socket.socket) -> None:
+    def _close_job(self, job: Job) -> None:
+        self.shutdown_request(job[0])
+
+    def _session(self, job: Job) -> None:
+        request, greeting = job
         try:
             dispatch.serve(
                 request,
@@ -153,6 +124,7 @@ class AgiServer(socketserver.ThreadingTCPServer):
                 self.inventory.directory,
                 self.config.options,
                 self.config.idle_timeout,
+                greeting,
             )
         except Exception:
             logger.exception("session crashed")
@@ -188,6 +160,7 @@ class AgiServer(socketserver.ThreadingTCPServer):
         """Stop accepting, let running sessions finish (bounded), close the socket."""
         self.shutdown()
         self.server_close()
+        self.greeter.stop()
         finished = self.wait_idle(self.config.shutdown_grace)
         self._workers.stop()
         self._refuser.stop(self.config.refuse_timeout + 1.0)
@@ -196,30 +169,3 @@ class AgiServer(socketserver.ThreadingTCPServer):
         else:
             logger.warning("stopped with %d sessions still running", self._active)
         return finished
-
-
-class Reloader(threading.Thread):
-    """Reloads the inventory on request (SIGHUP) or when its files change on disk."""
-
-    def __init__(self, holder: InventoryHolder, interval: float) -> None:
-        super().__init__(name="inventory-reloader", daemon=True)
-        self._holder = holder
-        self._interval = interval
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-
-    def request(self) -> None:
-        self._wake.set()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._wake.set()
-
-    def run(self) -> None:
-        while not self._stopping.is_set():
-            asked = self._wake.wait(self._interval if self._interval > 0 else None)
-            self._wake.clear()
-            if self._stopping.is_set():
-                return
-            if asked or self._holder.changed_on_disk():
-                self._holder.reload()

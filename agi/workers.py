@@ -8,15 +8,20 @@ when none is idle, so there are never more than the sessions running at the busi
 from __future__ import annotations
 
 import queue
-import socket
 import threading
 from collections.abc import Callable
+from typing import Generic, TypeVar
+
+Job = TypeVar("Job")
 
 
-class Workers:
-    def __init__(self, run: Callable[[socket.socket], None]) -> None:
+class Workers(Generic[Job]):
+    """Threads running ``run(job)`` for each submitted job (a session: its socket and AGI
+    environment)."""
+
+    def __init__(self, run: Callable[[Job], None]) -> None:
         self._run = run
-        self._jobs: queue.SimpleQueue[socket.socket | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._idle = 0
         self._started = 0
@@ -29,7 +34,7 @@ class Workers:
     def idle(self) -> int:
         return self._idle
 
-    def submit(self, sock: socket.socket) -> None:
+    def submit(self, job: Job) -> None:
         with self._lock:
             spawn = self._idle == 0
             if spawn:
@@ -38,13 +43,13 @@ class Workers:
                 self._idle -= 1  # that idle worker is now reserved for this job
         if spawn:
             threading.Thread(
-                target=self._loop, args=(sock,), name="agi-session", daemon=True
+                target=self._loop, args=(job,), name="agi-session", daemon=True
             ).start()
         else:
-            self._jobs.put(sock)
+            self._jobs.put(job)
 
-    def _loop(self, first: socket.socket) -> None:
-        job: socket.socket | None = first
+    def _loop(self, first: Job) -> None:
+        job: Job | None = first
         while job is not None:
             self._run(job)
             with self._lock:

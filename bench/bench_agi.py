@@ -55,7 +55,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from agi.context import Options
-from agi.server import AgiServer, InventoryHolder, ServerConfig
+from agi.server import AgiServer, ServerConfig
 from provisioner.inventory.pins import hash_pin
 from provisioner.model import (
     Agent,
@@ -66,6 +66,7 @@ from provisioner.model import (
     SecretRef,
     Settings,
 )
+from runtime.reload import InventoryHolder
 
 AGENTS = 1000
 PIN = "4711"
@@ -79,7 +80,6 @@ REPLIES = {  # what a healthy Asterisk answers; anything else gets "200 result=1
     "DATABASE GET": "200 result=0",
     "ANSWER": "200 result=0",
     "EXEC": "200 result=0",
-    "STREAM FILE": "200 result=0 endpos=100",
 }
 
 

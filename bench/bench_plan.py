@@ -44,6 +44,7 @@ from provisioner.apply import (
 from provisioner.cli import main as main_cli
 from provisioner.diff import diff
 from provisioner.gcpause import paused_gc
+from provisioner.inventory.cache import CACHE_ENV
 from provisioner.model import (
     Agent,
     Inventory,
@@ -167,10 +168,12 @@ def bench_cli(size: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "inventory"
         generate(size, root)
+        cache = Path(tmp) / "cache"
+        os.environ[CACHE_ENV] = str(cache)
         argv = ["plan", "--inventory", str(root), "--target", f"dir:{Path(tmp) / 'cfg'}"]
         with contextlib.redirect_stdout(io.StringIO()):
             for _ in range(REPEAT):
-                shutil.rmtree(root.parent / ".provisioner-cache", ignore_errors=True)
+                shutil.rmtree(cache, ignore_errors=True)
                 with measure(cold):
                     main_cli(argv)
             for _ in range(REPEAT):

@@ -16,12 +16,14 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.gen_inventory import DEFAULT_SIZES, generate
+from provisioner.inventory.cache import CACHE_ENV
 
 CHILD = """
 import contextlib, io, json, sys, time
@@ -36,8 +38,13 @@ print(json.dumps({"code": code, "validate": done - imported, "imports": imported
 REPEAT = 3
 
 
+def _cache(root: Path) -> Path:
+    """Outside the checkout (the loader does not use a cache inside one)."""
+    return Path(tempfile.gettempdir()) / f"asterisk-gitops-bench-cache-{root.name}"
+
+
 def _run(root: Path) -> dict[str, float]:
-    env = {**os.environ, "GITOPS_MASTER_KEY": "bench-not-secret"}
+    env = {**os.environ, "GITOPS_MASTER_KEY": "bench-not-secret", CACHE_ENV: str(_cache(root))}
     started = time.perf_counter()
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(root)], stdout=subprocess.PIPE, env=env, text=True
@@ -59,7 +66,7 @@ def _best(root: Path, cold: bool) -> dict[str, float]:
     runs = []
     for _ in range(REPEAT):
         if cold:
-            shutil.rmtree(root.parent / ".provisioner-cache", ignore_errors=True)
+            shutil.rmtree(_cache(root), ignore_errors=True)
         runs.append(_run(root))
     return min(runs, key=lambda r: r["process"])
 

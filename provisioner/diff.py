@@ -23,7 +23,7 @@ from operator import attrgetter
 from provisioner.errors import RenderError
 from provisioner.model import Inventory
 from provisioner.render.dialplan import AGENTS
-from provisioner.render.objects import MANAGED_FILES, SENSITIVE_KEYS, ConfigObject, ObjectKey
+from provisioner.render.objects import MANAGED_FILES, ConfigObject, ObjectKey, is_sensitive
 from provisioner.targets.base import (
     AGENT_FAMILY,
     ActualState,
@@ -170,7 +170,7 @@ def field_changes(change: ObjectChange) -> tuple[FieldChange, ...]:
     before, after = grouped_options(change.before), grouped_options(change.after)
     keys = list(after) + [key for key in before if key not in after]
     fields = [
-        FieldChange(key, before.get(key, ()), after.get(key, ()), key in SENSITIVE_KEYS)
+        FieldChange(key, before.get(key, ()), after.get(key, ()), is_sensitive(key))
         for key in keys
         if before.get(key, ()) != after.get(key, ())
     ]

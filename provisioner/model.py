@@ -18,6 +18,7 @@ EndpointType = Literal["user", "peer", "friend"]
 Codec = Literal["ulaw", "alaw", "gsm", "g722", "g729", "opus"]
 Recording = Literal["inactive", "wav", "wav49", "gsm"]
 InterfaceKind = Literal["internal", "phone", "mobile"]
+LogLevel = Literal["debug", "info", "warning", "error"]
 ChannelKind = Literal["chat", "mail", "sms", "whatsapp", "openchannel", "fax"]
 SecretSource = Literal["env", "file", "derive"]
 
@@ -120,7 +121,8 @@ class Agent:
     voice: Voice = field(default_factory=Voice)
     channels: tuple[ChannelSetting, ...] = ()
     permissions: Permissions = field(default_factory=Permissions)
-    client_logs: bool = False
+    client_logs: LogLevel | None = None  # client logs at this level and above; None = off
+    login_paused: str | None = None  # pause reason every login starts paused with
     source: Source = NO_SOURCE
 
     def interfaces(self) -> tuple[InterfaceKind, ...]:
@@ -162,7 +164,23 @@ class Queue:
     announce_frequency: int = 0
     musicclass: str = "default"
     members: tuple[QueueMember, ...] = ()  # from the agents' queues, sorted by agent id
+    number: str | None = None  # what callers dial to reach the queue
+    extra_numbers: tuple[str, ...] = ()  # more numbers reaching it (e.g. public DIDs)
+    max_wait: int = 0  # seconds a caller waits before Queue() gives up; 0 = no limit
+    caller_hears: str = "music"  # "music" (the musicclass) or "ringing" while waiting
+    announce_position: str = "no"  # app_queue announce-position: yes, no, more, limit
+    announce_holdtime: str = "no"  # app_queue announce-holdtime: yes, no, once
     source: Source = NO_SOURCE
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """Every number callers dial to reach the queue, its own number first."""
+        return tuple(number for _, number in self.numbered())
+
+    def numbered(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """Each number with its field: ``("number",)``, ``("extra_numbers", i)``."""
+        own = ((("number",), self.number),) if self.number else ()
+        return own + tuple((("extra_numbers", i), n) for i, n in enumerate(self.extra_numbers))
 
 
 @dataclass(frozen=True)
@@ -180,6 +198,7 @@ class FeatureCodes:
     unpause: str = "*74"
     status: str = "*75"
     spy: str = "*76"  # *76<extension>
+    login_paused: str = "*77"  # *77 or *77<code>: log in already paused
 
 
 @dataclass(frozen=True)
@@ -218,16 +237,53 @@ class Server:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The agents a supervisor or an API token may act on."""
+
+    all: bool = False
+    queues: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+
+    def covers(self, agent: Agent) -> bool:
+        if self.all or agent.id in self.agents:
+            return True
+        return any(m.queue in self.queues for m in agent.queues)
+
+
+@dataclass(frozen=True)
+class Supervisor:
+    id: str  # login name of the HTTP service
+    name: str
+    pin_hash: str  # as Agent.pin_hash
+    scope: Scope = field(default_factory=Scope)
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    id: str  # the integration's name
+    hash: str  # "sha256:<hex>" of the token; never the token
+    scope: Scope = field(default_factory=Scope)
+
+
+# The environment variables the tool reads its own secrets from when the inventory names none.
+DEFAULT_MASTER_KEY_ENV = "GITOPS_MASTER_KEY"
+DEFAULT_AMI_SECRET_ENV = "GITOPS_AMI_SECRET"
+
+
+@dataclass(frozen=True)
 class Settings:
     defaults: Voice = field(default_factory=Voice)
     pause_reasons: tuple[PauseReason, ...] = ()
     feature_codes: FeatureCodes = field(default_factory=FeatureCodes)
-    agi: AgiServer = field(default_factory=AgiServer)
+    # where the dialplan reaches the FastAGI server; several are tried in order
+    agi: tuple[AgiServer, ...] = (AgiServer(),)
     lockout: Lockout = field(default_factory=Lockout)
-    master_key_env: str = "GITOPS_MASTER_KEY"
+    master_key_env: str = DEFAULT_MASTER_KEY_ENV
     outbound_context: str = "gitops-outbound"  # where mobile numbers are dialled through
     outbound_trunk: str | None = None  # PJSIP endpoint of the trunk for mobile numbers
     servers: tuple[Server, ...] = ()
+    supervisors: tuple[Supervisor, ...] = ()
+    tokens: tuple[ApiToken, ...] = ()
     # the settings file, for problems the loader cannot place more precisely (not compared)
     source: Source = field(default=Source(file="settings.yaml", line=1), compare=False)
 

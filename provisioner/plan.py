@@ -23,7 +23,7 @@ from typing import Any
 from provisioner.diff import Diff, FieldChange, field_changes, grouped_options
 from provisioner.errors import PlanError
 from provisioner.inventory.changes import InventoryChanges
-from provisioner.render.objects import SENSITIVE_KEYS, ConfigObject, ObjectKey
+from provisioner.render.objects import ConfigObject, ObjectKey, is_sensitive
 from provisioner.targets.base import ActualState, MemberChange, ObjectChange, StateRecord
 
 logger = logging.getLogger(__name__)
@@ -168,11 +168,15 @@ def _canonical(change: ObjectChange) -> tuple[object, ...]:
     secrets = tuple(
         sorted(
             key
-            for key in SENSITIVE_KEYS
-            if (before and before.get(key)) != (after and after.get(key))
+            for key in {k for obj in (before, after) if obj for k, _ in obj.options}
+            if is_sensitive(key) and _values_of(before, key) != _values_of(after, key)
         )
     )
     return (change.action, change.key, _redacted(before), _redacted(after), secrets, change.reason)
+
+
+def _values_of(obj: ConfigObject | None, key: str) -> tuple[str, ...]:
+    return () if obj is None else tuple(v for k, v in obj.options if k == key)
 
 
 def _shown(field: FieldChange, values: tuple[str, ...]) -> list[str]:
@@ -342,7 +346,7 @@ def _change_lines(change: ObjectChange) -> list[str]:
     lines = [f"  {_SIGN[change.action]} {obj.file}: {obj.kind} {obj.name!r}{why}{owner}"]
     if change.action == "create":
         for key, values in grouped_options(obj).items():
-            shown = (SENSITIVE,) if key in SENSITIVE_KEYS else values
+            shown = (SENSITIVE,) if is_sensitive(key) else values
             lines.extend([f"      {key}: {value}" for value in shown])
     elif change.action == "update":
         for item in change_data(change)["fields"]:
@@ -381,6 +385,11 @@ def _member_lines(data: JsonDict) -> list[str]:
 
 
 def summary_line(plan: Plan) -> str:
+    if not plan.has_changes and plan.unmanaged:
+        return (
+            f"No changes to apply; {len(plan.unmanaged)} object(s) in the managed files were"
+            " not written by asterisk-gitops (listed above)."
+        )
     if not plan.has_changes:
         return "No changes. The target matches the inventory."
     add, change, destroy = plan.shown

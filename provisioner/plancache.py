@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from provisioner.errors import SecretError
-from provisioner.inventory.cache import write_atomic
+from provisioner.inventory.cache import FileCache
 from provisioner.inventory.secrets import resolve_secret
 from provisioner.model import Inventory
 from provisioner.plan import Plan
@@ -44,6 +44,7 @@ class PlanCache:
 
     def __init__(self, directory: Path | None, env: Mapping[str, str] | None = None) -> None:
         self.directory = directory
+        self._entries = FileCache(directory)  # authenticated like the inventory cache's
         self._env = os.environ if env is None else env
         self._before: dict[str, str | None] = {}  # each job's key when ``get`` looked
 
@@ -52,16 +53,16 @@ class PlanCache:
         key = self._before[job.label] = self._key(job)
         if key is None:
             return None
-        path = self._path(key)
+        name = f"{key}{SUFFIX}"
         try:
-            data = marshal.loads(path.read_bytes())
-            plan = _plan(job, data)
-        except FileNotFoundError:
-            return None
+            payload = self._entries.read_entry(name)
+            if payload is None:
+                return None
+            plan = _plan(job, marshal.loads(payload))
         except (OSError, EOFError, ValueError, TypeError, KeyError) as e:
-            logger.warning("ignoring unreadable plan cache entry %s: %s", path.name, e)
+            logger.warning("ignoring unreadable plan cache entry %s: %s", name, e)
             return None
-        logger.info("%s: nothing changed since the plan kept as %s", job.label, path.name)
+        logger.info("%s: nothing changed since the plan kept as %s", job.label, name)
         return plan
 
     def put(self, job: Job, plan: Plan) -> None:
@@ -81,11 +82,7 @@ class PlanCache:
             "unmanaged": sorted(plan.unmanaged),
             "desired": sorted(plan.desired),
         }
-        write_atomic(self._path(key), marshal.dumps(data))
-
-    def _path(self, key: str) -> Path:
-        assert self.directory is not None
-        return self.directory / f"{key}{SUFFIX}"
+        self._entries.write_entry(f"{key}{SUFFIX}", marshal.dumps(data))
 
     def _key(self, job: Job) -> str | None:
         """The entry's name, or None when this job's plan cannot be kept."""

@@ -61,3 +61,14 @@ def test_bench_inventory_changes_lists_the_edits() -> None:
     out = _run("bench/bench_inventory_changes.py", "30")
     assert "1 edited in every team file + 1 removed: 3 changes" in out
     assert "account cold" in out and "DeepDiff of the whole documents" in out
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the bench reads /proc for the CPU")
+def test_bench_web_prints_its_rows() -> None:
+    out = _run(
+        "bench/bench_web.py", "--agents", "100", "--clients", "5", "--streams", "10",
+        "--seconds", "0.5", "--events", "2",
+    )  # fmt: skip
+    for row in ("status:", "pause/unpause:", "fan-out: 2 events x 10 streams", "1 login(s)"):
+        assert row in out
+    assert "missed 0" in out and "failed 0" in out

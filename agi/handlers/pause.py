@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from agi import queues
-from agi.astdb import agent_family
-from agi.auth import caller_agent
 from agi.context import Call, Outcome
+from agi.identify import caller_agent
+from runtime import actions
 
 
 def handle(call: Call) -> Outcome:
@@ -13,7 +12,7 @@ def handle(call: Call) -> Outcome:
     if agent is None:
         return Outcome("unknown_agent")
     if not agent.permissions.pause:
-        call.trace(agent, "pause refused: not permitted")
+        call.trace(agent, "pause refused: not permitted", "warning")
         return Outcome("not_permitted", agent=agent.id)
     code = call.request.value("reason")
     if not code:
@@ -22,18 +21,7 @@ def handle(call: Call) -> Outcome:
         )
     reason = call.directory.reason(code)
     if reason is None:
-        call.trace(agent, f"pause refused: unknown reason code {code!r}")
+        call.trace(agent, f"pause refused: unknown reason code {code!r}", "warning")
         return Outcome("bad_reason", agent=agent.id)
-    allowed = agent.permissions.pause_reasons
-    if allowed is not None and reason.name not in allowed:
-        call.trace(agent, f"pause refused: reason {reason.name} not permitted")
-        return Outcome("not_permitted", agent=agent.id, reason=reason.name)
-    status = queues.pause_all(call.channel, agent.id, reason.name)
-    call.trace(agent, f"PauseQueueMember {reason.name}: {status}")
-    if status == "NOTFOUND":
-        return Outcome("not_logged_in", agent=agent.id)
-    if status != "PAUSED":
-        return Outcome("error", agent=agent.id)
-    call.channel.database_put(agent_family(agent.id), "paused", reason.name)
-    prompts = (call.options.prompts.paused,)
-    return Outcome("ok", agent=agent.id, reason=reason.name, prompts=prompts)
+    done = actions.pause(call.ctx, agent, reason)
+    return Outcome.of(done, (call.options.prompts.paused,) if done.status == "ok" else ())

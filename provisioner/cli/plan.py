@@ -26,10 +26,11 @@ from provisioner.apply import (
     plan_job,
     renderer,
 )
+from provisioner.cli.numbers import percent, seconds
 from provisioner.errors import PlanError, ProvisionerError, SafetyError
 from provisioner.gcpause import paused_gc
 from provisioner.inventory import load_inventory
-from provisioner.inventory.cache import DEFAULT_DIRNAME
+from provisioner.inventory.cache import default_directory, usable
 from provisioner.inventory.changes import InventoryChanges, inventory_changes
 from provisioner.model import Inventory
 from provisioner.plan import (
@@ -47,6 +48,7 @@ from provisioner.safety import Thresholds, violations
 from provisioner.targets import DEFAULT_TARGET, Job, select
 
 FORMATS = ("text", "json", "markdown")
+DEFAULT_INVENTORY = "inventory"
 
 
 def add_parser(sub: Any) -> None:
@@ -87,7 +89,7 @@ def _threshold_args(p: argparse.ArgumentParser) -> None:
     for what in ("update", "delete"):
         p.add_argument(
             f"--max-{what}-percent",
-            type=float,
+            type=percent,
             default=30.0,
             metavar="PCT",
             help=f"safety threshold: most managed objects to {what} at once (default 30%%)",
@@ -95,7 +97,11 @@ def _threshold_args(p: argparse.ArgumentParser) -> None:
 
 
 def _common(p: argparse.ArgumentParser, *, ref: bool = True) -> None:
-    p.add_argument("--inventory", default="inventory", metavar="DIR", help="inventory directory")
+    p.add_argument(
+        "--inventory",
+        metavar="DIR",
+        help=f"inventory directory (default: {DEFAULT_INVENTORY}; apply FILE: the plan's own)",
+    )
     if ref:
         p.add_argument("--ref", metavar="REV", help="read the inventory at this git revision")
     p.add_argument(
@@ -104,18 +110,20 @@ def _common(p: argparse.ArgumentParser, *, ref: bool = True) -> None:
         help=f"dir:PATH, ami://USER@HOST:PORT, a server name or 'all' (default {DEFAULT_TARGET})",
     )
     p.add_argument("--server", metavar="NAME", help="which server's part the target serves")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="S", help="AMI timeout")
+    p.add_argument(
+        "--timeout", type=seconds, default=10.0, metavar="S", help="AMI timeout in seconds"
+    )
 
 
 def _jobs(args: argparse.Namespace, ref: str | None) -> tuple[Inventory, tuple[Job, ...]]:
-    inventory = load_inventory(args.inventory, ref=ref)
+    inventory = load_inventory(_root(args), ref=ref)
     jobs = select(inventory, args.target, args.server, os.environ, timeout=args.timeout)
     return inventory, jobs
 
 
 def _plan_cache(args: argparse.Namespace) -> PlanCache:
     """Plans with nothing to change, kept with the inventory's cache (see plancache)."""
-    return PlanCache(Path(args.inventory).absolute().parent / DEFAULT_DIRNAME)
+    return PlanCache(usable(default_directory()))
 
 
 def _named(job: Job, error: ProvisionerError) -> str:
@@ -155,13 +163,18 @@ def _run_plan(args: argparse.Namespace) -> int:
     desired_of = renderer()
     cache = _plan_cache(args)
     plans = _plans(jobs, lambda job: plan_job(job, desired_of, cache))
-    plans = _accounted(plans, jobs, args.inventory, args.ref)
+    plans = _accounted(plans, jobs, _root(args), args.ref)
     _show(plans, args.format)
     unsafe = [warning for plan in plans for warning in violations(plan, _thresholds(args))]
     for warning in unsafe:
         print(f"warning: {warning}", file=sys.stderr)
     if args.out:
-        options = {"target": args.target, "server": args.server, "ref": args.ref}
+        options = {
+            "inventory": _root(args),
+            "target": args.target,
+            "server": args.server,
+            "ref": args.ref,
+        }
         save(Path(args.out), plans, options)
         print(
             f"Saved the plan to {args.out}; apply it with: provisioner apply {args.out}",
@@ -182,6 +195,7 @@ def run_apply(args: argparse.Namespace) -> int:
 def _run_apply(args: argparse.Namespace) -> int:
     saved = load(Path(args.file)) if args.file else None
     if saved is not None:
+        args.inventory = _saved_inventory(args.file, saved.options.get("inventory"), args.inventory)
         args.target = args.target or saved.options.get("target")
         args.server = args.server or saved.options.get("server")
         args.ref = args.ref or saved.options.get("ref")
@@ -206,6 +220,22 @@ def _run_apply(args: argparse.Namespace) -> int:
         ),
     )
     return _report(jobs, results)
+
+
+def _saved_inventory(file: str, saved: str | None, given: str | None) -> str | None:
+    """The inventory a saved plan was made from; refused when --inventory names another."""
+    if saved is None or given is None or _same_path(saved, given):
+        return given or saved
+    raise PlanError(
+        f"the plan {file} was made from the inventory {saved}, not {given}; apply it without "
+        "--inventory (or with the same one), or plan again from this inventory"
+    )
+
+
+def _same_path(first: str, second: str) -> bool:
+    return os.path.normpath(first) == os.path.normpath(second) or (
+        Path(first).resolve() == Path(second).resolve()
+    )
 
 
 def _match(file: str, saved: Sequence[SavedPlan], jobs: Sequence[Job]) -> dict[str, SavedPlan]:
@@ -255,7 +285,7 @@ def _approve(
     plans."""
     cache = _plan_cache(args)
     plans = _plans(jobs, lambda job: plan_job(job, desired_of, cache))
-    print(format_text(_accounted(plans, jobs, args.inventory, args.ref)), end="")
+    print(format_text(_accounted(plans, jobs, _root(args), args.ref)), end="")
     todo = [(j, p) for j, p in zip(jobs, plans, strict=True) if p.has_changes or p.record_outdated]
     if not todo:
         return {}, (), {}
@@ -327,10 +357,10 @@ def run_drift(args: argparse.Namespace) -> int:
 def _run_drift(args: argparse.Namespace) -> int:
     current, jobs = _jobs(args, None)
     desired_of = renderer()
-    at = _inventory_at(args.inventory, current)
+    at = _inventory_at(_root(args), current)
     plans = _plans(jobs, lambda job: drift_job(job, at, desired_of))
     # not drift: the commits made since the applied revision, which the next apply brings
-    plans = _accounted(plans, jobs, args.inventory, None, current.revision)
+    plans = _accounted(plans, jobs, _root(args), None, current.revision)
     drifted = [p for p in plans if p.changes or p.unmanaged]
     if args.format != "text":
         _show(plans, args.format)
@@ -338,8 +368,14 @@ def _run_drift(args: argparse.Namespace) -> int:
     for plan in plans:
         if not (plan.changes or plan.unmanaged):
             print(f"{plan.target}: no drift from revision {plan.revision}.")
-    if drifted:
+    if any(p.changes for p in drifted):
         print("Drift (hand edits): applying the recorded revision again would change:\n")
+    elif drifted:
+        print(
+            "Drift (hand edits): objects were added to the managed files by hand; apply"
+            " leaves them in place, remove them by hand:\n"
+        )
+    if drifted:
         _show([replace(p, inventory_changes=None) for p in drifted], "text")
     for plan in plans:
         if plan.inventory_changes is not None:
@@ -349,6 +385,11 @@ def _run_drift(args: argparse.Namespace) -> int:
             )
             print("\n".join(line[2:] for line in plan.inventory_changes.lines(heading)))
     return 2 if drifted else 0
+
+
+def _root(args: argparse.Namespace) -> str:
+    """The inventory directory: ``--inventory``, else the default."""
+    return str(args.inventory or DEFAULT_INVENTORY)
 
 
 def _accounted(

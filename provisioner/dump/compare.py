@@ -15,9 +15,9 @@ from collections.abc import Iterator, Sequence
 
 from provisioner.dump.endpoint import Device, formats, is_true, split_callerid
 from provisioner.dump.report import Entry
-from provisioner.dump.snapshot import Section
-from provisioner.render.objects import SENSITIVE_KEYS, ConfigObject
+from provisioner.render.objects import ConfigObject, is_sensitive
 from provisioner.render.pjsip import MANAGED_VAR
+from provisioner.targets.snapshot import Section
 
 # Defaults of Asterisk 22 (res_pjsip, app_queue) for the options that matter here.
 DEFAULTS: dict[str, dict[str, str]] = {
@@ -95,7 +95,7 @@ BOOLEANS = frozenset(
     }
 )
 MULTI = frozenset({"set_var", "contact", "match", "member"})
-SKIPPED = frozenset({"type", "disallow", *SENSITIVE_KEYS})
+SKIPPED = frozenset({"type", "disallow"})
 # Why a value is what it is, for the options people ask about.
 NOTES: dict[tuple[str, str], str] = {
     ("endpoint", "transport"): "the inventory never pins a transport: a registered phone is "
@@ -185,7 +185,9 @@ def _change(kind: str, live: Section, option: str, value: str, note: str = "") -
 
 
 def _options(kind: str, live: Section, managed: ConfigObject) -> Iterator[Entry]:
-    keys = dict.fromkeys(k for k, _ in (*live.options, *managed.options) if k not in SKIPPED)
+    keys = dict.fromkeys(
+        k for k, _ in (*live.options, *managed.options) if k not in SKIPPED and not is_sensitive(k)
+    )
     for key in keys:
         if key == "allow":
             yield from _allow(kind, live, managed)

@@ -12,7 +12,7 @@ from fnmatch import fnmatchcase
 
 from provisioner.dump.endpoint import Device
 from provisioner.dump.report import Entry
-from provisioner.dump.snapshot import Section
+from provisioner.targets.snapshot import Section
 
 # Why the PJSIP objects of other types stay where they are.
 OTHER_TYPES: dict[str, str] = {

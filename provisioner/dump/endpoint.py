@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 from ipaddress import ip_address
 from typing import Any
 
-from provisioner.dump.snapshot import Section
 from provisioner.model import EndpointType, NatValue, TransportName, Voice
 from provisioner.render import voice as v
 from provisioner.render.pjsip import MANAGED_VAR, SPY_VAR
 from provisioner.render.voice_rules import voice_findings
+from provisioner.targets.snapshot import Section
 
 # Fields a finding can drop (the endpoint keeps the default); a finding on any other field
 # means the endpoint cannot be mapped.

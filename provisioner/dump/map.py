@@ -33,9 +33,9 @@ from provisioner.dump.queues import (
     static_members,
 )
 from provisioner.dump.report import Entry
-from provisioner.dump.snapshot import Section, Snapshot
 from provisioner.model import Queue, QueueMembership, Voice
 from provisioner.render.rules import DISPLAY_NAME_REFUSED
+from provisioner.targets.snapshot import Section, Snapshot
 
 DeviceKind = Literal["agent", "phone"]
 AGENTS_FROM = ("queue", "callerid", "all")

@@ -12,11 +12,11 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from provisioner.dump.report import Entry
-from provisioner.dump.snapshot import Section
 from provisioner.model import Queue
 from provisioner.render.dialplan import AGENTS
 from provisioner.render.queues import QUEUE_OPTIONS, STRATEGIES
 from provisioner.targets.base import LiveMember
+from provisioner.targets.snapshot import Section
 
 GENERAL = "general"  # queues.conf's own section
 ALIASES = {"music": "musicclass", "musiconhold": "musicclass"}  # app_queue's other spellings

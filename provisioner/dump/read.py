@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Protocol
 
 from provisioner.dump import conffile
-from provisioner.dump.snapshot import Context, Section, Snapshot, redacted
 from provisioner.errors import ProvisionerError, TargetError
 from provisioner.model import Server
 from provisioner.targets import AMI_SECRET_ENV, ami_secret, shown
+from provisioner.targets.snapshot import Context, Section, Snapshot, redacted
 
 logger = logging.getLogger(__name__)
 

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import Any
 
 from provisioner.model import (
     CHANNEL_KINDS,
     Agent,
     AgiServer,
+    ApiToken,
     ChannelSetting,
     FeatureCodes,
     Lockout,
+    LogLevel,
     PauseReason,
     Permissions,
     Phone,
     Queue,
     QueueMembership,
+    Scope,
     SecretRef,
     SecretSource,
     Server,
     Settings,
     Source,
+    Supervisor,
     Voice,
 )
 
@@ -109,9 +113,18 @@ def agent(raw: Raw, defaults: Voice, source: Source) -> Agent:
         voice=merged_voice(defaults, raw.get("voice")),
         channels=_channels(raw.get("channels")),
         permissions=_permissions(raw.get("permissions")),
-        client_logs=bool(raw.get("client_logs", False)),
+        client_logs=client_log_level(raw.get("client_logs")),
+        login_paused=raw.get("login_paused"),
         source=source,
     )
+
+
+def client_log_level(raw: Any) -> LogLevel | None:
+    """``client_logs``: ``true`` is ``info``, ``{level: ...}`` that level, else off."""
+    if isinstance(raw, Mapping):
+        level: LogLevel = raw.get("level", "info")
+        return level
+    return "info" if raw is True else None
 
 
 def phone(raw: Raw, defaults: Voice, source: Source) -> Phone:
@@ -127,20 +140,20 @@ def phone(raw: Raw, defaults: Voice, source: Source) -> Phone:
     )
 
 
+_QUEUE_SCALARS = tuple(
+    f.name for f in fields(Queue) if f.name not in ("name", "members", "extra_numbers", "source")
+)
+
+
 def queue(raw: Raw, source: Source) -> Queue:
     """A queue without members: they are computed once every agent is known."""
-    base = Queue(name=raw["name"], source=source)
-    keys = (
-        "strategy",
-        "timeout",
-        "retry",
-        "wrapuptime",
-        "maxlen",
-        "weight",
-        "announce_frequency",
-        "musicclass",
-    )
-    return replace(base, **{k: raw[k] for k in keys if k in raw})
+    values = {k: raw[k] for k in _QUEUE_SCALARS if k in raw}
+    for name in ("announce_position", "announce_holdtime"):  # YAML reads yes/no as booleans
+        if isinstance(values.get(name), bool):
+            values[name] = "yes" if values[name] else "no"
+    if "extra_numbers" in raw:
+        values["extra_numbers"] = tuple(raw["extra_numbers"])
+    return Queue(name=raw["name"], source=source, **values)
 
 
 def _names(raw: Any) -> tuple[str, ...] | None:
@@ -158,6 +171,29 @@ def server(raw: Raw) -> Server:
     )
 
 
+def scope(raw: Raw) -> Scope:
+    return Scope(
+        all=bool(raw.get("all", False)),
+        queues=tuple(raw.get("queues") or ()),
+        agents=tuple(raw.get("agents") or ()),
+    )
+
+
+def supervisor(raw: Raw) -> Supervisor:
+    return Supervisor(id=raw["id"], name=raw["name"], pin_hash=raw["pin"], scope=scope(raw))
+
+
+def token(raw: Raw) -> ApiToken:
+    return ApiToken(id=raw["id"], hash=raw["hash"], scope=scope(raw))
+
+
+def agi_servers(raw: Raw | list[Raw] | None) -> tuple[AgiServer, ...]:
+    """``agi``: one server (a mapping) or several, tried in order (a list)."""
+    if raw is None:
+        return (AgiServer(),)
+    return tuple(AgiServer(**item) for item in ([raw] if isinstance(raw, Mapping) else raw))
+
+
 def settings(raw: Raw | None, source: Source | None = None) -> Settings:
     """Settings from the ``settings`` mapping (``None`` when there is no settings file)."""
     base = Settings() if source is None else Settings(source=source)
@@ -172,11 +208,13 @@ def settings(raw: Raw | None, source: Source | None = None) -> Settings:
             for r in reasons
         ),
         feature_codes=FeatureCodes(**(raw.get("feature_codes") or {})),
-        agi=AgiServer(**(raw.get("agi") or {})),
+        agi=agi_servers(raw.get("agi")),
         lockout=Lockout(**(raw.get("lockout") or {})),
         master_key_env=(raw.get("secrets") or {}).get("master_key_env", base.master_key_env),
         outbound_context=outbound.get("context", base.outbound_context),
         outbound_trunk=outbound.get("trunk"),
         servers=tuple(server(s) for s in raw.get("servers") or ()),
+        supervisors=tuple(supervisor(s) for s in raw.get("supervisors") or ()),
+        tokens=tuple(token(t) for t in raw.get("tokens") or ()),
         source=base.source,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from provisioner.inventory import checks_access as access
 from provisioner.inventory import checks_identity as ident
 from provisioner.inventory import checks_refs as refs
 from provisioner.inventory import checks_voice as voice
@@ -17,6 +18,7 @@ CHECKS: tuple[Check, ...] = (
     ident.feature_codes,
     ident.pause_reasons,
     ident.shared_secrets,
+    ident.own_secrets,
     refs.agent_queues,
     refs.queue_members,
     refs.phones_and_interfaces,
@@ -24,6 +26,8 @@ CHECKS: tuple[Check, ...] = (
     refs.permissions,
     refs.servers,
     refs.served_everywhere_needed,
+    access.login_paused,
+    access.access,
     voice.voices,
 )
 

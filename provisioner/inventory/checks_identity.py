@@ -1,4 +1,5 @@
-"""Uniqueness checks: ids, extensions, feature codes, pause reasons, shared secrets."""
+"""Uniqueness checks: ids, extensions, feature codes, pause reasons, shared secrets, and
+secret sources that would reuse one of the tool's own secrets."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import astuple, fields
 from typing import Any
 
 from provisioner.inventory.context import Context, Entry, Finding
-from provisioner.model import SecretRef
+from provisioner.model import DEFAULT_AMI_SECRET_ENV, DEFAULT_MASTER_KEY_ENV, SecretRef
 from provisioner.render.rules import name_key
 
 
@@ -68,26 +69,48 @@ def duplicate_ids(context: Context) -> list[Finding]:
 
 
 def duplicate_extensions(context: Context) -> list[Finding]:
+    """Extensions of agents and phones and the numbers of queues: each dials one thing."""
     numbers: list[tuple[str, Entry[Any], str]] = [
         *((e.obj.extension, e, f"agent {e.obj.id}") for e in context.agents),
         *((e.obj.extension, e, f"phone {e.obj.id}") for e in context.phones),
     ]
     findings = _first_wins(numbers, "the extension", "extension")
+    for number, entry, label in numbers:
+        what = f"the extension {number} of {label}"
+        findings.extend(_feature_code_clash(context, number, what, entry))
+    taken = {number: (entry, label) for number, entry, label in reversed(numbers)}
+    for entry in context.queues:
+        label = f"queue {entry.obj.name}"
+        for field, number in entry.obj.numbered():
+            what = f"the number {number} of {label}"
+            if number in taken:
+                first, first_label = taken[number]
+                message = f"{what} is already used by {first_label} ({_where(first)})"
+                findings.append(entry.finding(message, *field))
+            else:
+                taken[number] = (entry, label)
+            findings.extend(_feature_code_clash(context, number, what, entry, *field))
+    return findings
+
+
+def _feature_code_clash(
+    context: Context, number: str, what: str, entry: Entry[Any], *field: str | int
+) -> list[Finding]:
+    """A number that is a feature code, or that dialling would take for a feature code
+    that takes digits after it (``*73`` + reason, ``*76`` + extension)."""
     codes = context.settings.feature_codes
     by_code = dict(zip(astuple(codes), _names(codes), strict=True))
-    prefixed = {"pause": codes.pause, "spy": codes.spy}  # these take digits after them
-    for number, entry, label in numbers:
-        if number in by_code:
-            message = f"the extension of {label} is the {by_code[number]} feature code {number}"
-            findings.append(entry.finding(message, "extension"))
-        for name, code in prefixed.items():
-            if number != code and number.startswith(code):
-                message = (
-                    f"the extension {number} of {label} starts with the {name} feature code "
-                    f"{code}, which takes digits after it: dialling it would {name} instead"
-                )
-                findings.append(entry.finding(message, "extension"))
-    return findings
+    where = field or ("extension",)
+    if number in by_code:
+        return [entry.finding(f"{what} is the {by_code[number]} feature code", *where)]
+    for name, code in {"pause": codes.pause, "spy": codes.spy}.items():
+        if number.startswith(code):
+            message = (
+                f"{what} starts with the {name} feature code {code}, which takes digits"
+                f" after it: dialling it would {name} instead"
+            )
+            return [entry.finding(message, *where)]
+    return []
 
 
 def _names(codes: object) -> tuple[str, ...]:
@@ -154,4 +177,27 @@ def shared_secrets(context: Context) -> list[Finding]:
     return [
         Finding(f.file, f.path, f.message + ": each endpoint needs its own SIP password")
         for f in _first_wins(keyed, "the secret", "secret")
+    ]
+
+
+def own_secrets(context: Context) -> list[Finding]:
+    """A SIP password from a variable that holds one of the tool's own secrets (the master
+    key, an AMI secret) would put that secret on every phone it registers, unseen in a plan."""
+    settings = context.settings
+    owners = {DEFAULT_AMI_SECRET_ENV: "the AMI secret (of targets without secret_env)"}
+    for server in settings.servers:
+        if server.secret_env:
+            owners[server.secret_env] = f"the AMI secret of server {server.name}"
+    owners[DEFAULT_MASTER_KEY_ENV] = "the master key (the default master_key_env)"
+    owners[settings.master_key_env] = "the master key"
+    entries: list[Entry[Any]] = [*context.agents, *context.phones]
+    return [
+        e.finding(
+            f"the environment variable {e.obj.secret.ref} holds {owners[e.obj.secret.ref]}: a SIP "
+            "password must come from a variable of its own",
+            "secret",
+            "env",
+        )
+        for e in entries
+        if e.obj.secret.source == "env" and e.obj.secret.ref in owners
     ]

@@ -6,6 +6,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,12 @@ from provisioner.errors import InventoryError, Problem
 from provisioner.gcpause import paused_gc
 from provisioner.inventory import build, checks, schema
 from provisioner.inventory.cache import (
-    DEFAULT_DIRNAME,
     Checked,
     FileCache,
     content_key,
+    default_directory,
     inventory_key,
+    usable,
 )
 from provisioner.inventory.context import Context, Entry, Finding
 from provisioner.inventory.files import (
@@ -26,6 +28,7 @@ from provisioner.inventory.files import (
     read_revision,
     working_revision,
 )
+from provisioner.inventory.linebreaks import line_break_findings
 from provisioner.inventory.located import locate_findings, locate_refusals
 from provisioner.inventory.yamlparse import YamlSyntaxError, locate, parse
 from provisioner.model import Agent, Inventory, Queue, QueueMember, Settings, Source
@@ -34,6 +37,9 @@ from provisioner.render import rules
 logger = logging.getLogger(__name__)
 
 ID_FIELDS = {"agents": "id", "phones": "id", "queues": "name"}
+# Problems reported per file: past it, checking that file stops (a 50 MB file of invalid
+# items took 300 s and 10 GB to explain every one) and one more problem says so.
+MAX_FILE_PROBLEMS = 100
 
 
 @dataclass(frozen=True)
@@ -63,13 +69,39 @@ def check_file(file: InventoryFile) -> Checked:
         if parsed.data is None:
             message = f"the file is empty: it must start with '{file.kind}:'"
         return Checked(parsed.data, (), ((1, 1, (), message),), parsed=True)
-    errors = list(schema.iter_errors(file.kind, parsed.data))
+    errors = list(islice(schema.iter_errors(file.kind, parsed.data), MAX_FILE_PROBLEMS + 1))
     where = locate(file.data, [e.path for e in errors]) if errors else {}
     findings = tuple(
         (where[e.path].line, where[e.path].column, e.path, schema.explain(e, where[e.path]))
         for e in errors
-    )
+    ) + tuple(line_break_findings(file.data, parsed.data))
+    if len(findings) > MAX_FILE_PROBLEMS:  # the file is left out whole: its rest is unchecked
+        findings = (*sorted(findings)[:MAX_FILE_PROBLEMS], (1, 1, (), _STOPPED))
     return Checked(parsed.data, parsed.item_marks, findings, parsed=True)
+
+
+_STOPPED = (
+    f"stopped after {MAX_FILE_PROBLEMS} problems in this file, the rest of it is not checked: "
+    "fix these first"
+)
+
+
+def capped(problems: list[Problem]) -> list[Problem]:
+    """At most ``MAX_FILE_PROBLEMS`` problems per file (the first, by line), and then one
+    saying how many more there are."""
+    by_file: dict[str, list[Problem]] = defaultdict(list)
+    for problem in problems:
+        by_file[problem.file].append(problem)
+    kept: list[Problem] = []
+    for file, found in by_file.items():
+        if len(found) <= MAX_FILE_PROBLEMS + 1:
+            kept += found
+            continue
+        found.sort(key=lambda p: (p.line, p.column, p.path))
+        more = len(found) - MAX_FILE_PROBLEMS
+        kept += found[:MAX_FILE_PROBLEMS]
+        kept.append(Problem(file, 1, 1, "", f"and {more} more problems in this file, not shown"))
+    return kept
 
 
 def _checked(file: InventoryFile, cache: FileCache) -> Checked:
@@ -203,8 +235,9 @@ def load_inventory(
     """Load, validate and build the inventory; raise InventoryError with every problem.
 
     With ``ref`` the inventory is read at that git revision without checking it out.
-    The cache (``.provisioner-cache/`` next to the inventory) keeps parsed, schema-checked
-    files by content hash; ``use_cache=False`` bypasses it.
+    The cache (``cache_dir``, default ``cache.default_directory()``, never inside a git
+    checkout) keeps parsed, schema-checked files by content hash, authenticated;
+    ``use_cache=False`` bypasses it.
     """
     with paused_gc():
         return _load(Path(root), ref, use_cache, cache_dir)
@@ -216,8 +249,7 @@ def _load(root: Path, ref: str | None, use_cache: bool, cache_dir: Path | None) 
     else:
         files, problems = read_directory(root)
         revision = ""
-    directory = cache_dir or root.absolute().parent / DEFAULT_DIRNAME
-    cache = FileCache(directory if use_cache else None)
+    cache = FileCache(usable(cache_dir or default_directory()) if use_cache else None)
     loaded = [LoadedFile(f, _checked(f, cache)) for f in files]
     logger.debug("inventory %s: %d files, %d from cache", root, len(files), cache.hits)
     for lf in loaded:
@@ -229,7 +261,7 @@ def _load(root: Path, ref: str | None, use_cache: bool, cache_dir: Path | None) 
         findings.extend(checks.run_all(context))
     problems.extend(locate_findings(findings, files))
     if problems:
-        raise InventoryError(problems)
+        raise InventoryError(capped(problems))
     inventory = replace(_inventory(context, revision or working_revision(root)), content_key=key)
     if known_valid:
         return inventory
@@ -237,7 +269,7 @@ def _load(root: Path, ref: str | None, use_cache: bool, cache_dir: Path | None) 
     if refusals:  # placed in the YAML only when there is something to place
         problems.extend(locate_refusals(refusals, context, files))
     if problems:
-        raise InventoryError(problems)
+        raise InventoryError(capped(problems))
     cache.mark_valid(key)
     return inventory
 
@@ -256,6 +288,6 @@ def parse_files(root: str | Path, files: Sequence[InventoryFile]) -> list[tuple[
     still be compared with (``provisioner.inventory.changes``).
     """
     with paused_gc():
-        cache = FileCache(Path(root).absolute().parent / DEFAULT_DIRNAME)
+        cache = FileCache(usable(default_directory()))
         checked = [(f, _checked(f, cache)) for f in files]
     return [(f.name, f.kind, c.data) for f, c in checked if c.parsed]

@@ -11,7 +11,7 @@ import difflib
 import hashlib
 import json
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -40,7 +40,7 @@ SCHEMA_DIR = _schema_dir()
 KINDS: tuple[str, ...] = ("settings", "agents", "phones", "queues")
 SHARED = ("common",)
 ITEM_DEFS = {"agents": "#/$defs/agent", "phones": "#/$defs/phone", "queues": "#/$defs/queue"}
-SENSITIVE_FIELDS = frozenset({"pin"})  # values never repeated in a message
+SENSITIVE_FIELDS = frozenset({"pin", "hash"})  # values never repeated in a message (PIN, token)
 _TYPE_WORDS = {
     "string": "text",
     "integer": "a whole number",
@@ -139,7 +139,7 @@ def _explained(kind: str, data: Any, indexes: dict[int, int]) -> Iterator[Schema
 
 def _jsonschema_errors(kind: str, data: Any) -> Iterator[SchemaError]:
     required_seen: set[FieldPath] = set()
-    for error in _validators()[kind].iter_errors(data):
+    for error in _branch_errors(_validators()[kind].iter_errors(data)):
         if error.validator == "required":
             path = tuple(error.absolute_path)
             if path not in required_seen:
@@ -151,6 +151,28 @@ def _jsonschema_errors(kind: str, data: Any) -> Iterator[SchemaError]:
                 yield SchemaError((*error.absolute_path, extra), error)
         else:
             yield SchemaError(tuple(error.absolute_path), error)
+
+
+def _branch_errors(errors: Iterable[ValidationError]) -> Iterator[ValidationError]:
+    """An ``anyOf``/``oneOf`` error is replaced by the errors of the one alternative whose
+    type the value has (``agi: [..]`` against "one server or a list of servers" is explained
+    item by item), when exactly one alternative has it; otherwise it stays as it is."""
+    for error in errors:
+        if error.validator not in ("anyOf", "oneOf") or not error.context:
+            yield error
+            continue
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        fitting = [
+            subs
+            for subs in branches.values()
+            if not any(sub.validator == "type" and not sub.relative_path for sub in subs)
+        ]
+        if len(fitting) == 1:
+            yield from _branch_errors(fitting[0])
+        else:
+            yield error
 
 
 def dotted(path: FieldPath) -> str:
@@ -194,7 +216,7 @@ def _type(item: SchemaError, where: Location) -> str:
     field = _field(path)
     value = error.instance
     if "string" in wanted and isinstance(value, (int, float)) and not isinstance(value, bool):
-        if field in SENSITIVE_FIELDS:
+        if field == "pin":
             return "this looks like a clear PIN: run `provisioner hash-pin` and paste its output"
         raw = where.raw if where.raw is not None else str(value)
         return f'{field} must be text, not a number: quote it, e.g. "{raw}"'
@@ -218,7 +240,7 @@ def _pattern(item: SchemaError, where: Location) -> str:
     del where
     schema, field = item.error.schema, _field(item.path)
     value = item.error.instance
-    if field in SENSITIVE_FIELDS and isinstance(value, str) and value.isdigit():
+    if field == "pin" and isinstance(value, str) and value.isdigit():
         return "this looks like a clear PIN: run `provisioner hash-pin` and paste its output"
     hint = schema.get("patternErrorMessage", f"it must match {schema.get('pattern')}")
     return f"{_shown(item.path, value)} is not a valid {field}: {hint}"

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from provisioner.errors import Problem, SecretError
-from provisioner.inventory.files import InventoryFile, read_directory, read_revision
+from provisioner.inventory.files import InventoryFile, git_work_tree, read_directory, read_revision
 from provisioner.inventory.secret_sites import SecretFinding, place_secret_findings
 from provisioner.model import Agent, Inventory, Phone, SecretRef, Settings
 from provisioner.render.pjsip import password_refusal
@@ -47,17 +47,10 @@ def derive(master_key: str, label: str) -> str:
     return "".join(pairs)
 
 
-def _git_work_tree(path: Path) -> Path | None:
-    for parent in (path, *path.parents):
-        if (parent / ".git").exists():
-            return parent
-    return None
-
-
 def _from_file(ref: str) -> str:
     location, _, key = ref.partition("#")
     path = Path(location).expanduser().absolute()
-    repo = _git_work_tree(path.parent)
+    repo = git_work_tree(path.parent)
     if repo is not None:
         raise SecretError(
             f"the secret file {path} is inside the git repository {repo}: keep secrets outside it"
@@ -78,7 +71,23 @@ def _from_file(ref: str) -> str:
     value = mapping.get(key) if isinstance(mapping, dict) else None
     if value is None or value == "":
         raise SecretError(f"the secret file {path} has no key '{key}'")
-    return str(value)
+    if not isinstance(value, str):  # never str() it: {'b': 1} would become the password
+        what = _NOT_TEXT.get(type(value), "something else")
+        hint = ": quote it" if isinstance(value, (int, float)) else ""
+        raise SecretError(
+            f"the key '{key}' of the secret file {path} holds {what}, not a password{hint}"
+        )
+    return value
+
+
+# What a key of a secret file may hold instead of text (YAML reads 0123 as a number).
+_NOT_TEXT = {
+    dict: "a mapping",
+    list: "a list",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+}
 
 
 def resolve_secret(ref: SecretRef, settings: Settings, env: Mapping[str, str] | None = None) -> str:

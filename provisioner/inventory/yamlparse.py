@@ -16,7 +16,7 @@ line and column numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,7 +87,7 @@ def _scalar(event: events.ScalarEvent) -> Any:
     return value
 
 
-def _events(data: bytes) -> Iterator[events.Event]:
+def _events(data: bytes) -> Generator[events.Event, None, None]:
     parser = _Parser(data)
     try:
         while True:
@@ -222,6 +222,8 @@ class _Walker:
         self.found: dict[Path, Location] = {}
         self.frames: list[list[Any]] = []  # [path, is_map, next index or pending key]
         self.skip = 0
+        self.met: set[Path] = set()  # targets whose node was seen: nothing of theirs changes
+        self.missing = len(self.targets)  # at 0 the walk stops (the rest cannot matter)
 
     def node_path(self, event: events.Event) -> Path | None:
         """Path of the node this event starts, or None when it is a mapping key."""
@@ -275,6 +277,9 @@ class _Walker:
         previous = self.found.get(path)
         line, col = (previous.line, previous.column) if previous is not None else _mark(event)
         self.found[path] = Location(line, col, raw)
+        if path in self.targets and path not in self.met:
+            self.met.add(path)
+            self.missing -= 1
 
 
 def locate(data: bytes, paths: Iterable[Path]) -> dict[Path, Location]:
@@ -285,11 +290,16 @@ def locate(data: bytes, paths: Iterable[Path]) -> dict[Path, Location]:
     """
     wanted = [tuple(p) for p in paths]
     walker = _Walker(wanted)
+    events = _events(data)
     try:
-        for event in _events(data):
+        for event in events:
             walker.feed(event)
+            if not walker.missing:
+                break
     except YamlSyntaxError:
         pass
+    finally:
+        events.close()
     result: dict[Path, Location] = {}
     for path in wanted:
         for depth in range(len(path), -1, -1):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from provisioner.model import Agent, Inventory, Settings
+from provisioner.model import Agent, Inventory, Queue, Settings
 from provisioner.render import voice as v
 from provisioner.render.objects import EXTENSIONS_FILE, ConfigObject
 from provisioner.render.pjsip import SPY_GROUP, Device
@@ -23,10 +23,17 @@ AGENTS = "gitops-agents"
 EXTENSIONS = "gitops-extensions"
 SPY = "gitops-spy"
 SPY_ALLOWED = "gitops-spy-allowed"
+QUEUES = "gitops-queues"
 RESERVED_CONTEXTS: frozenset[str] = frozenset(
-    {INTERNAL, FEATURES, RESULT, AGENTS, EXTENSIONS, SPY, SPY_ALLOWED}
+    {INTERNAL, FEATURES, RESULT, AGENTS, EXTENSIONS, SPY, SPY_ALLOWED, QUEUES}
 )
-ERROR_PROMPT = "an-error-has-occurred"
+# The HTTP service's lock channel waits at ``lock@gitops-result``: a context only reached by
+# Goto from the feature codes, never included, so no phone can dial it.
+LOCK_EXTEN = "lock"
+LOCK_WAIT = 86400  # seconds a lock channel lives before the service opens a new one
+# Stock sounds only (asterisk-core-sounds-en 1.6.1): they exist wherever Asterisk's English
+# sounds do, even where the runtime's own prompts were never installed.
+ERROR_PROMPT = "im-sorry&please-try-call-later"
 DENIED_PROMPT = "cannot-complete-as-dialed"
 NO_TARGET_PROMPT = "ss-noservice"
 RING_SECONDS = 30
@@ -58,7 +65,8 @@ def contexts(inventory: Inventory, devices: Sequence[Device]) -> list[ConfigObje
     found = [
         context(AGENTS, _agents_lines(inventory.agents), "agents"),
         context(EXTENSIONS, _extension_lines(devices), "extensions"),
-        context(INTERNAL, _internal_lines(devices), "features"),
+        context(QUEUES, _queue_lines(inventory.queues), "queues"),
+        context(INTERNAL, _internal_lines(devices, inventory.queues), "features"),
         context(FEATURES, _feature_lines(settings, bool(spies)), "features"),
         context(RESULT, _result_lines(), "features"),
         context(settings.outbound_context, _outbound_lines(inventory), "outbound"),
@@ -68,43 +76,74 @@ def contexts(inventory: Inventory, devices: Sequence[Device]) -> list[ConfigObje
     return [c for c in found if c.options]
 
 
-def _internal_lines(devices: Sequence[Device]) -> list[Line]:
+def _internal_lines(devices: Sequence[Device], queues: Sequence[Queue]) -> list[Line]:
     lines = [("include", FEATURES)]
     if any(v.has_aor(d.voice) for d in devices):
         lines.append(("include", EXTENSIONS))
+    if any(q.numbers for q in queues):
+        lines.append(("include", QUEUES))
     return lines
 
 
-def _agi(settings: Settings, script: str) -> str:
-    host = settings.agi.host
-    if ":" in host:
-        host = f"[{host}]"
-    return f"AGI(agi://{host}:{settings.agi.port}/{script})"
+# After AGI() to one server, try the next only when that one was never reached: AGISTATUS
+# is FAILURE (connection refused or timed out) and no GITOPS_STATUS was set (a server sets it
+# before its first prompt and never leaves FAILURE after that; docs/runtime-contract.md).
+NEXT_SERVER = '$["${AGISTATUS}" != "FAILURE" | "${GITOPS_STATUS}" != ""]'
 
 
-def _feature(exten: str, agi: str) -> list[Line]:
-    return extension(exten, ["Answer()", agi, f"Goto({RESULT},s,1)"])
+def _agi_steps(settings: Settings, script: str, argument: str = "") -> list[str]:
+    """One ``AGI()`` per server of ``settings.agi``, in order, then the result."""
+    steps: list[str] = []
+    for index, server in enumerate(settings.agi):
+        host = f"[{server.host}]" if ":" in server.host else server.host
+        data = f"agi://{host}:{server.port}/{script}" + (f",{argument}" if argument else "")
+        if index:
+            steps.append(f"GotoIf({NEXT_SERVER}?{RESULT},s,1)")
+        steps.append(f"AGI({data})")
+    return [*steps, f"Goto({RESULT},s,1)"]
+
+
+def _feature(exten: str, settings: Settings, script: str, argument: str = "") -> list[Line]:
+    return extension(exten, ["Answer()", *_agi_steps(settings, script, argument)])
 
 
 def _feature_lines(settings: Settings, spy: bool) -> list[Line]:
     codes = settings.feature_codes
     lines: list[Line] = []
-    lines += _feature(codes.login, _agi(settings, "login"))
-    lines += _feature(codes.logout, _agi(settings, "logout"))
-    lines += _feature(codes.pause, _agi(settings, "pause"))
-    skip = len(codes.pause)
-    lines += _feature(f"_{codes.pause}.", _agi(settings, "pause")[:-1] + f",${{EXTEN:{skip}}})")
-    lines += _feature(codes.unpause, _agi(settings, "unpause"))
-    lines += _feature(codes.status, _agi(settings, "status"))
+    lines += _feature(codes.login, settings, "login")
+    lines += _feature(codes.logout, settings, "logout")
+    lines += _feature(codes.pause, settings, "pause")
+    lines += _feature(f"_{codes.pause}.", settings, "pause", f"${{EXTEN:{len(codes.pause)}}}")
+    lines += _feature(codes.login_paused, settings, "login-paused")
+    paused_code = f"${{EXTEN:{len(codes.login_paused)}}}"
+    lines += _feature(f"_{codes.login_paused}.", settings, "login-paused", paused_code)
+    lines += _feature(codes.unpause, settings, "unpause")
+    lines += _feature(codes.status, settings, "status")
     if spy:
         lines += _spy_feature(codes.spy)
     return lines
 
 
+def _queue_lines(queues: Sequence[Queue]) -> list[Line]:
+    """Every number of every queue: answer, wait in the queue, hang up when it gives up."""
+    lines: list[Line] = []
+    for queue in queues:
+        options = "r" if queue.caller_hears == "ringing" else ""
+        arguments = [queue.name, options]
+        if queue.max_wait:
+            arguments += ["", "", str(queue.max_wait)]
+        steps = ["Answer()", f"Queue({','.join(arguments).rstrip(',')})", "Hangup()"]
+        for number in queue.numbers:
+            lines += extension(number, steps)
+    return lines
+
+
 def _result_lines() -> list[Line]:
     """After AGI(): silence only when the AGI server answered and spoke; a failed or
-    unreachable AGI server (AGISTATUS) or an error status plays an error prompt."""
-    return extension(
+    unreachable AGI server (AGISTATUS) or an error status plays an error prompt. And the
+    lock channel's extension."""
+    lock = extension(LOCK_EXTEN, ["Answer()", f"Wait({LOCK_WAIT})", "Hangup()"])
+    return lock + extension(
         "s",
         [
             'GotoIf($["${AGISTATUS}" != "SUCCESS"]?failed)',

@@ -15,9 +15,19 @@ QUEUES_FILE = "queues_gitops.conf"
 EXTENSIONS_FILE = "extensions_gitops.conf"
 MANAGED_FILES: tuple[str, ...] = (PJSIP_FILE, QUEUES_FILE, EXTENSIONS_FILE)
 
-# Option keys whose values are secrets: never shown in plans, logs or snapshots (md5_cred
-# is never rendered, but a hand-written auth may hold one: it is as good as the password).
-SENSITIVE_KEYS: frozenset[str] = frozenset({"password", "md5_cred"})
+# What makes an option (or AMI header) a secret, whatever its case: ``password`` (what the
+# renderer writes), and what a hand edit may add: ``Password``, ``md5_cred``, chan_sip's and
+# AMI's ``secret``/``md5secret``, ``oauth_secret``, ``refresh_token``, ``MD5Cred``... Their
+# values are never shown in plans, saved plans, drift or logs.
+SENSITIVE_WORDS: tuple[str, ...] = ("password", "secret", "md5", "cred", "token")
+
+
+def is_sensitive(key: str) -> bool:
+    """Whether option (or header) ``key`` holds a secret: it contains a ``SENSITIVE_WORDS``
+    word, ignoring case. Errs toward hiding: a harmless option named so is hidden too."""
+    folded = key.lower()
+    return any(word in folded for word in SENSITIVE_WORDS)
+
 
 ObjectKey = tuple[str, str, str]  # (file, kind, name)
 
@@ -44,5 +54,5 @@ class ConfigObject:
 
     def redacted(self) -> ConfigObject:
         """A copy safe to show: sensitive values replaced by ``(sensitive)``."""
-        options = tuple((k, "(sensitive)" if k in SENSITIVE_KEYS else v) for k, v in self.options)
+        options = tuple((k, "(sensitive)" if is_sensitive(k) else v) for k, v in self.options)
         return ConfigObject(self.file, self.kind, self.name, options, self.owner)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from provisioner.model import Queue
 from provisioner.render.objects import QUEUES_FILE, ConfigObject
 
+CALLER_HEARS: frozenset[str] = frozenset({"music", "ringing"})
+ANNOUNCE_POSITION: frozenset[str] = frozenset({"yes", "no", "more", "limit"})
+ANNOUNCE_HOLDTIME: frozenset[str] = frozenset({"yes", "no", "once"})
 STRATEGIES: frozenset[str] = frozenset(
     {
         "ringall",
@@ -28,7 +31,12 @@ QUEUE_OPTIONS: tuple[tuple[str, str], ...] = (
     ("weight", "weight"),
     ("announce_frequency", "announce-frequency"),
     ("musicclass", "musicclass"),
+    ("announce_position", "announce-position"),
+    ("announce_holdtime", "announce-holdtime"),
 )
+# Queue fields rendered to the dialplan (context gitops-queues: the numbers callers dial and
+# Queue()'s own options), not to queues.conf: ``provisioner dump`` does not read them back.
+DIALPLAN_FIELDS: tuple[str, ...] = ("number", "extra_numbers", "max_wait", "caller_hears")
 # Fixed for every managed queue (see docs/voice-mapping.md).
 FIXED_OPTIONS: tuple[tuple[str, str], ...] = (
     ("joinempty", "yes"),

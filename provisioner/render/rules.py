@@ -15,13 +15,20 @@ from dataclasses import dataclass, fields
 from provisioner.errors import Problem
 from provisioner.model import Agent, Inventory, Phone, Queue, Settings, Source, Voice
 from provisioner.render.dialplan import RESERVED_CONTEXTS
-from provisioner.render.queues import STRATEGIES
+from provisioner.render.queues import (
+    ANNOUNCE_HOLDTIME,
+    ANNOUNCE_POSITION,
+    CALLER_HEARS,
+    STRATEGIES,
+)
+from provisioner.render.text import byte_length
 from provisioner.render.voice_rules import CONTEXT_NAME, voice_findings
 
 ENDPOINT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EXTENSION = re.compile(r"^[0-9]{1,20}$")
 FEATURE_CODE = re.compile(r"^[*#0-9]{1,10}$")
 MOBILE = re.compile(r"^\+?[0-9]{3,20}$")
+QUEUE_NUMBER = re.compile(r"^\+?[0-9]{1,20}$")
 HOST = re.compile(r"^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:]{2,39})$")
 MUSICCLASS = re.compile(r"^[A-Za-z0-9_.-]{1,79}$")
 # Extension names with a meaning of their own in any context (agent ids name extensions).
@@ -34,9 +41,30 @@ DISPLAY_NAME_RULE = (
     " ';' (starts a comment in Asterisk's config files) or a line break or other control"
     " character (ends the config line)"
 )
+# Lengths Asterisk keeps: res_pjsip's callerid handler splits the value into cid_name[80]
+# and cid_num[80], app_queue keeps a member name in membername[80] (ast_copy_string: the rest
+# is cut silently). A display name is both.
+NAME_BYTES = 79
+# The directory target writes a server's part to dir:PATH/<server name>/: one path component
+# (NAME_MAX), in a path of at most PATH_MAX - 1 bytes.
+FILE_NAME_BYTES = 255
+PATH_BYTES = 4095
 # Asterisk finds config sections (config.c's does_category_match) with strcasecmp.
 _ASCII_FOLD = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
-QUEUE_NUMBERS = ("timeout", "retry", "wrapuptime", "maxlen", "weight", "announce_frequency")
+QUEUE_NUMBERS = (
+    "timeout",
+    "retry",
+    "wrapuptime",
+    "maxlen",
+    "weight",
+    "announce_frequency",
+    "max_wait",
+)
+QUEUE_CHOICES = (
+    ("caller_hears", CALLER_HEARS),
+    ("announce_position", ANNOUNCE_POSITION),
+    ("announce_holdtime", ANNOUNCE_HOLDTIME),
+)
 
 Finding = tuple[str, str]
 FieldPath = tuple[str | int, ...]
@@ -174,6 +202,14 @@ def _display_name_findings(name: str) -> Iterator[Finding]:
     if found:
         shown = ", ".join(_quoted(c) for c in found)
         yield "name", f"{_quoted(name)} holds {shown}: {DISPLAY_NAME_RULE}"
+    size = byte_length(name)
+    if size > NAME_BYTES:
+        yield (
+            "name",
+            f"the name is {size} bytes long: Asterisk keeps at most {NAME_BYTES} bytes of a "
+            "caller ID name (res_pjsip) and of a queue member name (app_queue), and cuts the "
+            "rest; shorten it",
+        )
 
 
 def _quoted(text: str) -> str:
@@ -201,6 +237,13 @@ def _queue_findings(queue: Queue) -> Iterator[Finding]:
             yield name, f"{value!r}: expected a whole number >= 0"
     if not MUSICCLASS.match(queue.musicclass):
         yield "musicclass", f"{queue.musicclass!r} is not a music-on-hold class name"
+    for name, choices in QUEUE_CHOICES:
+        if getattr(queue, name) not in choices:
+            yield name, f"{getattr(queue, name)!r}: one of {', '.join(sorted(choices))}"
+    for field, number in queue.numbered():
+        if not QUEUE_NUMBER.match(number):
+            where = ".".join(map(str, field))
+            yield where, f"{number!r} is not a number callers can dial (digits, a leading +)"
 
 
 def _settings_findings(settings: Settings) -> Iterator[Finding]:
@@ -212,10 +255,12 @@ def _settings_findings(settings: Settings) -> Iterator[Finding]:
             yield f"feature_codes.{f.name}", f"{value!r}: use digits, * and # only"
         elif values.count(value) > 1:
             yield f"feature_codes.{f.name}", f"{value!r} is used for two features"
-    if not HOST.match(settings.agi.host):
-        yield "agi.host", f"{settings.agi.host!r} is not a host name or IP address"
-    if not 1 <= settings.agi.port <= 65535:
-        yield "agi.port", f"{settings.agi.port} is not a port number (1-65535)"
+    for index, agi in enumerate(settings.agi):
+        at = "agi" if len(settings.agi) == 1 else f"agi.{index}"  # a mapping, or a list
+        if not HOST.match(agi.host):
+            yield f"{at}.host", f"{agi.host!r} is not a host name or IP address"
+        if not 1 <= agi.port <= 65535:
+            yield f"{at}.port", f"{agi.port} is not a port number (1-65535)"
     if not CONTEXT_NAME.match(settings.outbound_context):
         yield "outbound_context", f"{settings.outbound_context!r} is not a context name"
     elif settings.outbound_context in RESERVED_CONTEXTS:
@@ -223,9 +268,31 @@ def _settings_findings(settings: Settings) -> Iterator[Finding]:
     trunk = settings.outbound_trunk
     if trunk is not None and not ENDPOINT_ID.match(trunk):
         yield "outbound_trunk", f"{trunk!r} is not a PJSIP endpoint name"
+    for index, server in enumerate(settings.servers):
+        yield from _server_findings(index, server.name, server.target)
     for index, reason in enumerate(settings.pause_reasons):
         if reason.code < 0:
             yield f"pause_reasons.{index}.code", f"pause reason {reason.name!r}: code must be >= 0"
+
+
+def _server_findings(index: int, name: str, target: str) -> Iterator[Finding]:
+    """A server name is a directory name under a ``dir:`` target, so it must be one."""
+    size = byte_length(name)
+    if size > FILE_NAME_BYTES:
+        yield (
+            f"servers.{index}.name",
+            f"the name is {size} bytes long: a file name holds at most {FILE_NAME_BYTES} bytes "
+            "and a dir: target writes each server's files to PATH/<server name>/",
+        )
+    if target.startswith("dir:"):
+        path = target.removeprefix("dir:")
+        longest = max((byte_length(part) for part in path.split("/")), default=0)
+        if longest > FILE_NAME_BYTES or byte_length(path) + 1 + size > PATH_BYTES:
+            yield (
+                f"servers.{index}.target",
+                f"the path is too long for a file system: at most {FILE_NAME_BYTES} bytes per "
+                f"directory name and {PATH_BYTES} bytes with the server's own directory",
+            )
 
 
 def _collisions(inventory: Inventory) -> list[RuleFinding]:
@@ -258,6 +325,12 @@ def _collisions(inventory: Inventory) -> list[RuleFinding]:
             found.append(RuleFinding("queues", queue.name, queue.source, ("name",), message))
         else:
             queues[key] = queue.name
+        for path, number in queue.numbered():
+            if number in extensions:
+                message = f"{number!r} is also the extension or number of {extensions[number]}"
+                found.append(RuleFinding("queues", queue.name, queue.source, path, message))
+            else:
+                extensions[number] = f"queue {queue.name}"
     return found
 
 

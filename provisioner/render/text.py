@@ -10,13 +10,16 @@ rule to what ``GetConfig`` returns.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
 from provisioner.errors import RenderError, TargetError
-from provisioner.render.objects import MANAGED_FILES, ConfigObject
+from provisioner.render.objects import MANAGED_FILES, ConfigObject, is_sensitive
+
+logger = logging.getLogger(__name__)
 
 HEADER = (
     "; Managed by asterisk-gitops: do not edit by hand, every change here is overwritten.",
@@ -36,12 +39,20 @@ _CATEGORY = re.compile(r"^\[([^\[\]]+)\]$")
 _COMMENTS = r"(?:;[^\n]*\n|\n)*"
 _VALUE = r"(?:[^\s;>][^\n;]*+)?(?<!\s)"
 _BLOCK = re.compile(
-    rf"({_COMMENTS})\[([^\[\]\n;]+)\]\n((?:(?:[A-Za-z0-9_.-]++(?:=| => ){_VALUE})?\n)*+)"
+    rf"({_COMMENTS})\[([^\[\]\n;]+)\]\n((?:(?:[A-Za-z0-9_.-]++(?:=| => ){_VALUE})?\n)*+)",
+    re.ASCII,
 )
 _TAIL = re.compile(rf"{_COMMENTS}\Z")
 _OPTION = re.compile(r"^([A-Za-z0-9_.-]+)(?:=| => )(.*)$", re.MULTILINE)
-# Line boundaries of str.splitlines() other than "\n": a text holding one goes line by line.
-_LINE_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+# Asterisk's own line rules (main/config.c): a line ends at "\n" only (fgets), so "\r",
+# U+2028, U+0085... are ordinary characters; ast_strip removes every byte below 33 ("\r",
+# tabs, other control characters, spaces) at both ends of a line, a key and a value; a line
+# of 8191 bytes or more (buf[8192]) is skipped with a warning. A text holding a control
+# character other than "\n" goes line by line, where these rules are spelled out.
+AST_BLANKS = "".join(map(chr, range(33)))
+MAX_LINE_BYTES = 8190  # before the "\n"
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
+_SHORT_LINE = MAX_LINE_BYTES // 4  # a line of at most this many characters always fits
 _FIXED_KIND_PREFIXES = ("queues", "extensions")
 
 
@@ -93,15 +104,32 @@ def parse(file: str, text: str) -> tuple[ConfigObject, ...]:
 def parse_lines(file: str, text: str) -> tuple[ConfigObject, ...]:
     """``parse`` line by line: any text, and the errors with their line numbers."""
     builder = _Builder(file)
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):
+        if len(raw) > _SHORT_LINE and _too_long(raw):
+            logger.warning("%s:%d: line too long for Asterisk, which skips it", file, number)
+            continue
         builder.line(number, raw)
     return builder.finish()
+
+
+def byte_length(text: str) -> int:
+    """Bytes of ``text`` in UTF-8: what Asterisk's limits count."""
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _too_long(line: str) -> bool:
+    return byte_length(line) > MAX_LINE_BYTES
+
+
+def ast_strip(text: str) -> str:
+    """``text`` as Asterisk's ``ast_strip`` leaves it: bytes below 33 removed at both ends."""
+    return text.strip(AST_BLANKS)
 
 
 def _parse_plain(file: str, text: str) -> tuple[ConfigObject, ...] | None:
     """``parse`` of a plain file (comment lines, ``[name]`` headers, ``key=value`` and
     ``key => value`` lines without surrounding spaces or ``;``), else None."""
-    if any(c in text for c in _LINE_BREAKS):
+    if _CONTROL.search(text):
         return None
     if not text.endswith("\n"):
         text += "\n"
@@ -117,11 +145,13 @@ def _parse_plain(file: str, text: str) -> tuple[ConfigObject, ...] | None:
     block = _BLOCK.match(text)
     while block is not None:
         comments, name, lines = block.groups()
+        if len(lines) > _SHORT_LINE and any(_too_long(line) for line in lines.split("\n")):
+            return None  # a line Asterisk skips: the line-by-line parse skips it too
         options = tuple(_OPTION.findall(lines))
         this_kind = kind or _pjsip_kind(options, lines)
         if this_kind is None:
             return None  # no type= line: the line-by-line parse names the line
-        objects.append(ConfigObject(file, this_kind, name.strip(), options, _owner(comments)))
+        objects.append(ConfigObject(file, this_kind, ast_strip(name), options, _owner(comments)))
         pos = block.end()
         block = _BLOCK.match(text, pos)
     return tuple(objects) if _TAIL.match(text, pos) else None
@@ -133,11 +163,11 @@ def _owner(comments: str) -> str:
     if at < 0:
         return ""
     if at == 0 or comments[at - 1] == "\n":
-        return comments[at + len(_OWNER) : comments.index("\n", at)].strip()
+        return ast_strip(comments[at + len(_OWNER) : comments.index("\n", at)])
     owner = ""
     for line in comments.split("\n"):
         if line.startswith(_OWNER):
-            owner = line[len(_OWNER) :].strip()
+            owner = ast_strip(line[len(_OWNER) :])
     return owner
 
 
@@ -169,12 +199,12 @@ class _Builder:
         self.owner = ""
 
     def line(self, number: int, raw: str) -> None:
-        content = raw.strip()
+        content = ast_strip(raw)
         if ";" in content:
             if content.startswith(_OWNER):
-                self.owner = content[len(_OWNER) :].strip()
+                self.owner = ast_strip(content[len(_OWNER) :])
                 return
-            content = _strip_comment(content).strip()
+            content = ast_strip(_strip_comment(content))
         if not content:
             return
         first = content[0]
@@ -188,22 +218,25 @@ class _Builder:
     def _open(self, number: int, content: str) -> None:
         match = _CATEGORY.match(content)
         if match is None:
-            self._fail(number, f"cannot read category header {content!r} (templates not allowed)")
+            self._fail(
+                number,
+                f"cannot read category header {_quoted_line(content)} (templates not allowed)",
+            )
         if self.current is not None:
             self.done.append(self.current)
-        self.current = _Category(match.group(1).strip(), self.owner, number, [])
+        self.current = _Category(ast_strip(match.group(1)), self.owner, number, [])
         self.owner = ""
 
     def _option(self, number: int, content: str) -> None:
         if self.current is None:
             self._fail(number, "a key=value line before any [category]")
         key, sep, value = content.partition("=")
-        key = key.strip()
+        key = ast_strip(key)
         if not sep or not _KEY.match(key):
-            self._fail(number, f"cannot read {content!r} (expected key=value)")
+            self._fail(number, f"cannot read {_quoted_line(content)} (expected key=value)")
         if value.startswith(">"):
             value = value[1:]
-        self.current.options.append((key, _unescape(value.strip())))
+        self.current.options.append((key, _unescape(ast_strip(value))))
 
     def finish(self) -> tuple[ConfigObject, ...]:
         if self.current is not None:
@@ -220,6 +253,11 @@ class _Builder:
 
     def _fail(self, number: int, message: str) -> NoReturn:
         raise TargetError(f"{self.file}:{number}: {message}")
+
+
+def _quoted_line(content: str) -> str:
+    """A line for an error message; not shown when it may hold a secret (``Password x``)."""
+    return "this line (not shown: it may hold a secret)" if is_sensitive(content) else repr(content)
 
 
 def _strip_comment(raw: str) -> str:
@@ -251,19 +289,38 @@ def _option_line(obj: ConfigObject, key: str, value: str, arrow: bool) -> str:
             " spaces, which Asterisk's config files cannot hold"
         )
     escaped = value.replace(";", "\\;")
-    if arrow and key in ARROW_KEYS:
-        return f"{key} => {escaped}"
-    return f"{key}={escaped}"
+    # config.c skips a '>' right after '=' ("=>"): a value starting with one is written
+    # after " => ", whose '>' is the one skipped.
+    spaced = (arrow and key in ARROW_KEYS) or value.startswith(">")
+    line = f"{key} => {escaped}" if spaced else f"{key}={escaped}"
+    if len(line) > _SHORT_LINE and _too_long(line):
+        raise RenderError(
+            f"[{obj.name}] in {obj.file}: the line of {key} is longer than the "
+            f"{MAX_LINE_BYTES} bytes Asterisk reads (it would skip the line)"
+        )
+    return line
 
 
 def _unwritable(value: str) -> bool:
-    return value != value.strip() or any(c in value for c in "\r\n\0")
+    """What a config line cannot hold as Asterisk reads it back: what ``ast_strip`` would
+    remove at either end, a line break or NUL, and "\r" (AMI cannot carry it either)."""
+    return value != ast_strip(value) or any(c in value for c in "\r\n\0")
+
+
+# config.c keeps a category name in char name[80]: a longer one is cut when Asterisk reads it.
+MAX_CATEGORY_BYTES = 79
 
 
 def _checked_name(obj: ConfigObject) -> str:
-    if not obj.name or _unwritable(obj.name) or any(c in obj.name for c in "[];"):
-        raise RenderError(f"category name {obj.name!r} in {obj.file} cannot be written")
-    return obj.name
+    name = obj.name
+    if not name or _unwritable(name) or any(c in name for c in "[];"):
+        raise RenderError(f"category name {name!r} in {obj.file} cannot be written")
+    if byte_length(name) > MAX_CATEGORY_BYTES:
+        raise RenderError(
+            f"category name {name!r} in {obj.file} is longer than the {MAX_CATEGORY_BYTES} "
+            "bytes Asterisk keeps of a category name"
+        )
+    return name
 
 
 def _checked_comment(obj: ConfigObject) -> str:

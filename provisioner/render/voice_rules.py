@@ -11,12 +11,15 @@ from ipaddress import ip_address
 
 from provisioner.model import CODECS, ENDPOINT_TYPES, NAT_VALUES, RECORDINGS, TRANSPORTS, Voice
 from provisioner.render import voice as v
+from provisioner.render.text import byte_length
 
 Finding = tuple[str, str]  # (field under voice, message)
 
 CONTEXT_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,78}$")
 _GROUP_PART = re.compile(r"^(\d{1,2})(?:-(\d{1,2}))?$")
-_CALLERID = re.compile(r'^(?:(?:"[^"\\]*"|[^"<>]*?)\s*<([0-9+*#]{1,32})>|([0-9+*#]{1,32}))$')
+_CALLERID = re.compile(r'^(?:(?:"([^"\\]*)"|([^"<>]*?))\s*<([0-9+*#]{1,32})>|([0-9+*#]{1,32}))$')
+# res_pjsip's callerid handler splits the value into cid_name[80] and cid_num[80].
+CALLERID_NAME_BYTES = 79
 UNSAFE_TEXT = re.compile(r"[;\x00-\x1f\x7f\[\]]")
 
 
@@ -116,16 +119,29 @@ def _media(voice: Voice) -> Iterator[Finding]:
 
 
 def _identity(voice: Voice) -> Iterator[Finding]:
-    if voice.callerid is not None and (
-        UNSAFE_TEXT.search(voice.callerid) or not _CALLERID.match(voice.callerid)
-    ):
-        yield "callerid", 'expected "Name" <number> or a number, without ; or line breaks'
+    if voice.callerid is not None:
+        yield from _callerid(voice.callerid)
     if not CONTEXT_NAME.match(voice.context):
         yield "context", f"{voice.context!r} is not a dialplan context name"
     for name in ("call_group", "pickup_group"):
         value: str | None = getattr(voice, name)
         if value is not None and not _groups_ok(value):
             yield name, f"{value!r}: expected numbers 0-63, lists and ranges such as 1,3-5"
+
+
+def _callerid(callerid: str) -> Iterator[Finding]:
+    match = _CALLERID.match(callerid)
+    if UNSAFE_TEXT.search(callerid) or match is None:
+        yield "callerid", 'expected "Name" <number> or a number, without ; or line breaks'
+        return
+    name = match.group(1) or match.group(2) or ""
+    size = byte_length(name)
+    if size > CALLERID_NAME_BYTES:
+        yield (
+            "callerid",
+            f"the caller ID name is {size} bytes long: Asterisk keeps at most "
+            f"{CALLERID_NAME_BYTES} bytes of it (res_pjsip) and cuts the rest; shorten it",
+        )
 
 
 def _groups_ok(value: str) -> bool:

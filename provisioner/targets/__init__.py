@@ -23,12 +23,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from provisioner.errors import TargetError
-from provisioner.model import Inventory, Server
+from provisioner.model import DEFAULT_AMI_SECRET_ENV, Inventory, Server
 from provisioner.redact import url_shown
 from provisioner.targets.base import Target
 
 DEFAULT_TARGET = "dir:asterisk-config"
-AMI_SECRET_ENV = "GITOPS_AMI_SECRET"
+AMI_SECRET_ENV = DEFAULT_AMI_SECRET_ENV
 AMI_PREFIXES = ("ami://", "ami+astdb://")
 ALL_SERVERS = "all"
 
@@ -133,7 +133,7 @@ def open_target(
     if not spec.startswith(AMI_PREFIXES):
         raise TargetError(f"unknown target {shown(spec)!r}: use dir:PATH or ami://USER@HOST:PORT")
     secret = ami_secret(spec, secret_env, env)
-    from provisioner.targets.ami import AmiTarget  # imported only when an AMI target is used
+    from provisioner.targets.ami.target import AmiTarget  # only when an AMI target is used
 
     return AmiTarget(spec, secret, timeout=timeout)
 

@@ -1,8 +1,10 @@
 """The directory target: the managed config files in a directory, deployed by other tooling.
 
 Actual state = the managed files parsed back (a missing directory or file is empty). Writes
-are atomic: every changed file is first written to a temporary file in the same directory and
-synced, then all are renamed into place, so a crash never leaves a half-written file. The
+are atomic, all files or none: every changed file is first written to a temporary file in the
+same directory and synced, then all are renamed into place, the old ones kept aside until the
+last is in place; a file that cannot be written puts back those already switched. A crash
+never leaves a half-written file. The
 state record lives in ``.gitops-state.json`` and the apply lock in ``.gitops.lock``.
 """
 
@@ -12,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Collection, Iterable, Iterator, Sequence
@@ -79,8 +82,8 @@ class DirectoryTarget:
 
     def _read_file(self, file: str) -> tuple[ConfigObject, ...]:
         path = self.path / file
-        try:
-            text = path.read_text(encoding="utf-8")
+        try:  # no newline translation: Asterisk ends a line at "\n" only, "\r" is a character
+            text = path.read_bytes().decode("utf-8-sig")
         except FileNotFoundError:
             return ()
         except (OSError, UnicodeDecodeError) as e:
@@ -121,10 +124,10 @@ class DirectoryTarget:
             ) from e
         except OSError as e:
             raise TargetError(f"{self.name}: cannot create the lock {path}: {e}") from e
-        with os.fdopen(fd, "w") as f:
-            f.write(info)
-        logger.info("locked %s for %s", self.name, holder)
-        try:
+        try:  # from its creation on, whatever stops the apply (SIGTERM too) removes it
+            with os.fdopen(fd, "w") as f:
+                f.write(info)
+            logger.info("locked %s for %s", self.name, holder)
             yield
         finally:
             path.unlink(missing_ok=True)
@@ -205,20 +208,72 @@ def _holder_of(path: Path) -> str:
 
 
 def _replace_all(target: str, texts: dict[Path, str]) -> None:
-    """Stage every file (temp file in the same directory, fsync), then rename all into place."""
+    """All files or none: stage every file (a synced temp file beside it), then switch them
+    into place one by one (``os.replace``), each old file kept as a hard link until all are
+    switched. If one cannot be staged or switched, those already switched are put back (or
+    removed, if they were new), so the directory is as it was; the error names that file."""
     staged: list[tuple[str, Path]] = []
+    switched: list[tuple[Path | None, Path]] = []  # (the old file's copy, the file)
+    current: Path | None = None
     try:
         for path, text in texts.items():
+            current = path
             staged.append((_stage(path, text), path))
         for temp, path in staged:
-            os.replace(temp, path)
+            current = path
+            kept = _keep(path)
+            try:
+                os.replace(temp, path)
+            except OSError:
+                _drop(kept)
+                raise
+            switched.append((kept, path))
     except OSError as e:
-        raise TargetError(f"{target}: cannot write {e.filename or 'a file'}: {e.strerror}") from e
+        undone = _switch_back(switched)
+        where = current or e.filename or "a file"
+        raise TargetError(f"{target}: cannot write {where}: {e.strerror or e}; {undone}") from e
     finally:
         for temp, _ in staged:
             Path(temp).unlink(missing_ok=True)
+    for kept, _ in switched:
+        _drop(kept)
     if staged:
         _sync_dir(staged[0][1].parent)
+
+
+def _keep(path: Path) -> Path | None:
+    """A hard link to the file as it is (None when there is no file yet)."""
+    kept = path.with_name(f".{path.name}.{os.getpid()}.old")
+    kept.unlink(missing_ok=True)
+    try:
+        os.link(path, kept)
+    except FileNotFoundError:
+        return None
+    except OSError:  # a file system without hard links: a copy will do
+        shutil.copy2(path, kept)
+    return kept
+
+
+def _drop(kept: Path | None) -> None:
+    if kept is not None:
+        kept.unlink(missing_ok=True)
+
+
+def _switch_back(switched: list[tuple[Path | None, Path]]) -> str:
+    """Put back every file already switched; what the error should say about the rest."""
+    failed: list[str] = []
+    for kept, path in reversed(switched):
+        try:
+            if kept is None:
+                path.unlink(missing_ok=True)
+            else:
+                os.replace(kept, path)
+        except OSError as e:
+            logger.error("could not restore %s: %s", path, e)
+            failed.append(str(path))
+    if failed:
+        return f"{', '.join(failed)} could not be restored and hold the new version: check them"
+    return "nothing was changed"
 
 
 def _stage(path: Path, text: str) -> str:

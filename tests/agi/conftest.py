@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from agi.channel import parse_request
-from agi.context import Call, Options, Outcome, Prompts
-from agi.directory import Directory
-from agi.server import AgiServer, InventoryHolder, ServerConfig
+from agi.context import Call, Options, Outcome
+from agi.server import AgiServer, ServerConfig
+from fastagi.channel import parse_request
 from provisioner.model import Inventory
+from runtime.directory import Directory
+from runtime.reload import InventoryHolder
 from tests.agi import inventory
 from tests.agi.memory import MemoryAsterisk, MemoryChannel
 from tests.fakes.agi_client import AgiResult, FakeAgiCall
@@ -67,6 +68,7 @@ class Harness:
 @pytest.fixture
 def h() -> Harness:
     asterisk = MemoryAsterisk(queues={"support": {}, "sales": {}})
+    asterisk.registered.update(inventory.ASSIGNED)  # interface 2 needs its phone registered
     return Harness(asterisk, inventory.build())
 
 
@@ -110,16 +112,23 @@ def live(fake_asterisk: FakeAsterisk, tmp_path: Path) -> Iterator[Live]:
 
 
 def serve(
-    fake_asterisk: FakeAsterisk, tmp_path: Path, build: Callable[[], Inventory]
+    fake_asterisk: FakeAsterisk,
+    tmp_path: Path,
+    build: Callable[[], Inventory],
+    **settings: float,
 ) -> Iterator[Live]:
-    """Our server on an ephemeral port serving ``build()``, until the generator is closed."""
+    """Our server on an ephemeral port serving ``build()``, until the generator is closed;
+    ``settings`` override ``ServerConfig`` fields."""
     fake_asterisk.set_config_text("queues_gitops.conf", "[support]\n\n[sales]\n")
     fake_asterisk.set_config_text("pjsip_gitops.conf", pjsip_text(ENDPOINTS))
     fake_asterisk.reload(None)
-    fake_asterisk.sounds.update({name: 8000 for name in asdict(Prompts()).values()})
+    fake_asterisk.install_prompts()
+    for phone in inventory.ASSIGNED:  # interface 2 needs its phone registered
+        fake_asterisk.set_registered(phone)
     clock = Clock()
     options = Options(clock=clock, claim_retry=0.001)
     config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=options)
+    config = replace(config, **settings)
     server = AgiServer(config, InventoryHolder(tmp_path, lambda _root: build()))
     thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provisioner.inventory.pins import hash_pin
+from provisioner.inventory.pins import MIN_ITERATIONS, hash_pin
 from provisioner.model import (
     Agent,
     Inventory,
@@ -17,7 +17,8 @@ from provisioner.model import (
 )
 
 PIN = "1234"
-_HASH = hash_pin(PIN, iterations=1000)  # cheap for tests; the format is the real one
+ASSIGNED = ("ph-a", "ph-e")  # the phones assigned to agents (interface 2)
+_HASH = hash_pin(PIN, iterations=MIN_ITERATIONS)  # the cheapest the server accepts
 _SECRET = SecretRef("derive", "test")
 
 
@@ -44,7 +45,7 @@ def build(*, revision: str = "r1", extra: tuple[Agent, ...] = ()) -> Inventory:
             name="Ann, Smith",
             phone="ph-a",
             mobile="+441234",
-            client_logs=True,
+            client_logs="info",
             queues=(QueueMembership("support", 1), QueueMembership("sales", 2)),
         ),
         agent("1002", "2002", hot_desk=True),

@@ -1,4 +1,4 @@
-"""An in-memory Asterisk behind the ``agi.channel.Channel`` interface, for handler logic tests.
+"""An in-memory Asterisk behind the ``fastagi.channel.Channel`` interface, for handler logic tests.
 
 Queue applications and AstDB behave as in the transcripts (AQMSTATUS ADDED / MEMBERALREADY /
 NOSUCHQUEUE, RQMSTATUS REMOVED / NOTINQUEUE, PQMSTATUS PAUSED / NOTFOUND, ...).
@@ -11,7 +11,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from agi.errors import Hangup
+from fastagi.errors import Hangup
 
 
 @dataclass
@@ -27,6 +27,7 @@ class MemoryAsterisk:
     queues: dict[str, dict[str, Member]] = field(default_factory=dict)
     db: dict[str, str] = field(default_factory=dict)
     registered: set[str] = field(default_factory=set)
+    channels: set[str] = field(default_factory=set)  # channels up, for CHANNELS(regex)
     lock: threading.Lock = field(default_factory=threading.Lock)
     mutexes: dict[str, tuple[object, int]] = field(default_factory=dict)  # func_lock: owner, count
     func_lock: bool = True  # False: TRYLOCK and UNLOCK are unknown functions (answer "")
@@ -120,6 +121,8 @@ class MemoryChannel:
             return "1" if done else "0"
         if name == "PJSIP_DIAL_CONTACTS" and arg in self.asterisk.registered:
             return f"PJSIP/{arg}/sip:x"
+        if name == "CHANNELS":
+            return " ".join(sorted(c for c in self.asterisk.channels if re.search(arg, c)))
         if name == "QUEUE_MEMBER_LIST":  # app_queue cuts the list near its 4096-byte buffer
             return ",".join(self.asterisk.queues.get(arg, {}))[:4095]
         return ""
@@ -132,8 +135,9 @@ class MemoryChannel:
         self._command(f"GET DATA {prompt}", caller=True)
         return self.dtmf.pop(0) if self.dtmf else ""
 
-    def stream_file(self, name: str) -> None:
-        self._command(f"STREAM FILE {name}", caller=True)
+    def play(self, prompts: Sequence[str]) -> None:
+        if prompts:
+            self._command(f"EXEC Playback {'&'.join(prompts)}", caller=True)
 
     def exec_app(self, app: str, args: Sequence[str]) -> int:
         self._command(f"EXEC {app} {','.join(args)}")
@@ -147,8 +151,10 @@ class MemoryChannel:
             self.variables["AQMSTATUS"] = "NOSUCHQUEUE"
         elif a[1] in queue:
             self.variables["AQMSTATUS"] = "MEMBERALREADY"
-        else:
-            queue[a[1]] = Member(a[2], a[4], a[5])
+        else:  # options p (paused) and r(reason), as app_queue reads them
+            reason = re.search(r"r\(([^)]*)\)", a[3])
+            paused = (reason.group(1) if reason else "") or "paused" if "p" in a[3] else ""
+            queue[a[1]] = Member(a[2], a[4], a[5], paused)
             self.variables["AQMSTATUS"] = "ADDED"
 
     def _app_RemoveQueueMember(self, a: list[str]) -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from agi.queues import member_interface
 from provisioner.model import Inventory
+from runtime.queues import member_interface
 from tests.agi import inventory
 from tests.agi.conftest import Live, serve
 from tests.fakes.agi_apps import separate_args

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agi.errors import LockUnavailable
 from agi.handlers import login, logout
+from runtime.errors import LockUnavailable
 from tests.agi.conftest import Harness
 
 LOCK = "gitops-phone-ph-c"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import queue
-import shutil
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -14,16 +14,27 @@ from typing import Self
 import pytest
 
 from agi.__main__ import inventory_reader, main, parse_listen
-from agi.errors import ConfigError
+from fastagi.errors import ConfigError
 from tests.agi.rawclient import RawSession, environment
+from tests.example import EXAMPLE, copy_example
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "inventory"
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def listening_example(tmp_path: Path) -> tuple[Path, int]:
+    """The example inventory with settings.agi on a free loopback port, and that port."""
+    port = free_port()
+    return copy_example(tmp_path / "inventory", agi=[("127.0.0.1", port)]), port
 
 
 class Process:
-    def __init__(self, inventory: Path, *options: str) -> None:
+    def __init__(self, inventory: Path, port: int, *options: str) -> None:
         command = [sys.executable, "-m", "agi", "--inventory", str(inventory), *options]
-        command += ["--listen", "127.0.0.1:0", "--reload-interval", "600"]
+        command += ["--listen", f"127.0.0.1:{port}", "--reload-interval", "600"]
         self.proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._pump, daemon=True).start()
@@ -64,9 +75,8 @@ def ask(address: tuple[str, int]) -> list[str]:
 
 @pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
 def test_server_process_reloads_on_sighup_and_stops_on_sigterm(tmp_path: Path) -> None:
-    root = tmp_path / "inventory"
-    shutil.copytree(EXAMPLE, root)
-    with Process(root, "-v") as server:
+    root, port = listening_example(tmp_path)
+    with Process(root, port, "-v") as server:
         address = server.address()
         assert ask(address) == ['SET VARIABLE "GITOPS_STATUS" "error"']
         settings = root / "settings.yaml"
@@ -83,16 +93,18 @@ def test_server_process_reloads_on_sighup_and_stops_on_sigterm(tmp_path: Path) -
 
 
 @pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
-def test_client_logs_are_logged_by_the_daemon_as_shipped_without_verbose() -> None:
-    with Process(EXAMPLE) as server:  # the options of examples/systemd: no -v
+def test_client_logs_are_logged_by_the_daemon_as_shipped_without_verbose(
+    tmp_path: Path,
+) -> None:
+    with Process(*listening_example(tmp_path)) as server:  # as examples/systemd: no -v
         address = server.address()
         for agent in ("ann", "bruno"):  # bruno has client_logs on, ann has not
             client = RawSession(address)
             client.send(environment("status", f"PJSIP/{agent}-00000001"))
             client.finish()
             client.close()
-        line = server.wait_for(" agi.client.")  # the first one is bruno's: none for ann
-        assert "INFO agi.client.bruno: 1795526654.1 bruno: status: not logged in" in line
+        line = server.wait_for(" gitops.client.")  # the first one is bruno's: none for ann
+        assert "INFO gitops.client.bruno: 1795526654.1 bruno: status: not logged in" in line
         server.proc.send_signal(signal.SIGTERM)
         assert server.proc.wait(timeout=20) == 0
 
@@ -127,4 +139,35 @@ def test_the_systemd_unit_listens_where_the_example_inventory_s_dialplan_dials()
     words = "\n".join(lines).replace("\\\n", " ").split()
     listen = words[words.index("--listen") + 1]
     agi = inventory_reader(None)(EXAMPLE).settings.agi
-    assert parse_listen(listen) == (agi.host, agi.port)
+    assert parse_listen(listen) in [(server.host, server.port) for server in agi]
+
+
+def test_the_server_refuses_to_listen_where_the_dialplan_does_not_call(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15, item 9: a --listen that cannot be what settings.agi names stops the start."""
+    root, port = listening_example(tmp_path)
+    assert main(["--inventory", str(root), "--listen", f"127.0.0.1:{port + 1}"]) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: --listen 127.0.0.1:{port + 1} is not where the dialplan calls the FastAGI"
+        f" server (settings.agi: 127.0.0.1:{port}); listen on one of those (or on 0.0.0.0"
+        " with its port), or change settings.agi and apply\n"
+    )
+    assert main(["--inventory", str(EXAMPLE), "--listen", "127.0.0.1:4573"]) == 1
+    assert "(settings.agi: 10.0.0.5:4573)" in capsys.readouterr().err
+
+
+def test_control_characters_from_the_network_are_escaped_in_the_logs(tmp_path: Path) -> None:
+    evil = "PJSIP/x\x1b]0;owned\x07\x1b[2J\x1b[31mFAKE\x1b[0m\x85\u2028\x9b6n-0001"
+    with Process(*listening_example(tmp_path)) as server:
+        address = server.address()
+        client = RawSession(address)
+        client.send(environment("nosuch", channel=evil))
+        client.finish()
+        client.close()
+        line = server.wait_for("unknown AGI script")
+        server.proc.send_signal(signal.SIGTERM)
+        server.proc.wait(20)
+    assert not any(c in line for c in "\x1b\x07\x85\u2028\x9b")
+    assert "PJSIP/x\\x1b]0;owned\\x07\\x1b[2J\\x1b[31mFAKE\\x1b[0m\\x85\\u2028\\x9b6n-0001" in line

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from agi.__main__ import build_parser, main
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "inventory"
+from tests.example import EXAMPLE, copy_example
 
 OPTIONS_WITH_DEFAULTS = {
     "--listen HOST:PORT": "(default: 127.0.0.1:4573)",
     "--max-sessions N": "(default: 1000)",
     "--idle-timeout S": "(default: 60.0)",
+    "--env-timeout S": "(default: 2.0)",
     "--shutdown-grace S": "(default: 10.0)",
     "--reload-interval S": "(default: 2.0)",
     "--server NAME": "(default: all servers)",
@@ -26,7 +26,7 @@ OPTIONS_WITH_DEFAULTS = {
 
 def help_entries() -> dict[str, str]:
     """The options section of --help as {option column: its help text, unwrapped}."""
-    text = build_parser().format_help().split("options:", 1)[1]
+    text = build_parser().format_help().split("options:", 1)[1].split("\nother commands:")[0]
     entries: dict[str, str] = {}
     current = ""
     for line in text.splitlines():
@@ -65,12 +65,38 @@ def taken_port() -> Iterator[int]:
 
 @pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example inventory is not in this tree")
 def test_failed_bind_names_the_address_and_what_to_check(
-    taken_port: int, capsys: pytest.CaptureFixture[str]
+    taken_port: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     listen = f"127.0.0.1:{taken_port}"
-    assert main(["--inventory", str(EXAMPLE), "--listen", listen]) == 1
+    root = copy_example(tmp_path / "inventory", agi=[("127.0.0.1", taken_port)])
+    assert main(["--inventory", str(root), "--listen", listen]) == 1
     err = capsys.readouterr().err
     assert err == (
         f"error: cannot listen on {listen}: Address already in use; --listen must be an"
         " address of this host and match settings.agi in the inventory\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--idle-timeout", "nan"),
+        ("--idle-timeout", "inf"),
+        ("--idle-timeout", "0"),
+        ("--idle-timeout", "-1"),
+        ("--env-timeout", "nan"),
+        ("--env-timeout", "0"),
+        ("--shutdown-grace", "nan"),
+        ("--shutdown-grace", "-1"),
+        ("--reload-interval", "nan"),
+        ("--reload-interval", "inf"),
+        ("--max-sessions", "0"),
+    ],
+)
+def test_a_number_out_of_range_is_refused_before_starting(
+    option: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--inventory", str(EXAMPLE), "--listen", "127.0.0.1:0", option, value])
+    assert exited.value.code == 2
+    assert f"argument {option}: {value!r} is not" in capsys.readouterr().err

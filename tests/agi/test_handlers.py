@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
 
-from agi.errors import Hangup
 from agi.handlers import login, logout, pause, status, unpause
+from fastagi.errors import Hangup
+from provisioner.model import Permissions
+from tests.agi import inventory
 from tests.agi.conftest import Harness
 from tests.agi.inventory import PIN
 
@@ -245,3 +248,50 @@ def test_concurrent_logins_claiming_one_phone_have_exactly_one_winner(h: Harness
     assert h.asterisk.db["gitops/phone/ph-c/agent"] == winner
     assert session(h, loser) == {}
     assert h.asterisk.mutexes == {}
+
+
+def test_interface_2_needs_the_assigned_phone_registered(h: Harness) -> None:
+    """Issue 15/4: as hot desk requires, else the agent would get no call."""
+    h.asterisk.registered.discard("ph-e")
+    outcome, _ = h.call(login.handle, "PJSIP/1005-00000001")  # default: the assigned phone
+    assert (outcome.status, outcome.agent) == ("phone_not_registered", "1005")
+    assert h.asterisk.members("support") == {} and h.asterisk.db == {}
+    h.asterisk.registered.add("ph-e")
+    outcome, _ = h.call(login.handle, "PJSIP/1005-00000001")
+    assert (outcome.status, outcome.interface) == ("ok", "phone")
+
+
+def test_login_paused_by_feature_code_joins_every_queue_paused(h: Harness) -> None:
+    """Issue 15/2: *77N: AddQueueMember's p and r(reason) options, one step per queue."""
+    outcome, channel = h.call(login.handle_paused, dtmf=["1"], args=["2"])
+    assert (outcome.status, outcome.reason) == ("ok", "break")
+    assert h.asterisk.members("support")[ANN].paused == "break"
+    assert h.asterisk.members("sales")[ANN].paused == "break"
+    assert session(h, "1001")["paused"] == "break"
+    adds = [c for c in channel.commands if c.startswith("EXEC AddQueueMember")]
+    assert adds and all(",pr(break)," in c for c in adds)
+    assert not any(c.startswith("EXEC PauseQueueMember") for c in channel.commands)
+
+
+def test_login_paused_by_default_and_refusals(h: Harness) -> None:
+    h.inventory = inventory.build(extra=(inventory.agent("1009", "2009", login_paused="lunch"),))
+    outcome, _ = h.call(login.handle, "PJSIP/1009-00000001")
+    assert (outcome.status, outcome.reason) == ("ok", "lunch")
+    assert h.asterisk.members("support")["Local/1009@gitops-agents"].paused == "lunch"
+    outcome, _ = h.call(login.handle_paused, "PJSIP/1005-00000001", args=["2"])
+    assert outcome.status == "not_permitted"  # 1005 may pause for lunch only
+    outcome, _ = h.call(login.handle_paused, "PJSIP/1004-00000001", args=["9"])
+    assert outcome.status == "bad_reason"
+    assert "Local/1005@gitops-agents" not in h.asterisk.members("support")
+
+
+def test_client_logs_follow_the_agents_level(h: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    quiet = inventory.agent(
+        "1009", "2009", client_logs="warning", permissions=Permissions(pause=False)
+    )
+    h.inventory = inventory.build(extra=(quiet,))
+    caplog.set_level(logging.DEBUG, logger="gitops.client")
+    h.call(login.handle, "PJSIP/1009-00000001")
+    h.call(pause.handle, "PJSIP/1009-00000001", args=["1"])
+    records = [(r.levelname, r.getMessage()) for r in caplog.records if r.name.endswith("1009")]
+    assert records == [("WARNING", "1.1 1009: pause refused: not permitted")]

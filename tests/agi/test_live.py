@@ -18,7 +18,7 @@ BOB = "Local/1002@gitops-agents"
 def test_login_own_endpoint_sets_variables_members_and_astdb(
     live: Live, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="agi.client")
+    caplog.set_level(logging.INFO, logger="gitops.client")
     result = live.call("login", dtmf=["1#"])
     assert {k: v for k, v in result.variables.items() if k.startswith("GITOPS")} == {
         "GITOPS_STATUS": "ok",
@@ -35,8 +35,8 @@ def test_login_own_endpoint_sets_variables_members_and_astdb(
         "/gitops/agent/1001/since": "1800000000",
     }
     assert any(c.startswith('VERBOSE "gitops agent 1001') for c in result.commands)
-    client = [r for r in caplog.records if r.name.startswith("agi.client")]
-    assert {r.name for r in client} == {"agi.client.1001"} and len(client) >= 4
+    client = [r for r in caplog.records if r.name.startswith("gitops.client")]
+    assert {r.name for r in client} == {"gitops.client.1001"} and len(client) >= 4
     assert result.closed_by_server and not result.hung_up
 
 
@@ -233,7 +233,7 @@ def test_a_slow_but_steady_client_is_served(live: Live) -> None:
     assert commands[-3:] == [
         'SET VARIABLE "GITOPS_STATUS" "not_logged_in"',
         'SET VARIABLE "GITOPS_AGENT" "1001"',
-        'STREAM FILE agent-loggedoff ""',
+        'EXEC Playback "agent-loggedoff"',
     ]
 
 
@@ -286,7 +286,8 @@ def test_the_caller_hears_the_outcome_after_the_variables_are_set(
     live: Live, script: str, channel: str, args: list[str], heard: str
 ) -> None:
     result = live.call(script, channel, args=args)
-    assert result.commands[-1] == f'STREAM FILE {heard} ""'
+    assert result.commands[-1] == f'EXEC Playback "{heard}"'
+    assert result.heard[-1] == heard
     assert result.commands[-2].startswith('SET VARIABLE "GITOPS_')
 
 

@@ -8,7 +8,7 @@ is still a member of one of the queues their login recorded.
 from __future__ import annotations
 
 from agi.handlers import login
-from agi.queues import member_interface
+from runtime.queues import member_interface
 from tests.agi.conftest import Harness, Live
 from tests.agi.memory import Member
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from provisioner.dump.snapshot import SENSITIVE
 from provisioner.errors import TargetError
 from provisioner.targets.ami.source import AmiSource
+from provisioner.targets.snapshot import SENSITIVE
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
 from tests.reconciler.ami_helpers import SECRET, closed_port

@@ -33,7 +33,7 @@ def test_it_ends_with_the_counts_and_points_at_the_report(
     assert code == 0
     assert lines[0].endswith(
         "3 agents, 2 phones, 2 queues mapped; 10 objects not mapped, 12 options left, "
-        "17 changes on adoption, 4 SIP passwords to fill"
+        "21 changes on adoption, 4 SIP passwords to fill"
     )
     assert lines[1].startswith(f"report: {out / 'dump-report.txt'}")
     assert "provisioner hash-pin" in lines[2] and "docs/adopt.md" in lines[2]

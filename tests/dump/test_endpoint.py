@@ -13,12 +13,12 @@ from dataclasses import replace
 import pytest
 
 from provisioner.dump.endpoint import Device, Unmappable, formats, read_device, split_callerid
-from provisioner.dump.snapshot import Section
 from provisioner.model import SecretRef, Voice
 from provisioner.render.objects import ConfigObject
 from provisioner.render.pjsip import Device as Rendered
 from provisioner.render.pjsip import device_objects
 from provisioner.render.voice_rules import voice_findings
+from provisioner.targets.snapshot import Section
 
 SECRET = SecretRef("derive", "agent/a")
 

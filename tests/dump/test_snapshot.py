@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provisioner.dump.snapshot import SENSITIVE, redacted
+from provisioner.targets.snapshot import SENSITIVE, redacted
 
 
 def test_passwords_and_what_is_named_like_a_secret_are_never_kept() -> None:

@@ -103,8 +103,28 @@ def noop(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
 
 
 def media(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
-    """Wait, Playback, ...: nothing to do, but a hung-up channel makes them fail."""
+    """Wait: nothing to do, but a hung-up channel makes it fail."""
     return -1 if chan.hung_up else 0
+
+
+def playback(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
+    """Playback(file[&file...][,options]), as app_playback.c: a file that does not exist is
+    skipped with a warning and ``PLAYBACKSTATUS=FAILED``, the application still returns 0;
+    only a caller hanging up during it makes it return -1 (real-agi-02: that is
+    ``FakeAgiCall``'s interrupted command). On a channel already hung up nothing plays and it
+    returns 0."""
+    if chan.hung_up:
+        chan.variables["PLAYBACKSTATUS"] = "FAILED"
+        return 0
+    failed = False
+    for name in (part.strip() for part in _arg(args, 0).split("&")):
+        if ast.sound_exists(name):
+            chan.heard.append(name)
+        else:
+            logger.warning("Playback failed on %s for %s", chan.name, name)
+            failed = True
+    chan.variables["PLAYBACKSTATUS"] = "FAILED" if failed else "SUCCESS"
+    return 0
 
 
 def hangup(ast: FakeAsterisk, chan: Channel, args: list[str]) -> int:
@@ -123,7 +143,7 @@ APPS: Mapping[str, App] = {
     "verbose": noop,
     "log": noop,
     "wait": media,
-    "playback": media,
+    "playback": playback,
     "hangup": hangup,
 }
 

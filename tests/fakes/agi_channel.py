@@ -9,6 +9,7 @@ Covers what the transcripts read: channel variables, ``CHANNEL``/``UNIQUEID``/``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -30,6 +31,8 @@ class Channel:
     variables: dict[str, str] = field(default_factory=dict)
     dtmf: list[str] = field(default_factory=list)
     hung_up: bool = False
+    heard: list[str] = field(default_factory=list)  # sound files streamed to the caller
+    agi_status: str = "SUCCESS"  # what AGI() leaves in AGISTATUS when the script ends
 
     @property
     def device(self) -> str:
@@ -210,8 +213,20 @@ def _unlock(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str | None:
     return "1" if ast.named_locks.release(",".join(args), chan) else "0"
 
 
+def _channels(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str | None:
+    """CHANNELS(regex): the names of the channels up (``ast.active_channels``), matching."""
+    pattern = re.compile(",".join(args))
+    with ast.lock:
+        names = sorted(ast.active_channels)
+    return " ".join(n for n in names if pattern.search(n))
+
+
+# func_lock's functions are escalating: AMI's threads may not run them (live_dangerously=no)
+ESCALATING = frozenset({"LOCK", "TRYLOCK", "UNLOCK"})
+
 FUNCTIONS: Mapping[str, Function] = {
     "CALLERID": _callerid,
+    "CHANNELS": _channels,
     "CHANNEL": _channel,
     "DEVICE_STATE": _device_state,
     "PJSIP_DIAL_CONTACTS": _dial_contacts,

@@ -30,6 +30,8 @@ class AgiResult:
     variables: dict[str, str] = field(default_factory=dict)
     hung_up: bool = False
     closed_by_server: bool = False
+    agistatus: str = "SUCCESS"  # AGISTATUS as AGI() leaves it: SUCCESS, FAILURE, HANGUP
+    heard: list[str] = field(default_factory=list)  # sound files the caller heard
 
 
 class AgiTimeout(TimeoutError):
@@ -138,6 +140,8 @@ class FakeAgiCall:
         finally:  # the channel is destroyed: func_lock frees the locks it still holds
             self.asterisk.named_locks.destroyed(chan)
         result.hung_up = chan.hung_up
+        result.agistatus = chan.agi_status
+        result.heard = chan.heard
         with self.asterisk.lock:
             self.asterisk.channel_vars[chan.name] = dict(chan.variables)
         return result
@@ -181,6 +185,8 @@ class FakeAgiCall:
             reply = agi_commands.answer(self.asterisk, chan, line)
         if caller_hangs_up or (chan.hung_up and not was_hung_up):
             chan.hung_up = True
+            if chan.agi_status == "SUCCESS":  # res_agi: a failure stays a failure
+                chan.agi_status = "HANGUP"
             reply = [*reply, "HANGUP"]
         result.replies.append(reply)
         return reply

@@ -121,7 +121,16 @@ def get_full_variable(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
 
 
 def get_data(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
-    """Digits from the scripted caller: ``1001``, ``#`` (empty entry) or nothing (timeout)."""
+    """Digits from the scripted caller: ``1001``, ``#`` (empty entry) or nothing (timeout).
+
+    A prompt that does not exist answers ``-1`` before any digit is read (app.c's
+    ``ast_app_getdata_full`` returns the failed ``ast_streamfile``, real-agi-01); an empty
+    prompt reads digits without playing anything."""
+    prompt = args[2]
+    if prompt and not ast.sound_exists(prompt):
+        return _result(-1)
+    if prompt:
+        chan.heard.append(prompt)
     maximum = int(args[4]) if len(args) > 4 and args[4].isdigit() else 1024
     if not chan.dtmf:
         return _result("", "timeout")
@@ -146,8 +155,12 @@ def wait_for_digit(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
 
 
 def stream_file(ast: FakeAsterisk, chan: Channel, args: list[str]) -> str:
+    """A missing file answers ``-1 endpos=0`` and, as res_agi's RESULT_FAILURE, leaves the
+    session running but ``AGISTATUS=FAILURE`` when the script ends (real-agi-01)."""
     if args[2] not in ast.sounds:
+        chan.agi_status = "FAILURE"
         return _result(-1, None, "endpos=0")
+    chan.heard.append(args[2])
     return _result(0, None, f"endpos={ast.sounds[args[2]]}")
 
 

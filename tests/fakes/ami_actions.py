@@ -6,11 +6,14 @@ client sent none) and returns a Reply with Asterisk's exact wording from the tra
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import Callable, Mapping
 
 from tests.fakes import ami_pjsip
 from tests.fakes import ami_protocol as proto
 from tests.fakes import config as cfg
+from tests.fakes.agi_channel import ESCALATING, Channel, read
 from tests.fakes.ami_protocol import Fields, Reply
 from tests.fakes.asterisk import FakeAsterisk
 from tests.fakes.events import DEVICE_STATE_NAMES
@@ -117,14 +120,57 @@ def device_state_list(ast: FakeAsterisk, headers: dict[str, str], aid: str | Non
 
 
 def originate(ast: FakeAsterisk, headers: dict[str, str], aid: str | None) -> Reply:
-    """Queue the call; a test's ``dialplan_hooks['300@from-sip']`` plays its dialplan."""
+    """Queue the call; a test's ``dialplan_hooks['300@from-sip']`` plays its dialplan.
+    ``Application: AGI`` with ``Data: agi://HOST:PORT/script`` connects to that FastAGI
+    server as the Local channel's first half (the HTTP service's lock channel)."""
     channel = _h(headers, "Channel")
     if not channel:
         return proto.error(aid, "Channel not specified")
+    data = _h(headers, "Data")
+    if _h(headers, "Application").upper() == "AGI" and data.startswith("agi://"):
+        _agi_session(ast, channel, data)
+        return proto.success(aid, "Originate successfully queued")
     hook = ast.dialplan_hooks.get(channel.partition("/")[2])
     if hook is not None:
         hook(ast)  # its events reach this session after the response, as when queued
     return proto.success(aid, "Originate successfully queued")
+
+
+def _agi_session(ast: FakeAsterisk, channel: str, data: str) -> None:
+    from tests.fakes.agi_client import FakeAgiCall  # the AGI side of the fake
+
+    address, _, script = data.removeprefix("agi://").partition("/")
+    host, _, port = address.rpartition(":")
+    name = f"{channel.removesuffix('/n')}-{ast.next_sequence():08x};1"
+
+    def run() -> None:
+        with ast.lock:
+            ast.active_channels.add(name)
+        try:
+            with contextlib.suppress(OSError):  # nobody listening: AGI() fails, it hangs up
+                FakeAgiCall(ast, script, channel=name, callerid="").run(host, int(port), 86400)
+        finally:
+            with ast.lock:
+                ast.active_channels.discard(name)
+
+    thread = threading.Thread(target=run, name=f"agi {name}", daemon=True)
+    ast.agi_sessions.append(thread)
+    thread.start()
+
+
+def getvar(ast: FakeAsterisk, headers: dict[str, str], aid: str | None) -> Reply:
+    """A global variable or a function (no Channel); func_lock's escalating functions answer
+    empty, as AMI's threads may not run them ("Dangerous function TRYLOCK read blocked")."""
+    variable = _h(headers, "Variable")
+    if not variable:
+        return proto.error(aid, "No variable specified")
+    name = variable.partition("(")[0].strip().upper()
+    if name in ESCALATING:
+        value = ""
+    else:
+        nobody = Channel(name="", callerid="", callerid_name="", context="", exten="", uniqueid="")
+        value = read(ast, nobody, variable) or ""
+    return proto.success(aid, None, [("Variable", variable), ("Value", value)])
 
 
 def queue_status(ast: FakeAsterisk, headers: dict[str, str], aid: str | None) -> Reply:
@@ -302,6 +348,7 @@ HANDLERS: Mapping[str, Handler] = {
     "command": command,
     "devicestatelist": device_state_list,
     "originate": originate,
+    "getvar": getvar,
     "pjsipshowendpoints": ami_pjsip.show_endpoints,
     "pjsipshowendpoint": ami_pjsip.show_endpoint,
     "pjsipshowaors": ami_pjsip.show_aors,

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
+from agi.prompts import SHIPPED, STOCK
 from tests.fakes import config as cfg
 from tests.fakes import config_text, pjsip
 from tests.fakes.events import AmiEvent, EventHub
@@ -70,11 +71,23 @@ class FakeAsterisk(QueueOps, RegistrationOps):
         self.channel_vars: dict[str, dict[str, str]] = {}
         self.queue_log: list[tuple[str, ...]] = []
         self.dialplan_hooks: dict[str, Callable[[FakeAsterisk], None]] = {}
-        self.sounds: dict[str, int] = {"agent-pass": 26400, "agent-user": 14400, "beep": 2400}
+        self.active_channels: set[str] = set()  # channels up, for CHANNELS()
+        self.agi_sessions: list[threading.Thread] = []  # Originate(Application=AGI)
+        # sound file -> its length in samples (STREAM FILE's endpos): Debian's stock sounds
+        # the project plays; ``install_prompts()`` adds the prompts asterisk-gitops ships
+        self.sounds: dict[str, int] = {name: 8000 for name in STOCK}
+        self.sounds.update({"agent-pass": 26400, "agent-user": 14400, "beep": 2400})
         self.reloads: list[str] = []
         self.boot_time = self.now()
         self._sequence = itertools.count(1)
         self.reload(None, announce=False)
+
+    def install_prompts(self) -> None:
+        """What ``asterisk-gitops-agi install-prompts`` does to a real Asterisk."""
+        self.sounds.update({name: 8000 for name in SHIPPED})
+
+    def sound_exists(self, name: str) -> bool:
+        return name in self.sounds
 
     def now(self) -> int:
         return int(self.clock())
@@ -144,6 +157,9 @@ class FakeAsterisk(QueueOps, RegistrationOps):
                 if not cfg.save_can_wait(config, actions):
                     self._write_out(config)
                 cfg.apply_updates(config, actions)
+                if any(a.var.startswith(";") for a in actions):  # a comment: as a re-read
+                    config.unsaved = stamp
+                    self._write_out(config)
             else:  # keep the source file's items untouched
                 origin = self.files[source or name]
                 self._write_out(origin)

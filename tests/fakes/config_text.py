@@ -20,6 +20,14 @@ from tests.fakes.config import Category, ConfigFile, Variable, name_key
 logger = logging.getLogger(__name__)
 _CATEGORY_RE = re.compile(r"^\[([^\]]+)\](?:\(([^)]*)\))?$")
 _UNESCAPED_SEMICOLON = re.compile(r"(?<!\\);")
+_BELOW_33 = "".join(map(chr, range(33)))
+MAX_LINE_BYTES = 8190  # config.c reads a line into char buf[8192], its "\n" included
+
+
+def ast_strip(text: str) -> str:
+    """main/strings.h ``ast_strip``: every byte below 33 removed at both ends (spaces, tabs,
+    "\r", other control characters); not Python's Unicode-aware ``str.strip()``."""
+    return text.strip(_BELOW_33)
 
 
 @dataclass
@@ -47,9 +55,15 @@ def _split_comment(raw: str) -> tuple[str, str]:
 def parse_config(name: str, text: str) -> ConfigFile:
     """Parse Asterisk config syntax: sections, ``k = v``/``k => v``, comments, includes."""
     reader = _Reader(ConfigFile(name=name, text=text))
-    for lineno, raw in enumerate(text.splitlines(), start=1):
+    lines = text.split("\n")  # fgets: only "\n" ends a line
+    if lines[-1] == "":
+        lines.pop()  # the text's last "\n" ends the last line, it starts none
+    for lineno, raw in enumerate(lines, start=1):
+        if len(raw.encode()) > MAX_LINE_BYTES:  # buf[8192]: "Line %d too long, skipping"
+            logger.warning("%s:%d: line too long, skipping", name, lineno)
+            continue
         content, comment = _split_comment(raw)
-        content = content.strip()
+        content = ast_strip(content)
         if not content:
             if comment:
                 reader.comments += comment + "\n"
@@ -70,7 +84,7 @@ def _content_line(reader: _Reader, lineno: int, content: str, sameline: str) -> 
         return
     match = _CATEGORY_RE.match(content)
     if match:
-        _category_line(reader, lineno, match.group(1).strip(), match.group(2) or "", sameline)
+        _category_line(reader, lineno, ast_strip(match.group(1)), match.group(2) or "", sameline)
         return
     if reader.category is None or "=" not in content:
         logger.warning("%s:%d: no category or no '=': %r", reader.config.name, lineno, content)
@@ -78,8 +92,8 @@ def _content_line(reader: _Reader, lineno: int, content: str, sameline: str) -> 
     key, _, value = content.partition("=")
     is_object = value.startswith(">")
     variable = Variable(
-        key.strip(),
-        value.removeprefix(">").strip().replace("\\;", ";"),
+        ast_strip(key),
+        ast_strip(value.removeprefix(">")).replace("\\;", ";"),
         lineno=lineno,
         precomments=reader.take_comments(),
         sameline=sameline,
@@ -164,6 +178,12 @@ class _Writer:
             self._emit("" if trailing.startswith(";!") else trailing, comment=True)
         self.last = item
 
+    def comment(self, variable: Variable, line: str) -> None:
+        """A comment-variable's line: its own comments, then the line, all for the next item."""
+        if variable.precomments:
+            self._emit(_printable(variable.precomments, False), comment=True)
+        self._emit(line, comment=True)
+
     def finish(self, includes: list[str]) -> str:
         self.out.extend(f'#include "{include}"\n' for include in includes)
         if self.pending and self.last is not None:
@@ -202,7 +222,17 @@ def save_text(config: ConfigFile, creation_date: str, directory: str) -> str:
                 continue
             sign = "=>" if variable.object else "="
             line = f"{variable.key} {sign} {variable.value.replace(';', chr(92) + ';')}"
+            if is_comment(variable):  # its line reads back as a comment of the next item
+                writer.comment(variable, line + "\n")
+                continue
             writer.item(
                 variable, f"{line}  {variable.sameline}" if variable.sameline else line + "\n"
             )
+        category.variables[:] = [v for v in category.variables if not is_comment(v)]
     return writer.finish(config.includes)
+
+
+def is_comment(variable: Variable) -> bool:
+    """A variable whose name starts with ``;``: config.c writes names verbatim, so its line
+    is a comment once the file is read again (how UpdateConfig can write a comment)."""
+    return variable.key.startswith(";")

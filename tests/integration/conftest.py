@@ -30,9 +30,11 @@ def story(
 
 @pytest.fixture
 def live(story: Story) -> Story:
-    """The example applied to the fake pbx-paris, the hot-desk phone registered, AGI running."""
+    """The example applied to the fake pbx-paris, the hot-desk phone and ann's assigned phone
+    registered (a login on interface 2 needs it), AGI running."""
     result = story.cli("apply", "--auto-approve")
     assert result.code == 0, result.err
     story.asterisk.set_registered("desk-paris-102")
+    story.asterisk.set_registered("desk-paris-101")
     story.start_agi()
     return story

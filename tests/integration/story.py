@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
 from agi.__main__ import inventory_reader
-from agi.context import Options, Prompts
-from agi.server import AgiServer, InventoryHolder, ServerConfig
+from agi.context import Options
+from agi.server import AgiServer, ServerConfig
+from runtime.reload import InventoryHolder
 from tests.example_repo import SERVER, ExampleRepo
 from tests.fakes.agi_client import AgiResult, FakeAgiCall
 from tests.fakes.ami_server import FakeAmiServer
@@ -48,7 +48,7 @@ class Story(ExampleRepo):
 
     def start_agi(self) -> None:
         """Our server on an ephemeral loopback port, serving pbx-paris's part of the repo."""
-        self.asterisk.sounds.update({name: 8000 for name in asdict(Prompts()).values()})
+        self.asterisk.install_prompts()
         config = ServerConfig(port=0, idle_timeout=5.0, shutdown_grace=5.0, options=Options())
         self.agi = AgiServer(config, self.holder)
         thread = threading.Thread(target=self.agi.serve_forever, args=(0.02,), daemon=True)

@@ -66,7 +66,7 @@ def test_feature_codes_reach_the_agi_server_routes(live: Story) -> None:
     inventory = paris(live)
     codes = inventory.settings.feature_codes
     dialplan = live.dialplan()
-    assert dialplan.includes["gitops-internal"] == [FEATURES, "gitops-extensions"]
+    assert dialplan.includes["gitops-internal"] == [FEATURES, "gitops-extensions", "gitops-queues"]
     expected = {
         codes.login: ("login", ()),
         codes.logout: ("logout", ()),
@@ -79,10 +79,8 @@ def test_feature_codes_reach_the_agi_server_routes(live: Story) -> None:
         request = dialplan.agi_request(FEATURES, dialed)
         assert (request.script, request.args) == (script, args), dialed
         assert request.script in ROUTES
-        assert (request.host, request.port) == (
-            inventory.settings.agi.host,
-            inventory.settings.agi.port,
-        )
+        first = inventory.settings.agi[0]
+        assert (request.host, request.port) == (first.host, first.port)
 
 
 def _dialable(live: Story, value: str) -> bool:

@@ -45,14 +45,10 @@ def test_a_changed_file_is_validated_again(tmp_path: Path) -> None:
     assert caught.value.problems[0].path == "agents[0].queues[0].penalty"
 
 
-def test_default_cache_lives_next_to_the_inventory(tmp_path: Path) -> None:
-    root = tmp_path / "inv"
-    shutil.copytree(FIXTURES / "valid-minimal", root)
-    load_inventory(root)
-    assert list((tmp_path / ".provisioner-cache").glob("*.marshal"))
-    shutil.rmtree(tmp_path / ".provisioner-cache")
-    load_inventory(root, use_cache=False)
-    assert not (tmp_path / ".provisioner-cache").exists()
+def test_without_the_cache_nothing_is_written(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    load_inventory(FIXTURES / "valid-minimal", use_cache=False, cache_dir=cache)
+    assert not cache.exists()
 
 
 def test_unreadable_entry_is_a_miss(tmp_path: Path) -> None:

@@ -77,7 +77,8 @@ def test_unknown_keyword_refuses_to_compile() -> None:
 
 
 def test_item_errors_keep_their_position_in_the_file() -> None:
-    good = {"id": "a", "name": "A", "extension": "100", "pin": "pbkdf2_sha256$1$QQ==$QQ=="}
+    pin = "pbkdf2_sha256$60000$" + "QUFBQUFBQUFBQUFBQUFBQQ==$" + "QkJC" * 10 + "QkI="
+    good = {"id": "a", "name": "A", "extension": "100", "pin": pin}
     data = {"agents": [good, good, {**good, "extension": 7}, good]}
     errors = list(schema.iter_errors("agents", data))
     assert [e.path for e in errors] == [("agents", 2, "extension")]

@@ -12,8 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from provisioner.inventory import load_inventory
 from tests.example_repo import ENV, ExampleRepo
-from tests.real.sandbox import Sandbox, SandboxError, missing, required
+from tests.real import media
+from tests.real.center import SERVER, Center
+from tests.real.sandbox import AMI_SECRET, Sandbox, SandboxError, missing, required, sipp
+from tests.web.harness import WebService
+from web.service import ServiceConfig
+
+PHONES = ("desk-paris-101", "desk-paris-102")  # registered for the whole session
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -42,7 +49,7 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
             pytest.fail(f"the real-Asterisk suite is compulsory here, but {why}")
         pytest.skip(why)
     try:
-        started = Sandbox.start(tmp_path_factory.mktemp("asterisk"))
+        started = Sandbox.start(tmp_path_factory.mktemp("asterisk"), media.setup)
     except SandboxError as e:
         pytest.fail(str(e))
     try:
@@ -65,8 +72,41 @@ def example(
     monkeypatch.chdir(tmp_path)
     repo = ExampleRepo(tmp_path, sandbox.ami_url, capsys)
     try:
-        applied = repo.cli("apply", "--auto-approve")
+        applied = repo.cli("apply", "--auto-approve", "--force")  # the sandbox is shared
         assert applied.code == 0, applied.err
         yield repo
     finally:
         repo.close()
+
+
+@pytest.fixture(scope="session")
+def center(sandbox: Sandbox, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Center]:
+    """The example inventory applied to the sandbox, both FastAGI servers, SIPp phones."""
+    if sipp() is None:
+        pytest.fail("SIPp is missing: apt-get install sip-tester")
+    built = Center.build(sandbox, tmp_path_factory.mktemp("center"))
+    try:
+        built.start(PHONES)
+        yield built
+    finally:
+        built.stop()
+
+
+@pytest.fixture
+def fresh(center: Center) -> Center:
+    """The center with nobody logged in (state reset, Asterisk not restarted)."""
+    center.reset()
+    return center
+
+
+@pytest.fixture
+def web(fresh: Center) -> Iterator[WebService]:
+    """The HTTP service (as asterisk-gitops-web runs it) in front of the sandbox's pbx-paris,
+    the center reset; its lock listener on a free port."""
+    service = WebService(
+        fresh.inventory_dir,
+        lambda root: load_inventory(root, use_cache=False),
+        {SERVER: AMI_SECRET},
+        ServiceConfig(lock_port=0),
+    )
+    yield from service.running()

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from agi.astdb import SESSION_KEYS
 from provisioner.targets.ami.client import Action, AmiClient, Reply
 from provisioner.targets.base import AGENT_FAMILY
+from runtime.astdb import SESSION_KEYS
 from tests.real.sandbox import AMI_SECRET, AMI_USER, Sandbox
 
 

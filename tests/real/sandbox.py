@@ -13,6 +13,7 @@ import re
 import shutil
 import socket
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +96,9 @@ class Sandbox:
         return self.directory / "log" / "console.log"
 
     @classmethod
-    def start(cls, directory: Path) -> Sandbox:
+    def start(cls, directory: Path, setup: Callable[[Sandbox], None] | None = None) -> Sandbox:
+        """Lay out ``directory`` and start; with ``setup``, change the laid-out ``etc/``
+        with it and start again (the script copies ``etc/`` only into a new directory)."""
         found = script()
         if found is None:
             raise SandboxError(missing() or "no sandbox")
@@ -108,6 +111,13 @@ class Sandbox:
             str(sandbox.sip_port),
             timeout=60,
         )
+        if setup is not None:
+            try:
+                setup(sandbox)
+                sandbox.restart()
+            except BaseException:
+                sandbox.stop()
+                raise
         return sandbox
 
     def stop(self) -> None:
@@ -124,19 +134,33 @@ class Sandbox:
         """One Asterisk CLI command (``asterisk -rx``); its output."""
         return self._run("rx", command, timeout=30)
 
-    def log_text(self, since: int = 0) -> str:
-        """The console log from byte ``since`` on (see ``log_size`` to mark a point)."""
+    def log_text(self, since: int = 0, until: int | None = None) -> str:
+        """The console log from byte ``since`` on, up to ``until`` (see ``log_size``)."""
         with self.log.open("rb") as handle:
             handle.seek(since)
-            return handle.read().decode("utf-8", "replace")
+            data = handle.read() if until is None else handle.read(max(0, until - since))
+            return data.decode("utf-8", "replace")
 
     def log_size(self) -> int:
         return self.log.stat().st_size if self.log.exists() else 0
 
-    def problems(self, since: int = 0) -> list[str]:
-        """ERROR and WARNING lines Asterisk logged from byte ``since`` on."""
+    def problems(self, since: int = 0, until: int | None = None) -> list[str]:
+        """ERROR and WARNING lines Asterisk logged from byte ``since`` (up to ``until``)."""
         pattern = re.compile(r"\] (ERROR|WARNING)\[")
-        return [line for line in self.log_text(since).splitlines() if pattern.search(line)]
+        text = self.log_text(since, until)
+        return [line for line in text.splitlines() if pattern.search(line)]
+
+    def add_dialplan(self, name: str, text: str) -> None:
+        """A test's own dialplan: ``etc/extensions_test_<name>.conf``, included once from
+        ``extensions.conf`` (``#tryinclude``), loaded with ``dialplan reload``."""
+        file = f"extensions_test_{name}.conf"
+        (self.etc / file).write_text(text)
+        main = self.etc / "extensions.conf"
+        include = f"#tryinclude {file}"
+        if include not in main.read_text().splitlines():
+            with main.open("a") as out:
+                out.write(f"\n{include}\n")
+        self.rx("dialplan reload")
 
     def managed_file(self, name: str) -> Path:
         if name not in MANAGED:
@@ -162,3 +186,15 @@ class Sandbox:
 def sipp() -> str | None:
     """The SIPp binary (Debian ``sip-tester``), or None."""
     return shutil.which("sipp")
+
+
+def stop_process(process: subprocess.Popen[bytes] | None, grace: float = 10.0) -> None:
+    """Stop a process this suite started: SIGTERM, then SIGKILL after ``grace`` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)

@@ -44,10 +44,12 @@ def job(sandbox: Sandbox, renamed: str | None = None) -> Job:
 
 
 def apply(work: Job, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Apply ``work`` (forced: the shared sandbox holds whatever the last test applied)."""
     for key, value in ENV.items():
         monkeypatch.setenv(key, value)
     plan = plan_job(work, renderer())
-    apply_job(work, approved_from(plan), renderer(), thresholds=Thresholds(), plan=plan)
+    approved = approved_from(plan)
+    apply_job(work, approved, renderer(), thresholds=Thresholds(), force=True, plan=plan)
 
 
 def test_one_renamed_agent_is_applied_and_a_meanwhile_edit_makes_it_stale(

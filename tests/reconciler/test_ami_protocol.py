@@ -75,6 +75,22 @@ def test_redaction_of_login_updateconfig_and_config_lines() -> None:
     assert ("Value-000004", "1001") in redact_headers(headers)
 
 
+def test_redaction_goes_by_what_the_option_is_in_any_case() -> None:
+    headers = [
+        ("Var-000001", "MD5_Cred"),
+        ("Value-000001", "hand-md5"),
+        ("Var-000002", "Password"),
+        ("Match-000002", "old-pw"),
+        ("Line-000002-000004", "md5_cred = line-md5"),
+        ("Line-000002-000005", "SECRET=line-secret"),
+        ("MD5Cred", "detail-md5"),
+        ("OAuthSecret", "detail-oauth"),
+    ]
+    text = repr(redact_headers(headers))
+    for value in ("hand-md5", "old-pw", "line-md5", "line-secret", "detail-md5", "detail-oauth"):
+        assert value not in text
+
+
 def test_getconfig_keeps_same_named_categories_apart() -> None:
     # ami-02 g8: endpoint, aor and auth; endpoint and aor are both named 1001.
     (response,) = Framer().feed(

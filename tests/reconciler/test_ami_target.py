@@ -303,3 +303,30 @@ def test_leftovers_under_the_old_temporary_suffix_are_still_cleaned_up(
     target.write(creates([queue("support")]))
     assert "gitops-new" not in fake_asterisk.config_text(QUEUES_FILE)
     assert without_owner(target.read().objects) == without_owner([queue("support")])
+
+
+def test_the_live_files_say_what_manages_each_object(
+    target: AmiTarget, ami_server: FakeAmiServer
+) -> None:
+    """Finding 7: the header and owner comments of the rendered files were missing on a live
+    server. UpdateConfig cannot write a comment; a variable named like one is read back as a
+    comment (tests/real/test_provisioning.py shows the real Asterisk doing it)."""
+    before = context("gitops-x", "1,1,NoOp()", "2,1,NoOp()")
+    target.write(creates([*agent_objects("1001"), before]))
+    asterisk = ami_server.asterisk
+    note = "; managed by asterisk-gitops (do not edit here, change the inventory): owner = "
+    pjsip = asterisk.config_text(PJSIP_FILE)
+    for kind in ("endpoint", "aor", "auth"):
+        assert f"{note}agent:1001\ntype = {kind}\n" in pjsip
+    assert without_owner(target.read().objects) == without_owner([*agent_objects("1001"), before])
+    after = context("gitops-x", "2,1,NoOp()", "3,1,NoOp()")  # the first line goes
+    target.write([update(before, after)])
+    text = asterisk.config_text(EXTENSIONS_FILE)
+    category = text.split("[gitops-x]\n", 1)[1]
+    assert category.startswith(f"{note}dialplan\n")  # again right after the name
+    assert [line for line in category.splitlines() if line.startswith("exten")] == [
+        "exten = 2,1,NoOp()",
+        "exten = 3,1,NoOp()",
+    ]
+    assert text.count(note) == 1
+    assert without_owner(target.read().objects) == without_owner([*agent_objects("1001"), after])

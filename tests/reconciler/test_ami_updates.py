@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from provisioner.render.objects import EXTENSIONS_FILE, PJSIP_FILE, QUEUES_FILE
-from provisioner.targets.ami.updates import file_requests, is_leftover, temporary_name
+from provisioner.targets.ami.updates import NOTE_KEY, file_requests, is_leftover, temporary_name
 from tests.reconciler.ami_helpers import (
     aor,
     auth,
@@ -30,7 +30,8 @@ def test_a_create_is_built_under_a_temporary_name_then_renamed() -> None:
     (request,) = file_requests(PJSIP_FILE, creates([aor("1001")]))
     steps = numbered(request.headers)
     assert steps[0] == ("Action=NewCat", "Cat=1001~g~a")
-    assert steps[1] == ("Action=Append", "Cat=1001~g~a", "Var=type", "Value=aor")
+    assert steps[1] == ("Action=Append", "Cat=1001~g~a", f"Var={NOTE_KEY}", "Value=agent:1001")
+    assert steps[2] == ("Action=Append", "Cat=1001~g~a", "Var=type", "Value=aor")
     assert steps[-1] == ("Action=RenameCat", "Cat=1001~g~a", "Value=1001")
     assert ("SrcFilename", PJSIP_FILE) in request.headers
     assert ("DstFilename", PJSIP_FILE) in request.headers
@@ -79,7 +80,7 @@ def test_a_large_object_is_built_over_several_requests_and_swapped_in_by_the_las
         ("Action=RenameCat", "Cat=gitops-agents~g~c", "Value=gitops-agents"),
     ]
     appended = [s for r in requests for s in numbered(r.headers) if s[0] == "Action=Append"]
-    assert len(appended) == 100
+    assert len(appended) == 1 + 100  # the managed-by note, then every line
 
 
 def test_leftovers_are_removed_first() -> None:
@@ -93,9 +94,9 @@ def test_semicolons_are_escaped_for_the_config_file() -> None:
 
 
 def test_requests_are_split_between_objects_only() -> None:
-    objects = [aor(str(n)) for n in range(10)]  # NewCat, 3 Append, RenameCat: 5 actions
-    requests = file_requests(PJSIP_FILE, creates(objects), max_actions=12)
-    assert [len(numbered(r.headers)) for r in requests] == [10, 10, 10, 10, 10]
+    objects = [aor(str(n)) for n in range(10)]  # NewCat, note + 3 Append, RenameCat: 6
+    requests = file_requests(PJSIP_FILE, creates(objects), max_actions=13)
+    assert [len(numbered(r.headers)) for r in requests] == [12, 12, 12, 12, 12]
     for request in requests:
         ops = [step[0] for step in numbered(request.headers)]
         assert ops.count("Action=NewCat") == ops.count("Action=RenameCat") == 2
@@ -151,13 +152,14 @@ def test_leftovers_are_recognised_under_either_suffix_and_ids_are_not() -> None:
 
 
 def test_requests_are_filled_across_objects_to_asterisks_line_limit() -> None:
-    # a first apply: every agent's endpoint, aor and auth (62 + 17 + 21 lines); the old
-    # packing closed a request as soon as the next object did not fit
+    # a first apply: every agent's endpoint, aor and auth (66 + 21 + 25 lines with their
+    # notes); the old packing closed a request as soon as the next object did not fit (one
+    # request per agent: 30)
     objects = [o for n in range(30) for o in (endpoint(str(n)), aor(str(n)), auth(str(n), "pw"))]
     requests = file_requests(PJSIP_FILE, creates(objects))
     sizes = [len(r.headers) - 2 for r in requests]  # SrcFilename, DstFilename
     assert all(size <= 124 for size in sizes)
-    assert len(requests) <= -(-sum(sizes) // 124) + 1  # as few as the lines allow, or one more
+    assert len(requests) <= -(-sum(sizes) // 124) + 2  # first fit: near as few as lines allow
     built = [
         s[1].removeprefix("Cat=")
         for r in requests
@@ -182,3 +184,16 @@ def test_groups_of_one_object_stay_in_order_and_phases_never_go_back() -> None:
     assert max(built) == swap
     # the small creates fill the room the big build left, but only after the deletes
     assert order.index(("Action=NewCat", "Cat=c0~g~c")) > 0
+
+
+def test_an_edit_that_deletes_the_first_line_writes_the_note_again() -> None:
+    """Finding 7: the note is a comment of the first line; deleting that line drops it."""
+    before = context("c", "a,1,NoOp()", "b,1,NoOp()")
+    (request,) = file_requests(EXTENSIONS_FILE, [update(before, context("c", "b,1,NoOp()"))])
+    assert numbered(request.headers) == [
+        ("Action=Delete", "Cat=c", "Var=exten", "Match=a,1,NoOp()"),
+        ("Action=Insert", "Cat=c", f"Var={NOTE_KEY}", "Value=dialplan", "Line=0"),
+    ]
+    later = context("c", "a,1,NoOp()", "b,1,NoOp()", "z,1,NoOp()")
+    (request,) = file_requests(EXTENSIONS_FILE, [update(before, later)])
+    assert [s[0] for s in numbered(request.headers)] == ["Action=Append"]  # first line kept

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
 
+from provisioner.cli import main
 from provisioner.targets.directory import LOCK_FILE, STATE_FILE
-from tests.reconciler.cli_helpers import ENV, Cli, start
+from tests.reconciler.cli_helpers import ENV, FIXTURES, Cli, start
 
 
 @pytest.fixture
@@ -254,3 +256,40 @@ def test_an_object_recorded_as_unverified_is_written_again_until_verified(cli: C
     assert applied.code == 0 and "1 change(s) written" in applied.out, applied.err
     assert "unverified" not in json.loads(path.read_text())
     assert cli("plan", "--detailed-exitcode").code == 0
+
+
+@pytest.fixture
+def elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Run from ``tmp_path`` (no ./inventory there) with the test secrets; the target args."""
+    for key, value in ENV.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.chdir(tmp_path)
+    return ["--target", f"dir:{tmp_path / 'cfg'}"]
+
+
+def test_a_saved_plan_remembers_its_inventory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], elsewhere: list[str]
+) -> None:
+    shutil.copytree(FIXTURES / "basic", tmp_path / "infra" / "inv")
+    target = elsewhere
+    assert main(["plan", "--inventory", "infra/inv", *target, "--out", "plan.json"]) == 0
+    saved = json.loads((tmp_path / "plan.json").read_text())
+    assert saved["options"]["inventory"] == "infra/inv"
+    capsys.readouterr()
+    assert main(["apply", "plan.json"]) == 0, capsys.readouterr().err  # no ./inventory here
+    assert "[1001]" in (tmp_path / "cfg" / "pjsip_gitops.conf").read_text()
+
+
+def test_a_saved_plan_is_refused_for_another_inventory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], elsewhere: list[str]
+) -> None:
+    shutil.copytree(FIXTURES / "basic", tmp_path / "reviewed")
+    shutil.copytree(FIXTURES / "basic", tmp_path / "other")
+    target = elsewhere
+    assert main(["plan", "--inventory", "reviewed", *target, "--out", "plan.json"]) == 0
+    capsys.readouterr()
+    assert main(["apply", "plan.json", "--inventory", "other"]) == 1
+    err = capsys.readouterr().err
+    assert "plan.json was made from the inventory reviewed, not other" in err
+    assert not (tmp_path / "cfg" / "pjsip_gitops.conf").exists()
+    assert main(["apply", "plan.json", "--inventory", str(tmp_path / "reviewed")]) == 0

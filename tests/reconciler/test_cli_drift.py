@@ -83,3 +83,24 @@ def test_saved_plan_refused_after_a_new_commit(cli: Cli, repo: git.Repo, tmp_pat
     assert result.code == 1
     assert f"made from inventory revision {planned} but the inventory is now at {now}" in result.err
     assert not (cli.config / "pjsip_gitops.conf").exists()
+
+
+def test_drift_of_a_hand_added_category_only_says_so(cli: Cli, repo: git.Repo) -> None:
+    """Issue 9, finding 5: "would change:" followed by "No changes. The target matches the
+    inventory." and exit code 2 contradicted itself."""
+    assert cli("apply", "--auto-approve").code == 0
+    path = cli.config / "queues_gitops.conf"
+    path.write_text(path.read_text() + "\n[handmade]\nstrategy=ringall\n")
+    drift = cli("drift")
+    assert drift.code == 2
+    assert "would change" not in drift.out
+    assert "No changes. The target matches" not in drift.out
+    assert drift.out.startswith(
+        "Drift (hand edits): objects were added to the managed files by hand; apply leaves"
+        " them in place, remove them by hand:\n"
+    )
+    assert "! queues_gitops.conf: queue 'handmade'" in drift.out
+    assert drift.out.rstrip().endswith(
+        "No changes to apply; 1 object(s) in the managed files were not written by"
+        " asterisk-gitops (listed above)."
+    )

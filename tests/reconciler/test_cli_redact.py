@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,45 @@ def test_the_url_hint_is_given_only_when_the_url_holds_a_password(cli: Cli) -> N
 )
 def test_shown_hides_only_the_password(spec: str, expected: str) -> None:
     assert shown(spec) == expected
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        f"ami:/gitops:{PASSWORD}@127.0.0.1:5038",  # one slash: not a URL urlsplit reads
+        f"ami:gitops:{PASSWORD}@127.0.0.1:5038",
+        f"ami:///gitops:{PASSWORD}@127.0.0.1:5038",
+        f"gitops:{PASSWORD}@127.0.0.1:5038",  # no scheme at all
+    ],
+)
+def test_a_malformed_target_never_echoes_its_password(cli: Cli, spec: str) -> None:
+    result = cli("plan", "--server", "pbx1", target=spec)
+    assert result.code == 1
+    assert PASSWORD not in result.err + result.out
+    assert ":***@127.0.0.1:5038" in result.err
+
+
+def test_an_ami_peers_control_characters_are_escaped_in_the_error(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        conn, _ = server.accept()
+        with conn:
+            conn.sendall(b"Asterisk Call Manager/11.0.0\r\n")
+            conn.recv(4096)
+            conn.sendall(
+                b"Response: Error\r\nActionID: gitops-1\r\nMessage: no\x1b[2J\x1b]0;x\x07\r\n\r\n"
+            )
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    monkeypatch.setenv("PBX1_AMI_SECRET", "s")
+    monkeypatch.setenv("GITOPS_AMI_SECRET", "s")
+    result = cli("plan", "--server", "pbx1", target=f"ami://u@127.0.0.1:{server.getsockname()[1]}")
+    thread.join(10)
+    server.close()
+    assert result.code == 1
+    assert "\x1b" not in result.err and "\x07" not in result.err
+    assert "no\\x1b[2J\\x1b]0;x\\x07" in result.err

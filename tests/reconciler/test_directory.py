@@ -121,3 +121,45 @@ def test_verify_reports_missing_objects(tmp_path: Path) -> None:
     failures = target.verify([o.key for o in objects])
     assert list(failures) == [objects[2].key]
     assert "auth 1001 is not in pjsip_gitops.conf" in failures[objects[2].key]
+
+
+def _refusing_the_second(monkeypatch: pytest.MonkeyPatch, refused: str) -> list[str]:
+    """os.replace as the directory target sees it, failing when it would switch ``refused``
+    into place (EACCES, as for a file made immutable): the second file of a write."""
+    real = os.replace
+    switched: list[str] = []
+
+    def replace(src: str | Path, dst: str | Path) -> None:
+        if Path(dst).name == refused:
+            raise PermissionError(13, "Permission denied", str(src))
+        real(src, dst)
+        switched.append(Path(dst).name)
+
+    monkeypatch.setattr("provisioner.targets.directory.os.replace", replace)
+    return switched
+
+
+def test_a_write_refused_half_way_changes_no_file_and_names_the_real_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = DirectoryTarget(tmp_path)
+    _create(target, [*agent_objects("1001"), queue("sales")])
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    _refusing_the_second(monkeypatch, QUEUES_FILE)
+    changes = [ObjectChange("create", None, o) for o in [endpoint("1002"), queue("support")]]
+    with pytest.raises(TargetError) as caught:
+        target.write(changes)
+    message = str(caught.value)
+    assert f"cannot write {tmp_path / QUEUES_FILE}: Permission denied" in message
+    assert "nothing was changed" in message and ".tmp" not in message
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # no leftovers
+
+
+def test_a_new_file_is_removed_again_when_the_write_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = DirectoryTarget(tmp_path)
+    _refusing_the_second(monkeypatch, QUEUES_FILE)
+    with pytest.raises(TargetError, match="nothing was changed"):
+        _create(target, [*agent_objects("1001"), queue("sales")])
+    assert list(tmp_path.iterdir()) == []

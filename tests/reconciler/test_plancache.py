@@ -6,20 +6,21 @@ from pathlib import Path
 
 import pytest
 
-from provisioner.inventory.cache import DEFAULT_DIRNAME
+from provisioner.inventory.cache import CACHE_ENV
 from provisioner.targets.directory import DirectoryTarget
 from tests.reconciler.cli_helpers import ENV, Cli, start
 
 
 @pytest.fixture
 def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))  # this test's entries only
     started = start(Cli, tmp_path, capsys, monkeypatch, "basic")
     assert started("apply", "--auto-approve").code == 0
     return started
 
 
 def entries(cli: Cli) -> list[Path]:
-    return sorted((cli.root / DEFAULT_DIRNAME).glob("*.plan"))
+    return sorted((cli.root / "cache").glob("*.plan"))
 
 
 def refuse_reading(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -89,3 +90,15 @@ def test_a_plan_made_while_the_target_changed_is_not_kept(
     monkeypatch.setattr(DirectoryTarget, "read", read_then_edit)
     assert cli("plan").code == 0
     assert entries(cli) == []
+
+
+def test_an_entry_not_written_with_the_cache_key_is_ignored(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = cli("plan", "--format", "json")
+    (entry,) = entries(cli)
+    entry.write_bytes(bytes(32) + entry.read_bytes()[32:])  # the payload kept, its HMAC not
+    refuse_reading(monkeypatch)
+    with pytest.raises(AssertionError, match="was read although"):
+        cli("plan", "--format", "json")
+    assert first.code == 0

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 
 import pytest
 
-from provisioner.model import FeatureCodes, Inventory, Permissions, Settings, Voice
+from agi.prompts import STOCK
+from provisioner.model import (
+    AgiServer,
+    FeatureCodes,
+    Inventory,
+    Permissions,
+    Queue,
+    Settings,
+    Voice,
+)
 from provisioner.render import render
 from provisioner.render.objects import EXTENSIONS_FILE, MANAGED_FILES, PJSIP_FILE, ConfigObject
 from provisioner.render.text import split_by_file, to_text
@@ -90,19 +100,72 @@ def test_pause_with_a_reason_code_passes_the_code_as_the_agi_argument() -> None:
     assert _steps(features, "_#9.")[1] == "AGI(agi://127.0.0.1:4573/pause,${EXTEN:2})"
 
 
-def test_a_failed_agi_call_is_audible() -> None:
+def test_a_failed_agi_call_is_audible_with_stock_sounds() -> None:
+    """Issue 9, finding 3: an-error-has-occurred is not in asterisk-core-sounds-en 1.6.1, so
+    the caller heard silence. The error prompt is made of stock sounds only: it exists
+    wherever Asterisk's English sounds do, whether or not our prompts were installed."""
     result = _contexts(inventory())["gitops-result"]
     steps = _steps(result, "s")
     assert steps[0] == 'GotoIf($["${AGISTATUS}" != "SUCCESS"]?failed)'
     assert 'GotoIf($["${GITOPS_STATUS}" = ""]?failed)' in steps
     failed = [v for _, v in result.options if "(failed)" in v]
-    assert failed == ["s,n(failed),Playback(an-error-has-occurred)"]
+    assert failed == ["s,n(failed),Playback(im-sorry&please-try-call-later)"]
+    played = failed[0].split("Playback(", 1)[1].rstrip(")").split("&")
+    assert set(played) <= set(STOCK)
+
+
+def test_every_prompt_the_dialplan_plays_is_stock() -> None:
+    lines = [v for c in _contexts(inventory()).values() for _, v in c.options]
+    played = {
+        name
+        for line in lines
+        for data in re.findall(r"Playback\(([^)]*)\)", line)
+        for name in data.split("&")
+    }
+    assert played and played <= set(STOCK)
 
 
 def test_the_agi_address_comes_from_the_settings() -> None:
-    settings = replace(inventory().settings, agi=replace(inventory().settings.agi, port=4600))
+    settings = replace(inventory().settings, agi=(AgiServer("127.0.0.1", 4600),))
     features = _contexts(replace(inventory(), settings=settings))["gitops-features"]
     assert "AGI(agi://127.0.0.1:4600/login)" in _steps(features, "*71")
+
+
+def test_several_agi_servers_are_tried_in_order_while_they_refuse() -> None:
+    servers = (AgiServer("10.0.0.5", 4573), AgiServer("10.0.0.6", 4574), AgiServer("::1", 9))
+    settings = replace(inventory().settings, agi=servers)
+    features = _contexts(replace(inventory(), settings=settings))["gitops-features"]
+    refused = '$["${AGISTATUS}" != "FAILURE" | "${GITOPS_STATUS}" != ""]'
+    assert _steps(features, "_*73.") == [
+        "Answer()",
+        "AGI(agi://10.0.0.5:4573/pause,${EXTEN:3})",
+        f"GotoIf({refused}?gitops-result,s,1)",
+        "AGI(agi://10.0.0.6:4574/pause,${EXTEN:3})",
+        f"GotoIf({refused}?gitops-result,s,1)",
+        "AGI(agi://[::1]:9/pause,${EXTEN:3})",
+        "Goto(gitops-result,s,1)",
+    ]
+
+
+def test_queue_numbers_wait_in_the_queue_with_its_options() -> None:
+    queues = (
+        Queue("sales", number="500", extra_numbers=("+33140000000",), max_wait=300),
+        Queue("support", number="510", caller_hears="ringing"),
+        Queue("billing"),  # no number: not dialled
+    )
+    contexts = _contexts(replace(inventory(), queues=queues))
+    numbers = contexts["gitops-queues"]
+    assert _steps(numbers, "500") == ["Answer()", "Queue(sales,,,,300)", "Hangup()"]
+    assert _steps(numbers, "+33140000000") == _steps(numbers, "500")
+    assert _steps(numbers, "510") == ["Answer()", "Queue(support,r)", "Hangup()"]
+    assert {v.split(",")[0] for _, v in numbers.options} == {"500", "+33140000000", "510"}
+    assert ("include", "gitops-queues") in contexts["gitops-internal"].options
+
+
+def test_no_queue_numbers_no_queue_context() -> None:
+    contexts = _contexts(inventory())
+    assert "gitops-queues" not in contexts
+    assert ("include", "gitops-queues") not in contexts["gitops-internal"].options
 
 
 def test_every_agent_can_be_rung_through_the_local_channel_context() -> None:

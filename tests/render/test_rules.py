@@ -175,7 +175,7 @@ def test_agent_ids_that_differ_only_by_dashes_are_refused() -> None:
 
 def test_settings_problems_without_a_loader_are_placed_at_the_settings_source() -> None:
     settings = Settings(
-        agi=AgiServer(host="agi server"),
+        agi=(AgiServer(host="agi server"),),
         pause_reasons=(PauseReason(code=-1, name="lunch"),),
         source=Source("inventory/settings.yaml", 1),
     )
@@ -183,4 +183,19 @@ def test_settings_problems_without_a_loader_are_placed_at_the_settings_source() 
     assert [(p.file, p.line, p.path) for p in check(inv)] == [
         ("inventory/settings.yaml", 1, "settings.agi.host"),
         ("inventory/settings.yaml", 1, "settings.pause_reasons[0].code"),
+    ]
+
+
+def test_queue_numbers_taken_or_undiallable_are_refused_without_a_loader() -> None:
+    queues = (
+        Queue("sales", number="2001", extra_numbers=("5x5",)),
+        Queue("support", number="600", extra_numbers=("600",)),
+    )
+    agents = (agent("2001"),)
+    settings = Settings(source=Source("inventory/settings.yaml", 1))
+    inv = Inventory(settings=settings, agents=agents, phones=(), queues=queues)
+    assert sorted(p.path for p in check(inv)) == [
+        "queues[name=sales].extra_numbers[0]",
+        "queues[name=sales].number",
+        "queues[name=support].extra_numbers[0]",
     ]

@@ -6,7 +6,12 @@ import pytest
 
 from provisioner.model import CODECS, Queue, Voice
 from provisioner.render import voice as v
-from provisioner.render.queues import FIXED_OPTIONS, QUEUE_OPTIONS, queue_object
+from provisioner.render.queues import (
+    DIALPLAN_FIELDS,
+    FIXED_OPTIONS,
+    QUEUE_OPTIONS,
+    queue_object,
+)
 
 
 def test_every_nat_rendering_reads_back_as_a_setting_that_renders_it() -> None:
@@ -63,6 +68,7 @@ def test_contact_read_takes_hand_written_forms_and_refuses_others() -> None:
 
 def test_queue_table_covers_every_queue_setting_in_render_order() -> None:
     settable = {f for f in Queue.__dataclass_fields__ if f not in ("name", "members", "source")}
-    assert {name for name, _ in QUEUE_OPTIONS} == settable
+    assert {name for name, _ in QUEUE_OPTIONS} == settable - set(DIALPLAN_FIELDS)
+    assert set(DIALPLAN_FIELDS) <= settable
     rendered = queue_object(Queue(name="q")).options
     assert [k for k, _ in rendered] == [o for _, o in QUEUE_OPTIONS] + [k for k, _ in FIXED_OPTIONS]

@@ -20,7 +20,9 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
+from urllib.parse import unquote, urlsplit
 
+from provisioner.errors import TargetError
 from provisioner.targets.ami.errors import (
     AmiActionError,
     AmiAuthError,
@@ -36,6 +38,13 @@ logger = logging.getLogger(__name__)
 BANNER_PREFIX = "Asterisk Call Manager/"
 _RECV_SIZE = 1 << 16  # recv(1 MiB) costs ~13 us more per small answer (a fresh 1 MiB buffer)
 _LOG_HEADERS = 40  # at most this many headers of one message in a debug line
+# Bytes one exchange (the banner and Login, or one window of pipelined actions) may receive:
+# a 10,000-agent plan reads about 30 MB in its largest. Past it the peer is cut off.
+MAX_IN_REPLY_BYTES = 1 << 27  # 128 MiB
+_UNSOLICITED_KEPT = 1000  # unsolicited messages kept, only small ones: at most 4 MB
+_UNSOLICITED_BYTES = 4096
+DEFAULT_PORT = 5038
+SCHEMES = ("ami", "ami+astdb")  # ami+astdb: PJSIP objects in AstDB (see astdb.py)
 
 
 @dataclass(frozen=True)
@@ -101,7 +110,8 @@ class AmiClient:
         self._framer = Framer()
         self._pending: dict[str, _Pending] = {}
         self._ids = itertools.count(1)
-        self.unsolicited: deque[Message] = deque(maxlen=1000)
+        self.unsolicited: deque[Message] = deque(maxlen=_UNSOLICITED_KEPT)
+        self._budget = MAX_IN_REPLY_BYTES  # what the current exchange may still receive
         self.sent = 0  # actions sent on every connection so far (Login included)
 
     def __enter__(self) -> AmiClient:
@@ -127,6 +137,7 @@ class AmiClient:
         self._sock = self._open()
         self._framer = Framer()
         self._pending.clear()
+        self._budget = MAX_IN_REPLY_BYTES
         try:
             self._read_banner()
             self._login()
@@ -165,6 +176,7 @@ class AmiClient:
         replies: list[Reply] = []
         for start in range(0, len(actions), self._window):
             batch = actions[start : start + self._window]
+            self._budget = MAX_IN_REPLY_BYTES
             ids = self._send(batch)
             replies.extend(self._wait(action_id, timeout or self.timeout) for action_id in ids)
         return replies
@@ -297,7 +309,19 @@ class AmiClient:
                 f"{self.name} closed the connection before answering {waiting_for}; "
                 "check Asterisk's log, then run plan again"
             )
-        for message in self._framer.feed(data, self._wants_raw):
+        self._budget -= len(data)
+        if self._budget < 0:
+            self._drop()
+            raise AmiProtocolError(
+                f"{self.name} sent more than {MAX_IN_REPLY_BYTES} bytes in answer to "
+                f"{waiting_for}; is this an Asterisk manager interface?"
+            )
+        try:
+            messages = self._framer.feed(data, self._wants_raw)
+        except AmiProtocolError as e:
+            self._drop()
+            raise AmiProtocolError(f"{self.name}: {e}") from e
+        for message in messages:
             self._dispatch(message)
 
     def _wants_raw(self, action_id: str) -> bool:
@@ -307,7 +331,8 @@ class AmiClient:
     def _dispatch(self, message: Message) -> None:
         pending = self._pending.get(message.action_id)
         if pending is None:
-            self.unsolicited.append(message)
+            if sum(len(k) + len(v) for k, v in message.headers) <= _UNSOLICITED_BYTES:
+                self.unsolicited.append(message)
             return
         list_state = message.get("EventList").lower()
         if message.is_response and pending.response is None:
@@ -326,3 +351,22 @@ def _short(headers: Sequence[Header]) -> str:
     if len(headers) <= _LOG_HEADERS:
         return describe(headers)
     return f"{describe(headers[:_LOG_HEADERS])}, ... ({len(headers) - _LOG_HEADERS} more)"
+
+
+def parse_url(url: str) -> tuple[str, str, int]:
+    """``ami://USER@HOST:PORT`` (or ``ami+astdb://``) -> (user, host, port); TargetError
+    when malformed."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or DEFAULT_PORT
+        password = parts.password
+    except ValueError as e:
+        raise TargetError(f"an AMI target is not ami://USER@HOST:PORT ({e})") from e
+    if password is not None:
+        raise TargetError(
+            "an AMI target URL carries a secret: use ami://USER@HOST:PORT and give the "
+            "secret in the environment"
+        )
+    if parts.scheme not in SCHEMES or not parts.username or not parts.hostname:
+        raise TargetError(f"target {url!r} is not ami://USER@HOST:PORT")
+    return unquote(parts.username), parts.hostname, port

@@ -44,6 +44,7 @@ class AstDbLock:
                 "%s: taking over the expired lock of %s", self._client.name, current.holder
             )
         value = LockValue(now + self._ttl, secrets.token_hex(8), holder)
+        self._held = value  # from the DBPut on, release() deletes it if it is still ours
         self._put(value)
         confirmed = self._current()
         if confirmed is None or confirmed.token != value.token:
@@ -51,7 +52,6 @@ class AstDbLock:
             raise TargetError(
                 f"{self._client.name} was locked by {other} at the same time; try again"
             )
-        self._held = value
         self._refreshed = now
         logger.info("%s: locked by %s", self._client.name, holder)
 

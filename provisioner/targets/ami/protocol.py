@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from provisioner.render.objects import SENSITIVE_KEYS
+from provisioner.render.objects import is_sensitive
 from provisioner.targets.ami.errors import AmiProtocolError
 
 TERMINATOR = b"\r\n\r\n"
@@ -19,15 +19,19 @@ TERMINATOR = b"\r\n\r\n"
 # line into a 1024-byte buffer, CRLF included): beyond them it refuses or drops the action.
 MAX_HEADER_LINES = 128
 MAX_LINE_BYTES = 1022
+# What the client takes in, whatever the peer sends. Asterisk's longest lines are GetConfig's
+# (config.c reads lines of up to 8190 bytes) and its largest message a GetConfig answer
+# (about 15 MB for a 10,000-agent pjsip_gitops.conf): far within these bounds, which stop a
+# peer streaming bytes without end (it drove a plan to 2.6 GB in 10 s).
+MAX_IN_LINE_BYTES = 1 << 16  # a line not ended within 64 KiB
+MAX_IN_MESSAGE_BYTES = 1 << 26  # a message not ended within 64 MiB
 Header = tuple[str, str]
 # Lines Asterisk writes without a colon inside an answer: GetConfig with a Category that
 # matches nothing ends its (successful) answer with this one. Skipped, the rest is a header.
 BARE_LINES = frozenset({"No categories found"})
 
-# Headers whose values are secrets wherever they appear (Login, PJSIPShow* details).
-_SECRET_HEADERS = frozenset({"secret", "password", "md5cred", "oauthsecret", "refreshtoken"})
 _UPDATE_VAR = re.compile(r"Var-(\d{6})$")
-_UPDATE_VALUE = re.compile(r"Value-(\d{6})$")
+_UPDATE_VALUE = re.compile(r"(?:Value|Match)-(\d{6})$")  # Match: a Delete's old value
 _CONFIG_LINE = re.compile(r"Line-\d{6}-\d{6}$")
 
 
@@ -139,20 +143,39 @@ _RAW_ABOVE = 1 << 16  # smaller answers are parsed whole, whoever asked
 
 
 class Framer:
-    """Accumulates received bytes and cuts them into messages."""
+    """Accumulates received bytes and cuts them into messages. Raises AmiProtocolError when
+    a line or a message grows past ``MAX_IN_LINE_BYTES`` / ``MAX_IN_MESSAGE_BYTES`` without
+    ending: what is buffered stays bounded whatever the peer sends."""
 
     def __init__(self) -> None:
         self._buffer = bytearray()
         self._scan = 0  # no terminator before this offset
+        self._open_line = 0  # bytes received since the last "\n"
 
     def append(self, data: bytes) -> None:
         self._buffer += data
+        self._check_line(data)
 
     def feed(self, data: bytes, raw: Callable[[str], bool] | None = None) -> list[Message]:
         """Add received bytes; the messages now complete, in order. ``raw``: which action
         ids want their answer kept raw (``Message.text``)."""
-        self._buffer += data
-        return self.pop_messages(raw)
+        self.append(data)
+        messages = self.pop_messages(raw)
+        if len(self._buffer) > MAX_IN_MESSAGE_BYTES:
+            raise AmiProtocolError(
+                f"the peer sent a message of more than {MAX_IN_MESSAGE_BYTES} bytes without "
+                "ending it; is this an Asterisk manager interface?"
+            )
+        return messages
+
+    def _check_line(self, data: bytes) -> None:
+        end = data.rfind(b"\n")
+        self._open_line = len(data) - end - 1 if end >= 0 else self._open_line + len(data)
+        if self._open_line > MAX_IN_LINE_BYTES:
+            raise AmiProtocolError(
+                f"the peer sent a line of more than {MAX_IN_LINE_BYTES} bytes without ending "
+                "it; is this an Asterisk manager interface?"
+            )
 
     def pop_messages(self, raw: Callable[[str], bool] | None = None) -> list[Message]:
         if self._buffer.find(TERMINATOR, self._scan) < 0:
@@ -213,7 +236,7 @@ def redact_headers(headers: Sequence[Header]) -> list[Header]:
     sensitive_numbers = {
         m.group(1)
         for key, value in headers
-        if (m := _UPDATE_VAR.match(key)) and value.strip() in SENSITIVE_KEYS
+        if (m := _UPDATE_VAR.match(key)) and is_sensitive(value)
     }
     redacted: list[Header] = []
     for key, value in headers:
@@ -222,14 +245,14 @@ def redact_headers(headers: Sequence[Header]) -> list[Header]:
 
 
 def _redact_value(key: str, value: str, sensitive_numbers: set[str]) -> str:
-    if key.lower() in _SECRET_HEADERS:
+    if is_sensitive(key):  # Secret (Login), Password, MD5Cred... (PJSIPShow* details)
         return "(sensitive)"
     value_match = _UPDATE_VALUE.match(key)
     if value_match and value_match.group(1) in sensitive_numbers:
         return "(sensitive)"
     if _CONFIG_LINE.match(key):
         name, sep, _ = value.partition("=")
-        if sep and name.strip() in SENSITIVE_KEYS:
+        if sep and is_sensitive(name):
             return f"{name}=(sensitive)"
     return value
 

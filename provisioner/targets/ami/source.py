@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import logging
 
-from provisioner.dump.snapshot import Context, Section, Snapshot, redacted
 from provisioner.errors import TargetError
-from provisioner.targets.ami.client import Action, AmiClient, Reply
+from provisioner.targets.ami.client import Action, AmiClient, Reply, parse_url
 from provisioner.targets.ami.protocol import Message
 from provisioner.targets.ami.state import parse_members
-from provisioner.targets.ami.target import parse_url
 from provisioner.targets.base import LiveMember
+from provisioner.targets.snapshot import Context, Section, Snapshot, redacted
 
 logger = logging.getLogger(__name__)
 

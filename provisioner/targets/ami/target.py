@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from types import TracebackType
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from provisioner.errors import TargetError
 from provisioner.render.objects import (
@@ -22,7 +22,7 @@ from provisioner.render.objects import (
     ObjectKey,
 )
 from provisioner.targets.ami import astdb
-from provisioner.targets.ami.client import Action, AmiClient, Reply
+from provisioner.targets.ami.client import Action, AmiClient, Reply, parse_url
 from provisioner.targets.ami.errors import AmiError, AmiProtocolError, AmiWriteError
 from provisioner.targets.ami.lock import AstDbLock
 from provisioner.targets.ami.members import NOT_DELETED, change_members
@@ -43,32 +43,9 @@ from provisioner.targets.base import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_PORT = 5038
 # the least time a Reload or an UpdateConfig may take: Asterisk reads (and writes) a whole
 # file for it; at 10000 agents a reload of res_pjsip takes 3-8 s on a busy 2-core machine
 SLOW_TIMEOUT = 300.0
-
-
-SCHEMES = ("ami", "ami+astdb")  # ami+astdb: PJSIP objects in AstDB (see astdb.py)
-
-
-def parse_url(url: str) -> tuple[str, str, int]:
-    """``ami://USER@HOST:PORT`` (or ``ami+astdb://``) -> (user, host, port); TargetError
-    when malformed."""
-    try:
-        parts = urlsplit(url)
-        port = parts.port or DEFAULT_PORT
-        password = parts.password
-    except ValueError as e:
-        raise TargetError(f"an AMI target is not ami://USER@HOST:PORT ({e})") from e
-    if password is not None:
-        raise TargetError(
-            "an AMI target URL carries a secret: use ami://USER@HOST:PORT and give the "
-            "secret in the environment"
-        )
-    if parts.scheme not in SCHEMES or not parts.username or not parts.hostname:
-        raise TargetError(f"target {url!r} is not ami://USER@HOST:PORT")
-    return unquote(parts.username), parts.hostname, port
 
 
 class AmiTarget:
@@ -277,8 +254,8 @@ class AmiTarget:
 
     @contextmanager
     def lock(self, holder: str) -> Iterator[None]:
-        self._lock.acquire(holder)
-        try:
+        try:  # an acquire stopped after its DBPut (SIGTERM) is released too
+            self._lock.acquire(holder)
             yield
         finally:
             self._lock.release()

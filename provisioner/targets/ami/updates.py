@@ -17,6 +17,12 @@ docs/ami-target.md explains it for operators:
   agent's change to a context listing every agent stays one small request.
 - ``;`` in a value is sent as ``\\;`` (Asterisk writes values verbatim to the file, where an
   unescaped ``;`` would start a comment).
+- Every category carries a note that it is managed and by which owner, as a comment line
+  right after ``[name]``. UpdateConfig has no action that writes a comment, but it writes a
+  variable's name verbatim (``name = value``): a variable named ``; managed by ...`` is a
+  comment once the file is read again, kept by every later UpdateConfig (it loads with
+  comments) and invisible to GetConfig. A comment belongs to the line after it: an edit
+  that deletes a category's first line writes the note again (``NOTE_KEY``).
 
 Asterisk also bounds one AMI message: at most 128 header lines (``AST_MAX_MANHEADERS``; more
 answers ``Too many lines in message``) of at most 1022 bytes each, and 100000 numbered
@@ -56,6 +62,8 @@ KIND_LETTERS = {
     "context": "c",
 }
 _LEFTOVER = re.compile(r"~g~[a-z]$")
+# the note's line: "; managed by asterisk-gitops (...): owner = agent:ann"
+NOTE_KEY = "; managed by asterisk-gitops (do not edit here, change the inventory): owner"
 
 
 @dataclass(frozen=True)
@@ -127,12 +135,18 @@ def change_groups(change: ObjectChange, budget: int = MAX_LINES) -> list[Group]:
         if edit is not None and _lines(edit) <= budget:
             return [edit]
     temp = temporary_name(obj)
-    build = [Step("NewCat", temp)]
+    build = [Step("NewCat", temp), note(temp, obj)]
     build += [Step("Append", temp, key, escape(value)) for key, value in obj.options]
     swap = [*removal, Step("RenameCat", temp, value=obj.name)]
     if _lines(build) + _lines(swap) <= budget:
         return [build + swap]
     return [*_chunks(build, budget), swap]
+
+
+def note(category: str, obj: ConfigObject, line: str | None = None) -> Step:
+    """The managed-by note of ``obj``: appended, or inserted at ``line``."""
+    owner = escape(obj.owner or "asterisk-gitops")
+    return Step("Insert" if line else "Append", category, NOTE_KEY, owner, line=line)
 
 
 def edit_steps(before: ConfigObject, after: ConfigObject) -> Group | None:
@@ -168,6 +182,8 @@ def edit_steps(before: ConfigObject, after: ConfigObject) -> Group | None:
                 Step("Insert", before.name, k, escape(v), line=str(i1 + n))
                 for n, (k, v) in enumerate(added)
             ]
+    if any(tag in ("delete", "replace") and i1 == 0 for tag, i1, *_ in matcher.get_opcodes()):
+        steps.append(note(before.name, after, line="0"))  # it went with the first line
     return steps if _lines(steps) < 4 * len(new) + 6 else None
 
 

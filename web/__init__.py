@@ -1,0 +1,1 @@
+"""The HTTP service of asterisk-gitops (issue 12)."""
