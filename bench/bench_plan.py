@@ -6,9 +6,11 @@ the no-change plan, a one-changed-agent plan, and the peak Python memory of a pl
 generated directly. Then the whole command, ``provisioner plan`` on a YAML inventory from
 bench/gen_inventory.py (two servers, so two directory targets): load + render + read +
 compare, cold (first YAML parse), warm (the inventory cache filled; the target still empty,
-so every object is a create to print) and with no change (after an apply), each the best of
-three. Wall times include whatever else the machine runs (the load average is printed);
-CPU times are this process's.
+so every object is a create to print) and with no change (after an apply: the plan cache
+serves it), each the best of three; then what CI runs on each push, ``validate`` and ``plan``
+as two fresh processes (wall time, interpreter start and imports included). Wall times
+include whatever else the machine runs (the load average is printed); CPU times are this
+process's.
 
     python3 bench/bench_plan.py [SIZE ...]      # default: 1000 10000
 """
@@ -19,6 +21,7 @@ import contextlib
 import io
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -180,8 +183,27 @@ def bench_cli(size: int) -> None:
             for _ in range(REPEAT):
                 with measure(same):
                     main_cli(argv)
+        ci = [ci_check(root, argv) for _ in range(REPEAT)]
     print(f"{size} agents, 'provisioner plan' end to end (YAML inventory, 2 servers), best of 3:")
     print(f"  cold {best(cold)}  warm {best(warm)}  no-change (warm) {best(same)}")
+    walls = sorted(sum(t.wall for t in pair) for pair in ci)
+    print(
+        f"  'validate' then 'plan', each a fresh process, nothing changed: best "
+        f"{walls[0]:.2f} s, median {walls[len(walls) // 2]:.2f} s (validate "
+        f"{min(v.wall for v, _ in ci):.2f} s, plan {min(p.wall for _, p in ci):.2f} s)"
+    )
+
+
+def ci_check(root: Path, argv: list[str]) -> tuple[Timing, Timing]:
+    """What CI runs on every push, as processes: validate, then plan (warm caches)."""
+    code = "import sys; from provisioner.cli import main; sys.exit(main(sys.argv[1:]))"
+    timings: list[Timing] = []
+    for args in (["validate", "--inventory", str(root)], argv):
+        with measure(timings):
+            subprocess.run(
+                [sys.executable, "-c", code, *args], check=True, capture_output=True, env=os.environ
+            )
+    return timings[0], timings[1]
 
 
 def best(timings: list[Timing]) -> Timing:

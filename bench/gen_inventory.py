@@ -2,9 +2,11 @@
 
     python3 bench/gen_inventory.py                 # bench/out/inv-1000 and bench/out/inv-10000
     python3 bench/gen_inventory.py 5000 /tmp/inv   # one inventory of 5000 agents
+    python3 bench/gen_inventory.py 5000 /tmp/inv 1 # the same on one server
 
 Agents come in team files of 500 (agents/team-NNN.yaml), half of them on each of two
-servers; phones (one per two agents) and queues (one per 50 agents) are split by site.
+servers (or all on one, ``sites=1``); phones (one per two agents) and queues (one per 50
+agents) are split by site.
 Every agent shares one PIN hash: hashing 10k PINs would only slow the generator down.
 """
 
@@ -20,8 +22,8 @@ SITES = ("paris", "lyon")
 DEFAULT_SIZES = (1000, 10000)
 
 
-def _site(team: int) -> str:
-    return SITES[team % 2]
+def _site(team: int, sites: int) -> str:
+    return SITES[team % sites]
 
 
 def _agent(i: int, pin: str, queues: list[str], phone: str | None) -> str:
@@ -44,21 +46,21 @@ def _agent(i: int, pin: str, queues: list[str], phone: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _layout(count: int) -> dict[str, list[str]]:
+def _layout(count: int, sites: int) -> dict[str, list[str]]:
     """Queue names per site."""
-    per_site = max(1, count // 50 // len(SITES))
-    return {site: [f"{site}-q{n:03d}" for n in range(per_site)] for site in SITES}
+    per_site = max(1, count // 50 // sites)
+    return {site: [f"{site}-q{n:03d}" for n in range(per_site)] for site in SITES[:sites]}
 
 
-def generate(count: int, root: Path) -> None:
+def generate(count: int, root: Path, sites: int = len(SITES)) -> None:
     pin = hash_pin("1234")
-    queues = _layout(count)
+    queues = _layout(count, sites)
     root.mkdir(parents=True, exist_ok=True)
     (root / "agents").mkdir(exist_ok=True)
-    phones: dict[str, list[str]] = {site: [] for site in SITES}
-    served: dict[str, list[str]] = {site: [] for site in SITES}
+    phones: dict[str, list[str]] = {site: [] for site in queues}
+    served: dict[str, list[str]] = {site: [] for site in queues}
     for team in range((count + TEAM_SIZE - 1) // TEAM_SIZE):
-        site = _site(team)
+        site = _site(team, sites)
         text = ["agents:\n"]
         for i in range(team * TEAM_SIZE, min(count, (team + 1) * TEAM_SIZE)):
             phone = f"{site}-desk-{i:05d}" if i % 2 == 0 else None
@@ -109,7 +111,7 @@ def _write_settings(
         "    - {code: 2, name: break}",
         "  servers:",
     ]
-    for n, site in enumerate(SITES):
+    for n, site in enumerate(served):
         lines += [
             f"    - name: pbx-{site}",
             f"      target: ami://gitops@10.0.{n}.10:5038",
@@ -123,7 +125,8 @@ def _write_settings(
 
 def main(argv: list[str]) -> int:
     if argv:
-        generate(int(argv[0]), Path(argv[1] if len(argv) > 1 else f"bench/out/inv-{argv[0]}"))
+        root = Path(argv[1] if len(argv) > 1 else f"bench/out/inv-{argv[0]}")
+        generate(int(argv[0]), root, int(argv[2]) if len(argv) > 2 else len(SITES))
         return 0
     for count in DEFAULT_SIZES:
         generate(count, Path(f"bench/out/inv-{count}"))

@@ -1,13 +1,14 @@
 """Orchestration: plan each target, apply an approved plan, report drift.
 
-A target does the I/O; this module decides the order. Apply takes the target's lock, plans
-again under it and refuses when the result differs from the approved plan (stale), checks
-the safety thresholds, then: one write (all-or-nothing per file), a reload of the affected
-modules only, a read-back verification of every created or updated endpoint, aor, auth and
-queue, the live queue member changes, and the state record (which remembers the objects
-that failed verification, so that later plans show them until an apply verifies them). A
-plan without changes writes nothing and reloads nothing. Several targets are handled
-concurrently (threads).
+A target does the I/O; this module decides the order. Apply plans (or takes the plan just
+shown), refuses when it differs from the approved plan (stale) or crosses the safety
+thresholds, takes the target's lock and reads again only what the plan touches and the
+state record (stale if they changed), then: one write (all-or-nothing per file), a reload
+of the affected modules only, a read-back verification of every created or updated
+endpoint, aor, auth and queue, the live queue member changes, and the state record (which
+remembers the objects that failed verification, so that later plans show them until an
+apply verifies them). A plan without changes writes nothing and reloads nothing. Several
+targets are handled concurrently (threads).
 """
 
 from __future__ import annotations
@@ -18,14 +19,15 @@ import os
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from provisioner.diff import diff
+from provisioner.diff import diff, runtime_changes
 from provisioner.errors import ApplyError, PlanError, ProvisionerError, TargetError
 from provisioner.inventory.secrets import resolve_secret
 from provisioner.model import Inventory, SecretRef
-from provisioner.plan import Plan, SavedPlan, check_saved, make_plan
+from provisioner.plan import Plan, SavedPlan, basis, check_saved, make_plan
+from provisioner.plancache import PlanCache
 from provisioner.render import render
 from provisioner.render.objects import MANAGED_FILES, ConfigObject, ObjectKey
 from provisioner.safety import Thresholds, check
@@ -77,14 +79,22 @@ def renderer(env: Mapping[str, str] | None = None) -> Renderer:
     return run
 
 
-def plan_job(job: Job, desired_of: Renderer) -> Plan:
-    """Plan one target: render its part, read its actual state, compare."""
-    desired = desired_of(job.inventory)
+def plan_job(job: Job, desired_of: Renderer, cache: PlanCache | None = None) -> Plan:
+    """Plan one target: read its actual state, render its part, compare. (Read first: the
+    read's passing peak, the answers being parsed, does not meet the rendered objects.) With
+    ``cache``, a plan with nothing to change made from the same inventory, secrets and
+    target content is taken from it instead."""
+    kept = cache.get(job) if cache is not None else None
+    if kept is not None:
+        return kept
     actual = job.target.read()
+    desired = desired_of(job.inventory)
     plan = make_plan(
         job.label, job.inventory.revision, diff(desired, actual, job.inventory), actual
     )
     logger.info("planned %s: %d change(s)", job.label, len(plan.changes))
+    if cache is not None:
+        cache.put(job, plan)
     return plan
 
 
@@ -120,13 +130,31 @@ def apply_job(
     thresholds: Thresholds,
     force: bool = False,
     lock_holder: str | None = None,
+    plan: Plan | None = None,
 ) -> Outcome:
-    """Lock, plan again, refuse if stale or unsafe, then execute."""
-    with job.target.lock(lock_holder or holder()):
+    """Plan (unless ``plan``, just made from this target, is given), refuse if stale or
+    unsafe, then lock, check that what the plan touches is unchanged, and execute."""
+    if plan is None:
         plan = plan_job(job, desired_of)
-        check_saved(approved, plan)
-        check(plan, thresholds, force=force)
-        return execute(job.target, plan)
+    check_saved(approved, plan)
+    check(plan, thresholds, force=force)
+    with job.target.lock(lock_holder or holder()):
+        return execute(job.target, recheck(job, plan))
+
+
+def recheck(job: Job, plan: Plan) -> Plan:
+    """``plan`` as it stands under the lock: the categories it touches and the state record,
+    read again, must be as when it was made (else it is stale: another apply or a hand edit
+    came in between); live members and sessions are taken as they are now. A change made
+    meanwhile to an object the plan does not touch is left alone, as the plan never saw it:
+    the next plan shows it."""
+    actual = job.target.read_part(plan.touched)
+    if basis(actual, plan.touched) != plan.basis:
+        raise PlanError(
+            f"{plan.target}: the target changed since the plan was made (stale plan); run "
+            "'provisioner plan' again and review the new plan"
+        )
+    return replace(plan, members=runtime_changes(job.inventory, actual))
 
 
 def execute(target: Target, plan: Plan) -> Outcome:

@@ -101,10 +101,7 @@ def diff(
             changes.append(ObjectChange("delete", obj, None))
         else:
             unmanaged.append(key)
-    members: tuple[MemberChange, ...] = ()
-    if inventory is not None:
-        members = member_changes(inventory, actual.members, actual.sessions)
-        members += forget_changes(inventory, actual.sessions)
+    members = runtime_changes(inventory, actual) if inventory is not None else ()
     return Diff(
         changes=tuple(sorted(changes, key=change_order)),
         members=members,
@@ -112,6 +109,12 @@ def diff(
         existing=existing,
         desired=frozenset(wanted),
     )
+
+
+def runtime_changes(inventory: Inventory, actual: ActualState) -> tuple[MemberChange, ...]:
+    """The live member changes and the sessions to forget (runtime state, not config)."""
+    members = member_changes(inventory, actual.members, actual.sessions)
+    return members + forget_changes(inventory, actual.sessions)
 
 
 def _index(

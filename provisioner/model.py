@@ -299,6 +299,9 @@ class Inventory:
     phones: tuple[Phone, ...]  # sorted by id
     queues: tuple[Queue, ...]  # sorted by name
     revision: str = "working-tree"  # git commit sha when read with --ref or from a clean tree
+    # sha256 of the files (and the code) it was loaded from, when the inventory cache knows
+    # it: what the plan cache keys a target's plan on. "" when unknown (built in code).
+    content_key: str = field(default="", compare=False, repr=False)
 
     @cached_property
     def _agents(self) -> dict[str, Agent]:
@@ -329,4 +332,5 @@ class Inventory:
             phones=tuple(p for p in self.phones if server.serves("phones", p.id)),
             queues=tuple(q for q in self.queues if server.serves("queues", q.name)),
             revision=self.revision,
+            content_key=self.content_key,
         )

@@ -25,7 +25,8 @@ def _run(*args: str) -> str:
 
 def test_bench_plan_prints_every_step() -> None:
     out = _run("bench/bench_plan.py", "30")
-    for row in ("first plan", "first apply", "no-change plan", "one agent edited", "(0 changes)"):
+    rows = ("first plan", "first apply", "no-change plan", "one agent edited", "(0 changes)")
+    for row in (*rows, "'validate' then 'plan'"):
         assert row in out
 
 
@@ -41,6 +42,19 @@ def test_bench_agi_sessions_all_end_ok() -> None:
     out = _run("bench/bench_agi.py", "--sessions", "30", "--only", "pause", "--rates", "50")
     assert "p99" in out
     assert "NOT OK" not in out
+
+
+@pytest.mark.parametrize("store", [(), ("--astdb",)], ids=["file", "astdb"])
+def test_bench_apply_prints_ours_next_to_the_floor(store: tuple[str, ...]) -> None:
+    out = _run("bench/bench_apply.py", "--fake", *store, "--first", "--repeat", "1", "30")
+    for row in ("(a) first apply", "floor", "(b) one changed agent", "(c) no-change plan"):
+        assert row in out
+    assert out.count("ratio") == 2
+
+
+def test_bench_sorcery_prints_both_stores() -> None:
+    out = _run("bench/bench_sorcery.py", "--fake", "30")
+    assert "file : read (GetConfig)" in out and "AstDB: read (DBGetTree)" in out
 
 
 def test_bench_inventory_changes_lists_the_edits() -> None:

@@ -30,6 +30,7 @@ from provisioner.cli.numbers import percent, seconds
 from provisioner.errors import PlanError, ProvisionerError, SafetyError
 from provisioner.gcpause import paused_gc
 from provisioner.inventory import load_inventory
+from provisioner.inventory.cache import default_directory, usable
 from provisioner.inventory.changes import InventoryChanges, inventory_changes
 from provisioner.model import Inventory
 from provisioner.plan import (
@@ -42,6 +43,7 @@ from provisioner.plan import (
     save,
     to_json,
 )
+from provisioner.plancache import PlanCache
 from provisioner.safety import Thresholds, violations
 from provisioner.targets import DEFAULT_TARGET, Job, select
 
@@ -119,6 +121,11 @@ def _jobs(args: argparse.Namespace, ref: str | None) -> tuple[Inventory, tuple[J
     return inventory, jobs
 
 
+def _plan_cache(args: argparse.Namespace) -> PlanCache:
+    """Plans with nothing to change, kept with the inventory's cache (see plancache)."""
+    return PlanCache(usable(default_directory()))
+
+
 def _named(job: Job, error: ProvisionerError) -> str:
     text = str(error)
     return text if job.label in text or job.target.name in text else f"{job.label}: {text}"
@@ -154,7 +161,8 @@ def run_plan(args: argparse.Namespace) -> int:
 def _run_plan(args: argparse.Namespace) -> int:
     _, jobs = _jobs(args, args.ref)
     desired_of = renderer()
-    plans = _plans(jobs, lambda job: plan_job(job, desired_of))
+    cache = _plan_cache(args)
+    plans = _plans(jobs, lambda job: plan_job(job, desired_of, cache))
     plans = _accounted(plans, jobs, _root(args), args.ref)
     _show(plans, args.format)
     unsafe = [warning for plan in plans for warning in violations(plan, _thresholds(args))]
@@ -193,16 +201,22 @@ def _run_apply(args: argparse.Namespace) -> int:
         args.ref = args.ref or saved.options.get("ref")
     _, jobs = _jobs(args, args.ref)
     desired_of = renderer()
+    plans: dict[str, Plan] = {}  # made moments ago: apply reads again only what they touch
     if saved is not None:
         approved = _match(args.file, saved.plans, jobs)
         if len(jobs) > 1:
-            _check_all(jobs, approved, desired_of, args)
+            plans = _check_all(jobs, approved, desired_of, args)
     else:
-        approved, jobs = _approve(args, jobs, desired_of)
+        approved, jobs, plans = _approve(args, jobs, desired_of)
     results = each(
         jobs,
         lambda job: apply_job(
-            job, approved[job.label], desired_of, thresholds=_thresholds(args), force=args.force
+            job,
+            approved[job.label],
+            desired_of,
+            thresholds=_thresholds(args),
+            force=args.force,
+            plan=plans.get(job.label),
         ),
     )
     return _report(jobs, results)
@@ -240,11 +254,13 @@ def _check_all(
     approved: dict[str, SavedPlan],
     desired_of: Renderer,
     args: argparse.Namespace,
-) -> None:
+) -> dict[str, Plan]:
     """Re-plan every target of a saved plan and check each against it (staleness, then
     thresholds) before any is written: one refused target stops them all, so a saved plan is
-    never applied half-way. Each apply still re-plans and re-checks under its own lock."""
-    plans = _plans(jobs, lambda job: plan_job(job, desired_of))
+    never applied half-way. Each apply still checks, under its own lock, that what its plan
+    touches is unchanged. Returns the plans, by target."""
+    cache = _plan_cache(args)
+    plans = _plans(jobs, lambda job: plan_job(job, desired_of, cache))
     refused: list[str] = []
     for plan in plans:
         try:
@@ -259,24 +275,28 @@ def _check_all(
             f"nothing was applied to any of the {len(plans)} targets of {args.file}: "
             + "; ".join(refused)
         )
+    return {plan.target: plan for plan in plans}
 
 
 def _approve(
     args: argparse.Namespace, jobs: Sequence[Job], desired_of: Renderer
-) -> tuple[dict[str, SavedPlan], tuple[Job, ...]]:
-    """Plan, show, check thresholds, ask: the plans approved and the jobs to apply."""
-    plans = _plans(jobs, lambda job: plan_job(job, desired_of))
+) -> tuple[dict[str, SavedPlan], tuple[Job, ...], dict[str, Plan]]:
+    """Plan, show, check thresholds, ask: what was approved, the jobs to apply and their
+    plans."""
+    cache = _plan_cache(args)
+    plans = _plans(jobs, lambda job: plan_job(job, desired_of, cache))
     print(format_text(_accounted(plans, jobs, _root(args), args.ref)), end="")
     todo = [(j, p) for j, p in zip(jobs, plans, strict=True) if p.has_changes or p.record_outdated]
     if not todo:
-        return {}, ()
+        return {}, (), {}
     if not args.force:
         found = [v for p in plans for v in violations(p, _thresholds(args))]
         if found:
             raise SafetyError("; ".join(found))
     if any(p.has_changes for _, p in todo):
         _confirm(args.auto_approve)
-    return {p.target: approved_from(p) for _, p in todo}, tuple(j for j, _ in todo)
+    approved = {p.target: approved_from(p) for _, p in todo}
+    return approved, tuple(j for j, _ in todo), {p.target: p for _, p in todo}
 
 
 def _confirm(auto_approve: bool) -> None:

@@ -157,6 +157,20 @@ class FileCache:
             return
         self._write(self._path(key), marshal.dumps(_encode(value)))
 
+    def read_entry(self, name: str) -> bytes | None:
+        """The authentic payload of the entry ``name`` (None: disabled, missing or not
+        authentic); for other caches kept in the same directory (the plan cache)."""
+        if self.directory is None:
+            return None
+        try:
+            return self._authentic(self.directory / name)
+        except FileNotFoundError:
+            return None
+
+    def write_entry(self, name: str, payload: bytes) -> None:
+        if self.directory is not None:
+            self._write(self.directory / name, payload)
+
     def _authentic(self, path: Path) -> bytes | None:
         """The payload of ``path`` if its HMAC is right (else None, logged)."""
         raw = path.read_bytes()

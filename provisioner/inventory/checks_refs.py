@@ -136,7 +136,7 @@ def servers(context: Context) -> list[Finding]:
             message = f"a second server named '{server.name}'"
             findings.extend(context.settings_finding(message, *at, "name"))
         names.add(server.name)
-        if server.target.startswith("ami://") and server.secret_env is None:
+        if server.target.startswith(("ami://", "ami+astdb://")) and server.secret_env is None:
             message = "an ami:// target needs secret_env: the variable holding the AMI password"
             findings.extend(context.settings_finding(message, *at, "target"))
         for kind, singular in (("agents", "agent"), ("phones", "phone"), ("queues", "queue")):

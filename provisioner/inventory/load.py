@@ -262,7 +262,7 @@ def _load(root: Path, ref: str | None, use_cache: bool, cache_dir: Path | None) 
     problems.extend(locate_findings(findings, files))
     if problems:
         raise InventoryError(capped(problems))
-    inventory = _inventory(context, revision or working_revision(root))
+    inventory = replace(_inventory(context, revision or working_revision(root)), content_key=key)
     if known_valid:
         return inventory
     refusals = rules.findings(inventory)

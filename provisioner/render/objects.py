@@ -32,7 +32,7 @@ def is_sensitive(key: str) -> bool:
 ObjectKey = tuple[str, str, str]  # (file, kind, name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: 45k of them at 10k agents, desired and actual
 class ConfigObject:
     file: str  # one of MANAGED_FILES
     kind: str  # pjsip "type=" value (endpoint, aor, auth, identify, transport), "queue", "context"

@@ -5,7 +5,8 @@
 - ``dir:PATH`` (the default, ``dir:asterisk-config``): with several servers in the inventory
   each server gets ``PATH/<server-name>/`` and only its part;
 - ``ami://USER@HOST:PORT``: a live Asterisk; with several servers, ``--server NAME`` says
-  whose part it serves. The AMI secret comes from the environment (the server's
+  whose part it serves. ``ami+astdb://USER@HOST:PORT``: the same, its PJSIP objects kept in
+  AstDB by sorcery (docs/scaling.md). The AMI secret comes from the environment (the server's
   ``secret_env``, else ``GITOPS_AMI_SECRET``), never from the command line;
 - a server name from ``settings.servers``: that server's configured target and part;
 - ``all``: every server of ``settings.servers`` at its configured target.
@@ -28,6 +29,7 @@ from provisioner.targets.base import Target
 
 DEFAULT_TARGET = "dir:asterisk-config"
 AMI_SECRET_ENV = DEFAULT_AMI_SECRET_ENV
+AMI_PREFIXES = ("ami://", "ami+astdb://")
 ALL_SERVERS = "all"
 
 
@@ -69,7 +71,7 @@ def select(
         )
     if spec.startswith("dir:"):
         return _dir_jobs(inventory, spec, chosen if servers else [])
-    if spec.startswith("ami://"):
+    if spec.startswith(AMI_PREFIXES):
         if not servers:
             target = open_target(spec, AMI_SECRET_ENV, env, timeout=timeout)
             return (Job(target.name, target, inventory),)
@@ -128,7 +130,7 @@ def open_target(
         from provisioner.targets.directory import DirectoryTarget
 
         return DirectoryTarget(spec.removeprefix("dir:"))
-    if not spec.startswith("ami://"):
+    if not spec.startswith(AMI_PREFIXES):
         raise TargetError(f"unknown target {shown(spec)!r}: use dir:PATH or ami://USER@HOST:PORT")
     secret = ami_secret(spec, secret_env, env)
     from provisioner.targets.ami.target import AmiTarget  # only when an AMI target is used

@@ -167,6 +167,17 @@ class Target(Protocol):
         """The actual state. Raises TargetError when it cannot be read."""
         ...
 
+    def content_digest(self) -> str | None:
+        """A digest of everything ``read`` reads, when the target can make one more cheaply
+        than it reads (the plan cache keys on it), else None."""
+        ...
+
+    def read_part(self, names: Collection[tuple[str, str]]) -> ActualState:
+        """The actual state as ``read`` has it, but of the config objects only the categories
+        named by ``names`` ((file, name), any case, any kind): what apply reads again under
+        the lock. The record, live members and sessions are read whole."""
+        ...
+
     def lock(self, holder: str) -> AbstractContextManager[None]:
         """Exclusive apply lock; raises TargetError naming the holder when taken."""
         ...

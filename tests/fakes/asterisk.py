@@ -35,6 +35,7 @@ INITIAL_FILES: Mapping[str, str] = {
     "extensions_gitops.conf": "",
 }
 MODULES = ("res_pjsip.so", "app_queue.so", "pbx_config.so", "chan_pjsip.so", "res_agi.so")
+ASTDB_KINDS = frozenset({"endpoint", "aor", "auth", "identify"})  # sorcery_astdb mode
 
 
 class FakeAsterisk(QueueOps, RegistrationOps):
@@ -43,9 +44,16 @@ class FakeAsterisk(QueueOps, RegistrationOps):
     version = "22.10.1"
 
     def __init__(
-        self, *, auth_success_events: bool = True, clock: Callable[[], float] = time.time
+        self,
+        *,
+        auth_success_events: bool = True,
+        clock: Callable[[], float] = time.time,
+        sorcery_astdb: str | None = None,
     ) -> None:
         self.lock = threading.RLock()
+        # sorcery.conf mapping endpoint, aor, auth and identify to res_sorcery_astdb with this
+        # family prefix (``pjsip``): those objects are then read from AstDB at each lookup
+        self.sorcery_astdb = sorcery_astdb
         self.hub = EventHub()
         self.clock = clock
         self.auth_success_events = auth_success_events
@@ -211,12 +219,23 @@ class FakeAsterisk(QueueOps, RegistrationOps):
 
     def pjsip_object(self, kind: str, name: str) -> pjsip.PjsipObject | None:
         with self.lock:
+            if self._in_astdb(kind):
+                value = self.db_get(f"{self.sorcery_astdb}/{kind}", name)
+                return None if value is None else pjsip.from_astdb(kind, name, value)
             return self.pjsip_objects.get((kind, name))
 
     def pjsip_list(self, kind: str) -> list[pjsip.PjsipObject]:
         with self.lock:
+            if self._in_astdb(kind):
+                family = f"{self.sorcery_astdb}/{kind}"
+                names = [k.rsplit("/", 1)[1] for k in self.db_tree(family)]
+                loaded = [self.pjsip_object(kind, name) for name in names]
+                return sorted((o for o in loaded if o is not None), key=lambda o: o.name)
             found = [o for (k, _), o in self.pjsip_objects.items() if k == kind]
             return sorted(found, key=lambda o: o.name)
+
+    def _in_astdb(self, kind: str) -> bool:
+        return self.sorcery_astdb is not None and kind in ASTDB_KINDS
 
     def device_state(self, device: str) -> int:
         """The device state number of any device (``PJSIP/x``, ``Local/x@ctx``, ``Queue:...``)."""

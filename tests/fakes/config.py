@@ -97,17 +97,20 @@ class UpdateError(Exception):
 def getconfig_lines(categories: list[Category], only: str | None = None) -> list[tuple[str, str]]:
     """``Category-NNNNNN`` / ``Templates-NNNNNN`` (what it inherits, when it does) /
     ``Line-NNNNNN-MMMMMM`` headers, as GetConfig answers (its Category header matches names
-    ignoring case)."""
+    ignoring case). Categories are numbered among those answered; with a Category that
+    matches none, Asterisk answers Success and the bare line ``No categories found`` (a
+    header with an empty name here, written without a colon)."""
     out: list[tuple[str, str]] = []
     wanted = None if only is None else name_key(only)
-    for number, category in enumerate(categories):
-        if wanted is not None and name_key(category.name) != wanted:
-            continue
+    chosen = [c for c in categories if wanted is None or name_key(c.name) == wanted]
+    for number, category in enumerate(chosen):
         out.append((f"Category-{number:06d}", category.name))
         if category.inherits:
             out.append((f"Templates-{number:06d}", ",".join(category.inherits)))
         for index, (key, value) in enumerate(category.lines):
             out.append((f"Line-{number:06d}-{index:06d}", f"{key}={value}"))
+    if wanted is not None and not chosen:
+        out.append(("", "No categories found"))
     return out
 
 

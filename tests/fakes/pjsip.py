@@ -11,11 +11,12 @@ shows them over AMI (``yes`` -> ``true`` for boolean options, ``allow`` -> ``(ul
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from tests.fakes.config import Category
+from tests.fakes.config import Category, Variable
 from tests.fakes.pjsip_fields import (
     AOR_FIELDS,
     AUTH_FIELDS,
@@ -164,6 +165,30 @@ def build_object(kind: str, category: Category) -> PjsipObject:
         values["allow"] = "(" + "|".join(codecs) + ")" if codecs else "(nothing)"
         values["set_var"] = ";".join(set_vars)
     return PjsipObject(kind, category.name, values, tuple(category.lines))
+
+
+def from_astdb(kind: str, name: str, value: str) -> PjsipObject | None:
+    """The object res_sorcery_astdb makes of one AstDB value (a JSON object of strings, the
+    last of a field given twice wins), or None when Asterisk cannot retrieve it: not such an
+    object, an invalid value. Fields sorcery does not know are dropped silently, as
+    sorcery_astdb_filter_objectset does (a config file would refuse the object)."""
+    try:
+        fields = json.loads(value)
+    except ValueError:
+        return None
+    if not isinstance(fields, dict) or not all(isinstance(v, str) for v in fields.values()):
+        return None  # ast_json_to_ast_variables: only strings
+    known = {k: v for k, v in fields.items() if k in _DEFAULTS[kind] or k in _EXTRA_OPTIONS[kind]}
+    category = Category(name, [Variable("type", kind)])
+    category.variables += [Variable(k, v) for k, v in known.items()]
+    try:
+        obj = build_object(kind, category)
+        if kind == "endpoint":
+            _check_endpoint(obj, {})
+    except InvalidOption as e:
+        logger.warning("PJSIP %s %r could not be retrieved from AstDB: %s", kind, name, e)
+        return None
+    return obj
 
 
 def load(categories: list[Category]) -> dict[tuple[str, str], PjsipObject]:

@@ -45,6 +45,14 @@ class MemoryTarget:
         self.calls.append("read")
         return ActualState(tuple(self.objects), self.record, tuple(self.members))
 
+    def content_digest(self) -> str | None:
+        return None
+
+    def read_part(self, names: Collection[tuple[str, str]]) -> ActualState:
+        self.calls.append("read part")
+        objects = tuple(o for o in self.objects if (o.file, o.name.lower()) in names)
+        return ActualState(objects, self.record, tuple(self.members))
+
     @contextmanager
     def lock(self, holder: str) -> Iterator[None]:
         if self.locked_by is not None:

@@ -12,7 +12,7 @@ from provisioner.targets.ami import AmiTarget
 from provisioner.targets.ami.errors import AmiAuthError, AmiClosed, AmiTimeout, AmiUnreachable
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
-from tests.reconciler.ami_helpers import SECRET, agent_objects, closed_port, creates
+from tests.reconciler.ami_helpers import SECRET, agent_objects, closed_port, creates, queue
 
 
 def one_sentence(error: BaseException, target: AmiTarget) -> str:
@@ -43,6 +43,16 @@ def test_timeout(ami_server: FakeAmiServer) -> None:
     with pytest.raises(AmiTimeout) as caught:
         target.read()
     assert "did not answer GetConfig within 0.2 s" in one_sentence(caught.value, target)
+
+
+def test_a_reload_and_a_write_may_take_longer_than_the_timeout(ami_server: FakeAmiServer) -> None:
+    # Asterisk reads (and writes) a whole file for them: seconds at 10000 agents
+    ami_server.faults.delay("Reload", 0.5)
+    ami_server.faults.delay("UpdateConfig", 0.5)
+    with AmiTarget(ami_server.url, SECRET, timeout=0.2) as target:
+        target.read()
+        target.write(creates([queue("q")]))
+        target.reload(["queues_gitops.conf"])
 
 
 def test_connection_closed_mid_response(ami_server: FakeAmiServer) -> None:

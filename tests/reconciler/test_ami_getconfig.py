@@ -11,7 +11,7 @@ import pytest
 from provisioner.errors import TargetError
 from provisioner.render.objects import ConfigObject
 from provisioner.render.text import kind_of
-from provisioner.targets.ami.protocol import Framer, Message
+from provisioner.targets.ami.protocol import Framer, Message, head
 from provisioner.targets.ami.state import parse_config
 
 PJSIP = "pjsip_gitops.conf"
@@ -132,3 +132,23 @@ def test_header_lookup_ignores_case_and_only_case() -> None:
     # U+0130 lowers to two characters: never equal to a name of ASCII letters.
     assert answer("\u0130d: x").get("id") == ""
     assert answer("Na\u0130me: y").get("na\u0130me") == "y"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_an_answer_kept_raw_reads_the_same(name: str) -> None:
+    # a whole-file GetConfig is kept as received (Action.raw), its lines split only as
+    # parse_config reads them: the same objects as from the parsed headers
+    file = "queues_gitops.conf" if "queues file" in name else PJSIP
+    text = "".join(f"{line}\r\n" for line in ("Response: Success", "ActionID: g", *CASES[name]))
+    raw = head(text.removesuffix("\r\n"))
+    assert raw.text and raw.headers[:2] == (("Response", "Success"), ("ActionID", "g"))
+    assert parse_config(file, raw) == parse_config(file, answer(*CASES[name]))
+
+
+def test_the_client_keeps_a_large_answer_raw_only_when_asked() -> None:
+    lines = "".join(f"Line-000000-{n:06d}: exten=s,{n},NoOp()\r\n" for n in range(9000))
+    text = f"Response: Success\r\nActionID: big\r\nCategory-000000: c\r\n{lines}\r\n"
+    (kept,) = Framer().feed(text.encode(), lambda action_id: action_id == "big")
+    (parsed,) = Framer().feed(text.encode(), lambda action_id: False)
+    assert len(kept.headers) == 3 and len(parsed.headers) == 9003
+    assert list(kept.lines()) == list(parsed.headers)

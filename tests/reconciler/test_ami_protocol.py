@@ -168,3 +168,13 @@ def test_a_bare_newline_inside_a_message_does_not_split_it() -> None:
     data = b"Response: Error\r\nMessage: odd\n\r\nActionID: e9\r\n\r\n"
     (message,) = Framer().feed(data)
     assert message.action_id == "e9" and message.get("Message") == "odd"
+
+
+@pytest.mark.parametrize("stray", ["", "\n"])
+def test_a_message_of_many_megabytes_is_read_whole_across_its_chunks(stray: str) -> None:
+    # parse_message splits a message a megabyte at a time: no header may be cut or lost
+    lines = [f"Line-000000-{n:06d}: exten=s,{n},NoOp({'x' * (n % 97)})" for n in range(60000)]
+    text = "Response: Success\r\nActionID: big\r\n" + "\r\n".join(lines) + stray + "\r\n\r\n"
+    (message,) = Framer().feed(text.encode())
+    assert len(text) > 3 << 20
+    assert message.headers[2:] == tuple(tuple(line.split(": ", 1)) for line in lines)

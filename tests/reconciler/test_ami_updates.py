@@ -151,6 +151,41 @@ def test_leftovers_are_recognised_under_either_suffix_and_ids_are_not() -> None:
     assert not is_leftover("1001") and not is_leftover("gitops-agents")
 
 
+def test_requests_are_filled_across_objects_to_asterisks_line_limit() -> None:
+    # a first apply: every agent's endpoint, aor and auth (66 + 21 + 25 lines with their
+    # notes); the old packing closed a request as soon as the next object did not fit (one
+    # request per agent: 30)
+    objects = [o for n in range(30) for o in (endpoint(str(n)), aor(str(n)), auth(str(n), "pw"))]
+    requests = file_requests(PJSIP_FILE, creates(objects))
+    sizes = [len(r.headers) - 2 for r in requests]  # SrcFilename, DstFilename
+    assert all(size <= 124 for size in sizes)
+    assert len(requests) <= -(-sum(sizes) // 124) + 2  # first fit: near as few as lines allow
+    built = [
+        s[1].removeprefix("Cat=")
+        for r in requests
+        for s in numbered(r.headers)
+        if s[0] == "Action=RenameCat"
+    ]
+    assert sorted(built) == sorted(temporary_name(o) for o in objects)
+
+
+def test_groups_of_one_object_stay_in_order_and_phases_never_go_back() -> None:
+    big = context("gitops-agents", *(f"{n},1,Dial(PJSIP/{n})" for n in range(60)))
+    changes = [
+        update(context("gitops-agents", "1,1,Hangup()"), big),
+        *creates([context(f"c{n}", "s,1,NoOp()") for n in range(20)]),
+        delete(context("old")),
+    ]
+    requests = file_requests(EXTENSIONS_FILE, changes)
+    order = [(s[0], s[1]) for r in requests for s in numbered(r.headers)]
+    assert order[0] == ("Action=DelCat", "Cat=old")
+    swap = order.index(("Action=RenameCat", "Cat=gitops-agents~g~c"))
+    built = [n for n, step in enumerate(order) if step[1] == "Cat=gitops-agents~g~c"]
+    assert max(built) == swap
+    # the small creates fill the room the big build left, but only after the deletes
+    assert order.index(("Action=NewCat", "Cat=c0~g~c")) > 0
+
+
 def test_an_edit_that_deletes_the_first_line_writes_the_note_again() -> None:
     """Finding 7: the note is a comment of the first line; deleting that line drops it."""
     before = context("c", "a,1,NoOp()", "b,1,NoOp()")

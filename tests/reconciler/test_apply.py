@@ -34,8 +34,10 @@ def _fixed(objects: Sequence[ConfigObject]) -> Renderer:
 
 def _apply(target: MemoryTarget, desired: Sequence[ConfigObject], force: bool = False) -> Outcome:
     job = _job(target)
-    approved = approved_from(plan_job(job, _fixed(desired)))
-    return apply_job(job, approved, _fixed(desired), thresholds=Thresholds(), force=force)
+    plan = plan_job(job, _fixed(desired))  # the plan shown, applied as the CLI does
+    return apply_job(
+        job, approved_from(plan), _fixed(desired), thresholds=Thresholds(), force=force, plan=plan
+    )
 
 
 def test_apply_writes_reloads_affected_modules_verifies_and_records() -> None:
@@ -47,7 +49,7 @@ def test_apply_writes_reloads_affected_modules_verifies_and_records() -> None:
     assert target.calls == [
         "read",  # the plan shown
         "lock",
-        "read",  # the plan again, under the lock
+        "read part",  # what the plan touches and the record, again under the lock
         "write 3",
         "reload pjsip_gitops.conf",
         "verify 3",
@@ -65,7 +67,7 @@ def test_second_apply_is_a_no_op_that_writes_nothing() -> None:
     target.calls.clear()
     outcome = _apply(target, desired)
     assert outcome.written == 0 and outcome.reloaded == ()
-    assert target.calls == ["read", "lock", "read", "unlock"]
+    assert target.calls == ["read", "lock", "read part", "unlock"]
 
 
 def test_verification_failure_is_reported() -> None:
@@ -86,6 +88,42 @@ def test_stale_plan_refused_under_lock_nothing_written() -> None:
         apply_job(job, approved, _fixed(desired), thresholds=Thresholds())
     assert not any(c.startswith("write") for c in target.calls)
     assert target.locked_by is None
+
+
+def test_under_the_lock_only_what_the_plan_touches_is_read_again() -> None:
+    target = MemoryTarget([queue("sales")])
+    job = _job(target)
+    desired = [*agent_objects("1001"), queue("sales")]
+    plan = plan_job(job, _fixed(desired))
+    # meanwhile: an object the plan does not touch is edited, and a category named like
+    # the agent is made by hand (a touched name, of another kind)
+    target.objects[0] = queue("sales", "rrmemory")
+    target.objects.append(ConfigObject(aor("1001").file, "identify", "1001", (), ""))
+    with pytest.raises(PlanError, match="stale plan"):
+        apply_job(job, approved_from(plan), _fixed(desired), thresholds=Thresholds(), plan=plan)
+    assert not any(c.startswith("write") for c in target.calls)
+    target.objects.pop()  # only the untouched edit remains: the plan still holds
+    target.calls.clear()
+    outcome = apply_job(
+        job, approved_from(plan), _fixed(desired), thresholds=Thresholds(), plan=plan
+    )
+    assert outcome.written == 3 and target.calls[:2] == ["lock", "read part"]
+    assert target.objects[0] == queue("sales", "rrmemory")  # left as the plan never saw it
+
+
+def test_a_record_changed_before_the_lock_makes_the_plan_stale() -> None:
+    target = MemoryTarget()
+    job = _job(target)
+    plan = plan_job(job, _fixed(agent_objects("1001")))
+    target.record = StateRecord("rev0", frozenset())  # another apply came in between
+    with pytest.raises(PlanError, match="stale plan"):
+        apply_job(
+            job,
+            approved_from(plan),
+            _fixed(agent_objects("1001")),
+            thresholds=Thresholds(),
+            plan=plan,
+        )
 
 
 def test_lock_taken_refuses() -> None:
@@ -140,6 +178,20 @@ def test_live_member_changes_applied_without_config_changes() -> None:
     assert "members 2" in target.calls and not any(c.startswith("reload") for c in target.calls)
 
 
+def test_live_members_are_taken_afresh_under_the_lock() -> None:
+    agent = Agent("1001", "A", "1001", "x", SecretRef("env", "X"), (QueueMembership("sales", 2),))
+    inventory = Inventory(
+        Settings(), (agent,), (), (Queue("sales", members=(QueueMember("1001", 2),)),), "rev1"
+    )
+    target = MemoryTarget()
+    job = _job(target, inventory)
+    plan = plan_job(job, _fixed([]))
+    assert plan.members == ()
+    target.members.append(member("sales", "1001", 0))  # logged in between plan and apply
+    outcome = apply_job(job, approved_from(plan), _fixed([]), thresholds=Thresholds(), plan=plan)
+    assert outcome.members == 1 and "members 1" in target.calls
+
+
 def test_delete_reloads_only_the_file_touched() -> None:
     target = MemoryTarget()
     _apply(target, [*agent_objects("1001"), queue("a"), queue("b")])
@@ -191,7 +243,7 @@ def test_a_verification_failure_is_remembered_until_a_verification_passes() -> N
     assert target.record.unverified == frozenset()
     target.calls.clear()
     assert _apply(target, desired).written == 0
-    assert target.calls == ["read", "lock", "read", "unlock"]  # a no-op writes nothing again
+    assert target.calls == ["read", "lock", "read part", "unlock"]  # a no-op writes nothing again
 
 
 def test_a_failed_object_removed_by_hand_is_cleared_from_the_record() -> None:

@@ -1,6 +1,7 @@
 """A cancelled CI job (SIGTERM) or Ctrl-C (SIGINT) in the middle of an apply releases the
 apply lock: the next apply is not refused. Run in a real subprocess, stopped while it holds
-the lock: its read of a managed file (a FIFO here) blocks until the test lets it go."""
+the lock: its read of a managed file (a FIFO here) under the lock blocks until the test lets
+it go (the plan's reads before the lock get an empty file)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def test_a_signal_during_apply_releases_the_lock(
     assert cli("plan", "--out", str(plan)).code == 0
     cli.config.mkdir()
     fifo = cli.config / "pjsip_gitops.conf"
-    os.mkfifo(fifo)  # the apply re-plans under the lock and blocks reading it
+    os.mkfifo(fifo)  # the apply reads it again under the lock and blocks there
     env = {**os.environ, **ENV}
     apply = subprocess.Popen(
         [sys.executable, "-m", "provisioner", "apply", str(plan)],
@@ -55,7 +56,12 @@ def test_a_signal_during_apply_releases_the_lock(
     writer = None
     try:
         writer = _blocked_reading(fifo)
-        assert (cli.config / LOCK_FILE).exists()
+        deadline = time.monotonic() + 20
+        while not (cli.config / LOCK_FILE).exists():  # the plan's reads, before the lock:
+            os.close(writer)  # an empty file for each, until the read under the lock
+            writer = None
+            assert time.monotonic() < deadline, "the apply never took the lock"
+            writer = _blocked_reading(fifo)
         apply.send_signal(signum)
         _out, err = apply.communicate(timeout=60)
     finally:

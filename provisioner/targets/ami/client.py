@@ -44,14 +44,17 @@ MAX_IN_REPLY_BYTES = 1 << 27  # 128 MiB
 _UNSOLICITED_KEPT = 1000  # unsolicited messages kept, only small ones: at most 4 MB
 _UNSOLICITED_BYTES = 4096
 DEFAULT_PORT = 5038
+SCHEMES = ("ami", "ami+astdb")  # ami+astdb: PJSIP objects in AstDB (see astdb.py)
 
 
 @dataclass(frozen=True)
 class Action:
-    """An action to send: its name and headers (``ActionID`` is added by the client)."""
+    """An action to send: its name and headers (``ActionID`` is added by the client).
+    ``raw``: a large answer is kept as received (``Message.text``), not split into headers."""
 
     name: str
     headers: tuple[Header, ...] = ()
+    raw: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ class Reply:
 @dataclass
 class _Pending:
     action: str
+    raw: bool = False
     response: Message | None = None
     events: list[Message] = field(default_factory=list)
     complete: bool = False
@@ -151,20 +155,22 @@ class AmiClient:
             logger.debug("%s: Logoff not sent: %s", self.name, e)
         self._drop()
 
-    def request(self, action: Action, *, check: bool = True) -> Reply:
+    def request(self, action: Action, *, check: bool = True, timeout: float | None = None) -> Reply:
         """Send one action and wait for its complete answer.
 
-        With ``check`` an error answer raises ``AmiActionError``.
+        With ``check`` an error answer raises ``AmiActionError``; ``timeout`` replaces the
+        client's for this answer.
         """
-        (reply,) = self.pipeline([action])
+        (reply,) = self.pipeline([action], timeout=timeout)
         if check:
             self.check(reply)
         return reply
 
-    def pipeline(self, actions: Sequence[Action]) -> list[Reply]:
+    def pipeline(self, actions: Sequence[Action], *, timeout: float | None = None) -> list[Reply]:
         """Send actions ahead of their answers (``window`` at a time); answers in order.
 
-        Answers are not checked: inspect ``Reply.ok`` or call ``check``.
+        Answers are not checked: inspect ``Reply.ok`` or call ``check``. ``timeout`` replaces
+        the client's for each answer (actions Asterisk may take long over: a reload).
         """
         self.connect()
         replies: list[Reply] = []
@@ -172,7 +178,7 @@ class AmiClient:
             batch = actions[start : start + self._window]
             self._budget = MAX_IN_REPLY_BYTES
             ids = self._send(batch)
-            replies.extend(self._wait(action_id) for action_id in ids)
+            replies.extend(self._wait(action_id, timeout or self.timeout) for action_id in ids)
         return replies
 
     def check(self, reply: Reply) -> Reply:
@@ -212,7 +218,7 @@ class AmiClient:
     def _read_banner(self) -> None:
         deadline = time.monotonic() + self.timeout
         while (line := self._framer.take_line()) is None:
-            self._receive(deadline, "the greeting")
+            self._receive(deadline, "the greeting", self.timeout)
         if not line.startswith(BANNER_PREFIX):
             raise AmiProtocolError(
                 f"{self.name} is not an Asterisk manager interface (it greeted {line[:60]!r}); "
@@ -230,7 +236,7 @@ class AmiClient:
             ),
         )
         (action_id,) = self._send([login])
-        reply = self._wait(action_id)
+        reply = self._wait(action_id, self.timeout)
         if not reply.ok:
             raise AmiAuthError(
                 f"{self.name} refused the login of user {self.username!r} ({reply.message}); "
@@ -255,7 +261,7 @@ class AmiClient:
         ids = [self._next_id() for _ in actions]
         chunks = [encode_action(a.name, i, a.headers) for a, i in zip(actions, ids, strict=True)]
         for action, action_id in zip(actions, ids, strict=True):
-            self._pending[action_id] = _Pending(action.name)
+            self._pending[action_id] = _Pending(action.name, action.raw)
             if logger.isEnabledFor(logging.DEBUG):
                 logger.debug("%s -> %s %s", self.name, action.name, _short(action.headers))
         try:
@@ -270,16 +276,16 @@ class AmiClient:
         self.sent += len(ids)
         return ids
 
-    def _wait(self, action_id: str) -> Reply:
+    def _wait(self, action_id: str, timeout: float) -> Reply:
         pending = self._pending[action_id]
-        deadline = time.monotonic() + self.timeout
+        deadline = time.monotonic() + timeout
         while not pending.complete:
-            self._receive(deadline, pending.action)
+            self._receive(deadline, pending.action, timeout)
         del self._pending[action_id]
         assert pending.response is not None
         return Reply(pending.action, pending.response, tuple(pending.events))
 
-    def _receive(self, deadline: float, waiting_for: str) -> None:
+    def _receive(self, deadline: float, waiting_for: str, timeout: float) -> None:
         sock = self._sock
         assert sock is not None
         remaining = deadline - time.monotonic()
@@ -291,7 +297,7 @@ class AmiClient:
         except TimeoutError as e:
             self._drop()
             raise AmiTimeout(
-                f"{self.name} did not answer {waiting_for} within {self.timeout:g} s; "
+                f"{self.name} did not answer {waiting_for} within {timeout:g} s; "
                 "check Asterisk's load, or raise the timeout"
             ) from e
         except OSError as e:
@@ -311,12 +317,16 @@ class AmiClient:
                 f"{waiting_for}; is this an Asterisk manager interface?"
             )
         try:
-            messages = self._framer.feed(data)
+            messages = self._framer.feed(data, self._wants_raw)
         except AmiProtocolError as e:
             self._drop()
             raise AmiProtocolError(f"{self.name}: {e}") from e
         for message in messages:
             self._dispatch(message)
+
+    def _wants_raw(self, action_id: str) -> bool:
+        pending = self._pending.get(action_id)
+        return pending is not None and pending.raw
 
     def _dispatch(self, message: Message) -> None:
         pending = self._pending.get(message.action_id)
@@ -344,7 +354,8 @@ def _short(headers: Sequence[Header]) -> str:
 
 
 def parse_url(url: str) -> tuple[str, str, int]:
-    """``ami://USER@HOST:PORT`` -> (user, host, port); TargetError when malformed."""
+    """``ami://USER@HOST:PORT`` (or ``ami+astdb://``) -> (user, host, port); TargetError
+    when malformed."""
     try:
         parts = urlsplit(url)
         port = parts.port or DEFAULT_PORT
@@ -356,6 +367,6 @@ def parse_url(url: str) -> tuple[str, str, int]:
             "an AMI target URL carries a secret: use ami://USER@HOST:PORT and give the "
             "secret in the environment"
         )
-    if parts.scheme != "ami" or not parts.username or not parts.hostname:
+    if parts.scheme not in SCHEMES or not parts.username or not parts.hostname:
         raise TargetError(f"target {url!r} is not ami://USER@HOST:PORT")
     return unquote(parts.username), parts.hostname, port

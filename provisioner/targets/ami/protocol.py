@@ -8,8 +8,8 @@ then ``\\r\\n\\r\\n``); the framer tolerates it and any empty lines between mess
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 from provisioner.render.objects import is_sensitive
 from provisioner.targets.ami.errors import AmiProtocolError
@@ -26,6 +26,9 @@ MAX_LINE_BYTES = 1022
 MAX_IN_LINE_BYTES = 1 << 16  # a line not ended within 64 KiB
 MAX_IN_MESSAGE_BYTES = 1 << 26  # a message not ended within 64 MiB
 Header = tuple[str, str]
+# Lines Asterisk writes without a colon inside an answer: GetConfig with a Category that
+# matches nothing ends its (successful) answer with this one. Skipped, the rest is a header.
+BARE_LINES = frozenset({"No categories found"})
 
 _UPDATE_VAR = re.compile(r"Var-(\d{6})$")
 _UPDATE_VALUE = re.compile(r"(?:Value|Match)-(\d{6})$")  # Match: a Delete's old value
@@ -34,9 +37,23 @@ _CONFIG_LINE = re.compile(r"Line-\d{6}-\d{6}$")
 
 @dataclass(frozen=True)
 class Message:
-    """One AMI message (response or event): its ``Key: value`` lines in order."""
+    """One AMI message (response or event): its ``Key: value`` lines in order.
+
+    A message its action asked to keep raw (``Action.raw``: a whole-file ``GetConfig``) has
+    ``text``, every line as received, and only its first lines in ``headers`` (Response,
+    ActionID): 250000 header tuples of a 10k-agent answer would weigh 75 MB."""
 
     headers: tuple[Header, ...]
+    text: str = field(default="", compare=False, repr=False)
+
+    def lines(self) -> Iterator[Header]:
+        """Every ``(key, value)`` line, from ``text`` when the message was kept raw."""
+        if not self.text:
+            yield from self.headers
+            return
+        for line in _lines(self.text):
+            if line and line not in BARE_LINES:
+                yield _header(line)
 
     def get(self, key: str, default: str = "") -> str:
         """The first value of ``key`` (case-insensitive), or ``default``.
@@ -70,20 +87,59 @@ class Message:
 
 
 def parse_message(text: str) -> Message:
-    """One framed message (``\r\n`` already made ``\n``) -> ``Message``; empty lines and
-    a stray bare ``\n`` are skipped."""
+    """One framed message -> ``Message``; empty lines and a stray bare ``\n`` are skipped.
+
+    Lines end in ``\r\n``; only a message that also holds a bare ``\n`` is copied to split
+    it (a copy of a 10 MB GetConfig answer is 10 MB more at the read's peak)."""
     headers: list[Header] = []
     append = headers.append
-    for line in text.split("\n"):
-        if not line:
-            continue
-        key, sep, value = line.partition(": ")
-        if not sep:
-            key, sep, value = line.partition(":")
-            if not sep:
-                raise AmiProtocolError(f"not an AMI header line: {line[:80]!r}")
-        append((key, value))
+    for line in _lines(text):
+        if line and line not in BARE_LINES:
+            append(_header(line))
     return Message(tuple(headers))
+
+
+def _header(line: str) -> Header:
+    key, sep, value = line.partition(": ")
+    if not sep:
+        key, sep, value = line.partition(":")
+        if not sep:
+            raise AmiProtocolError(f"not an AMI header line: {line[:80]!r}")
+    return key, value
+
+
+def head(text: str, lines: int = 3) -> Message:
+    """A message of the first ``lines`` lines of ``text`` only, keeping ``text`` whole."""
+    first = text.split("\r\n", lines)[:lines]
+    return Message(tuple(_header(line) for line in first if line), text)
+
+
+_CHUNK = 1 << 20
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text``, split ``_CHUNK`` characters at a time: the list of every line
+    of a 10 MB answer (25 MB) never exists at once."""
+    newline = "\r\n" if text.count("\r\n") == text.count("\n") else "\n"
+    if newline == "\n":
+        text = text.replace("\r\n", "\n")
+    start = 0
+    while start < len(text):
+        end = text.find(newline, start + _CHUNK)
+        end = len(text) if end < 0 else end
+        yield from text[start:end].split(newline)
+        start = end + len(newline)
+
+
+def _message(part: str, raw: Callable[[str], bool] | None) -> Message:
+    if raw is not None and len(part) > _RAW_ABOVE:
+        first = head(part)
+        if first.is_response and raw(first.action_id):
+            return first
+    return parse_message(part)
+
+
+_RAW_ABOVE = 1 << 16  # smaller answers are parsed whole, whoever asked
 
 
 class Framer:
@@ -100,10 +156,11 @@ class Framer:
         self._buffer += data
         self._check_line(data)
 
-    def feed(self, data: bytes) -> list[Message]:
-        """Add received bytes; the messages now complete, in order."""
+    def feed(self, data: bytes, raw: Callable[[str], bool] | None = None) -> list[Message]:
+        """Add received bytes; the messages now complete, in order. ``raw``: which action
+        ids want their answer kept raw (``Message.text``)."""
         self.append(data)
-        messages = self.pop_messages()
+        messages = self.pop_messages(raw)
         if len(self._buffer) > MAX_IN_MESSAGE_BYTES:
             raise AmiProtocolError(
                 f"the peer sent a message of more than {MAX_IN_MESSAGE_BYTES} bytes without "
@@ -120,16 +177,21 @@ class Framer:
                 "it; is this an Asterisk manager interface?"
             )
 
-    def pop_messages(self) -> list[Message]:
+    def pop_messages(self, raw: Callable[[str], bool] | None = None) -> list[Message]:
         if self._buffer.find(TERMINATOR, self._scan) < 0:
             self._scan = max(0, len(self._buffer) - len(TERMINATOR) + 1)
             return []
         end = self._buffer.rfind(TERMINATOR) + len(TERMINATOR)
-        text = self._buffer[:end].decode("utf-8", errors="replace")
-        del self._buffer[:end]
+        with memoryview(self._buffer) as view:  # decoded without a copy of the bytes first
+            text = str(view[:end], "utf-8", errors="replace")
+        if end == len(self._buffer):
+            self._buffer = bytearray()  # a bytearray keeps its size when cut from the front
+        else:
+            del self._buffer[:end]
         self._scan = 0
         parts = text.split("\r\n\r\n")
-        return [parse_message(part.replace("\r\n", "\n")) for part in parts if part.strip()]
+        del text
+        return [_message(part, raw) for part in parts if part and not part.isspace()]
 
     def take_line(self) -> str | None:
         """The first line of the buffer (for the banner), or None while incomplete."""

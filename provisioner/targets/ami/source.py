@@ -39,6 +39,11 @@ class AmiSource:
     """A live Asterisk read over AMI for ``provisioner dump``."""
 
     def __init__(self, url: str, secret: str, *, timeout: float = 10.0) -> None:
+        if url.startswith("ami+astdb://"):  # it reads pjsip.conf, not AstDB: say so
+            raise TargetError(
+                f"{url}: dump reads the PJSIP objects of pjsip.conf, not those kept in AstDB "
+                "(ami+astdb://); dump an Asterisk that keeps them in files"
+            )
         user, host, port = parse_url(url)
         self._name = f"ami://{user}@{host}:{port}"
         self._client = AmiClient(host, port, user, secret, timeout=timeout, name=self._name)

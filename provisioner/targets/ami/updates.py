@@ -64,7 +64,6 @@ KIND_LETTERS = {
 _LEFTOVER = re.compile(r"~g~[a-z]$")
 # the note's line: "; managed by asterisk-gitops (...): owner = agent:ann"
 NOTE_KEY = "; managed by asterisk-gitops (do not edit here, change the inventory): owner"
-_ORDER = {"delete": 0, "update": 1, "create": 2}
 
 
 @dataclass(frozen=True)
@@ -188,11 +187,6 @@ def edit_steps(before: ConfigObject, after: ConfigObject) -> Group | None:
     return steps if _lines(steps) < 4 * len(new) + 6 else None
 
 
-def cleanup_groups(names: Iterable[str]) -> list[Group]:
-    """Remove leftovers of an interrupted build (unique temporary names: no filter)."""
-    return [[Step("DelCat", name)] for name in names]
-
-
 def file_requests(
     file: str,
     changes: Iterable[ObjectChange],
@@ -201,21 +195,56 @@ def file_requests(
     max_lines: int = MAX_LINES,
     max_actions: int = MAX_ACTIONS,
 ) -> list[Action]:
-    """The ``UpdateConfig`` requests for one file, to be sent in order."""
-    groups = cleanup_groups(leftovers)
-    for change in sorted(changes, key=lambda c: _ORDER[c.action]):
-        groups.extend(change_groups(change, max_lines))
-    batches: list[list[Step]] = [[]]
-    lines = 0
-    for group in groups:
-        size = _lines(group)
-        full = lines + size > max_lines or len(batches[-1]) + len(group) > max_actions
-        if batches[-1] and full:
-            batches.append([])
-            lines = 0
-        batches[-1].extend(group)
-        lines += size
-    return [update_config(file, batch) for batch in batches if batch]
+    """The ``UpdateConfig`` requests for one file, to be sent in order: leftovers removed
+    first, then deletes, updates, creates, packed as full as Asterisk allows (``pack``)."""
+    changes = list(changes)
+    phases = [[[group] for group in cleanup_groups(leftovers)]]
+    for action in ("delete", "update", "create"):
+        phases.append([change_groups(c, max_lines) for c in changes if c.action == action])
+    return [update_config(file, batch) for batch in pack(phases, max_lines, max_actions)]
+
+
+def cleanup_groups(names: Iterable[str]) -> list[Group]:
+    """Remove leftovers of an interrupted build (unique temporary names: no filter)."""
+    return [[Step("DelCat", name)] for name in names]
+
+
+WINDOW = 32  # the last requests a group may still join (first fit among them)
+
+
+def pack(
+    phases: Sequence[Sequence[Sequence[Group]]], max_lines: int, max_actions: int
+) -> list[list[Step]]:
+    """Requests as full as Asterisk allows, first fit: each group of a change joins the first
+    of the last ``WINDOW`` requests with room for it, never one before the last request of
+    the phase before (cleanup, deletes, updates, creates) nor one before the change's own
+    previous group. A group is never split, so every object still changes all at once.
+
+    Changes of one phase may land in any order: a new category is built under a temporary
+    name of its own and renamed (renaming onto an existing name is allowed), a removal is
+    filtered by kind, an edit in place touches its own category only."""
+    batches: list[list[Step]] = []
+    lines: list[int] = []
+    for chains in phases:
+        floor = max(0, len(batches) - 1)
+        for chain in chains:
+            after = floor
+            for group in chain:
+                size, count = _lines(group), len(group)
+                after = next(
+                    (
+                        n
+                        for n in range(max(after, len(batches) - WINDOW), len(batches))
+                        if lines[n] + size <= max_lines and len(batches[n]) + count <= max_actions
+                    ),
+                    len(batches),
+                )
+                if after == len(batches):
+                    batches.append([])
+                    lines.append(0)
+                batches[after].extend(group)
+                lines[after] += size
+    return [batch for batch in batches if batch]
 
 
 def update_config(file: str, steps: Sequence[Step]) -> Action:
