@@ -55,7 +55,8 @@ from provisioner.model import (
     SecretRef,
     Settings,
 )
-from provisioner.plan import format_text, make_plan
+from provisioner.plan import make_plan
+from provisioner.planformat import format_text
 from provisioner.targets import Job
 from provisioner.targets.directory import DirectoryTarget
 

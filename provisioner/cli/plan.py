@@ -37,13 +37,12 @@ from provisioner.plan import (
     Plan,
     SavedPlan,
     check_saved,
-    format_markdown,
-    format_text,
     load,
     save,
     to_json,
 )
 from provisioner.plancache import PlanCache
+from provisioner.planformat import format_markdown, format_text
 from provisioner.safety import Thresholds, violations
 from provisioner.targets import DEFAULT_TARGET, Job, select
 

@@ -7,16 +7,14 @@ import pytest
 from provisioner.diff import diff
 from provisioner.errors import PlanError, SafetyError
 from provisioner.plan import (
-    MARKDOWN_MARKER,
     Plan,
     check_saved,
-    format_markdown,
-    format_text,
     load,
     make_plan,
     save,
     to_json,
 )
+from provisioner.planformat import MARKDOWN_MARKER, format_markdown, format_text
 from provisioner.render.objects import ConfigObject
 from provisioner.safety import Thresholds, check, violations
 from provisioner.targets.base import ActualState, MemberChange

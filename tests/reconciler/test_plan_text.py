@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 
-from provisioner.plan import Plan, body_lines, change_data
+from provisioner.plan import Plan, change_data
+from provisioner.planformat import body_lines
 from provisioner.render.objects import PJSIP_FILE, ConfigObject
 from provisioner.targets.base import ObjectChange
 
