@@ -134,7 +134,7 @@ class AmiClient:
         """Open the connection, read the banner and log in (no-op when connected)."""
         if self._sock is not None:
             return
-        self._sock = self._open()
+        self._sock = open_socket(self.host, self.port, self.timeout, self.name)
         self._framer = Framer()
         self._pending.clear()
         self._budget = MAX_IN_REPLY_BYTES
@@ -193,55 +193,18 @@ class AmiClient:
 
     # -- connection ---------------------------------------------------------------------
 
-    def _open(self) -> socket.socket:
-        try:
-            sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-        except socket.gaierror as e:
-            raise AmiUnreachable(
-                f"{self.name} is unreachable: host {self.host!r} is unknown ({e.strerror}); "
-                "check the target's host name"
-            ) from e
-        except TimeoutError as e:
-            raise AmiUnreachable(
-                f"{self.name} is unreachable: no answer within {self.timeout:g} s; "
-                "check the host, the port and any firewall"
-            ) from e
-        except OSError as e:
-            reason = e.strerror or type(e).__name__
-            raise AmiUnreachable(
-                f"{self.name} is unreachable ({reason}); check that Asterisk runs and that "
-                "manager.conf enables AMI on that address and port"
-            ) from e
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return sock
-
     def _read_banner(self) -> None:
         deadline = time.monotonic() + self.timeout
         while (line := self._framer.take_line()) is None:
             self._receive(deadline, "the greeting", self.timeout)
-        if not line.startswith(BANNER_PREFIX):
-            raise AmiProtocolError(
-                f"{self.name} is not an Asterisk manager interface (it greeted {line[:60]!r}); "
-                "check the port"
-            )
+        check_banner(line, self.name)
         logger.debug("%s: connected: %s", self.name, line)
 
     def _login(self) -> None:
-        login = Action(
-            "Login",
-            (
-                ("Username", self.username),
-                ("Secret", self._secret),
-                ("Events", "on" if self._events else "off"),
-            ),
-        )
-        (action_id,) = self._send([login])
+        (action_id,) = self._send([login_action(self.username, self._secret, self._events)])
         reply = self._wait(action_id, self.timeout)
         if not reply.ok:
-            raise AmiAuthError(
-                f"{self.name} refused the login of user {self.username!r} ({reply.message}); "
-                "check the secret and the user in manager.conf"
-            )
+            raise login_refused(self.name, self.username, reply.message)
 
     def _drop(self) -> None:
         if self._sock is not None:
@@ -370,3 +333,51 @@ def parse_url(url: str) -> tuple[str, str, int]:
     if parts.scheme not in SCHEMES or not parts.username or not parts.hostname:
         raise TargetError(f"target {url!r} is not ami://USER@HOST:PORT")
     return unquote(parts.username), parts.hostname, port
+
+
+def open_socket(host: str, port: int, timeout: float, name: str) -> socket.socket:
+    """A TCP connection to an AMI port (no delay on small writes); ``AmiUnreachable`` saying
+    what to check when there is none."""
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except socket.gaierror as e:
+        raise AmiUnreachable(
+            f"{name} is unreachable: host {host!r} is unknown ({e.strerror}); "
+            "check the target's host name"
+        ) from e
+    except TimeoutError as e:
+        raise AmiUnreachable(
+            f"{name} is unreachable: no answer within {timeout:g} s; "
+            "check the host, the port and any firewall"
+        ) from e
+    except OSError as e:
+        reason = e.strerror or type(e).__name__
+        raise AmiUnreachable(
+            f"{name} is unreachable ({reason}); check that Asterisk runs and that "
+            "manager.conf enables AMI on that address and port"
+        ) from e
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return sock
+
+
+def check_banner(line: str, name: str) -> None:
+    """``AmiProtocolError`` unless ``line`` is an Asterisk manager's greeting."""
+    if not line.startswith(BANNER_PREFIX):
+        raise AmiProtocolError(
+            f"{name} is not an Asterisk manager interface (it greeted {line[:60]!r}); "
+            "check the port"
+        )
+
+
+def login_action(username: str, secret: str, events: bool) -> Action:
+    return Action(
+        "Login",
+        (("Username", username), ("Secret", secret), ("Events", "on" if events else "off")),
+    )
+
+
+def login_refused(name: str, username: str, message: str) -> AmiAuthError:
+    return AmiAuthError(
+        f"{name} refused the login of user {username!r} ({message}); "
+        "check the secret and the user in manager.conf"
+    )

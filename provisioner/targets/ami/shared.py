@@ -22,9 +22,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from provisioner.targets.ami.client import BANNER_PREFIX, Action, Reply
+from provisioner.targets.ami.client import (
+    Action,
+    Reply,
+    check_banner,
+    login_action,
+    login_refused,
+    open_socket,
+)
 from provisioner.targets.ami.errors import (
-    AmiAuthError,
     AmiClosed,
     AmiError,
     AmiProtocolError,
@@ -172,8 +178,7 @@ class SharedAmi:
                 logger.warning("%s: connection lost (%s); reconnecting", self.name, reason)
 
     def _connect(self) -> tuple[socket.socket, Framer]:
-        sock = socket.create_connection((self.host, self.port), timeout=self.timeout)
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock = open_socket(self.host, self.port, self.timeout, self.name)
         framer = Framer()
         try:
             line = None
@@ -183,10 +188,9 @@ class SharedAmi:
                     raise AmiClosed(f"{self.name} closed the connection before its greeting")
                 framer.append(data)
                 line = framer.take_line()
-            if not line.startswith(BANNER_PREFIX):
-                raise AmiProtocolError(f"{self.name} is not an Asterisk manager interface")
-            headers = (("Username", self.username), ("Secret", self._secret), ("Events", "on"))
-            sock.sendall(encode_action("Login", "login", headers))
+            check_banner(line, self.name)
+            login = login_action(self.username, self._secret, events=True)
+            sock.sendall(encode_action(login.name, "login", login.headers))
             while True:
                 data = sock.recv(65536)
                 if not data:
@@ -194,10 +198,7 @@ class SharedAmi:
                 for message in framer.feed(data):
                     if message.action_id == "login":
                         if message.get("Response").lower() != "success":
-                            raise AmiAuthError(
-                                f"{self.name} refused the login of user {self.username!r}"
-                                f" ({message.get('Message')}); check the secret"
-                            )
+                            raise login_refused(self.name, self.username, message.get("Message"))
                         return sock, framer
         except BaseException:
             sock.close()
