@@ -45,6 +45,7 @@ FORMAT = "inventory-cache-3"  # 3: anyOf/oneOf explained by the fitting alternat
 CACHE_ENV = "GITOPS_CACHE_DIR"
 KEY_FILE = "key"
 _MAC_BYTES = 32
+_SUFFIX = ".marshal"  # an inventory file's entry
 
 
 def default_directory(env: Mapping[str, str] | None = None) -> Path:
@@ -118,18 +119,12 @@ class FileCache:
         self.misses = 0
         self._key: bytes | None = None
 
-    def _path(self, key: str) -> Path:
-        assert self.directory is not None
-        return self.directory / f"{key}.marshal"
-
     def get(self, key: str) -> Checked | None:
         if self.directory is None:
             return None
         try:
-            payload = self._authentic(self._path(key))
+            payload = self.read_entry(f"{key}{_SUFFIX}")
             value = None if payload is None else _decode(marshal.loads(payload))
-        except FileNotFoundError:
-            value = None
         except (OSError, EOFError, ValueError, TypeError, KeyError) as e:
             logger.warning("ignoring unreadable cache entry %s: %s", key, e)
             value = None
@@ -153,9 +148,7 @@ class FileCache:
             self._write(self.directory / f"{key}.valid", b"")
 
     def put(self, key: str, value: Checked) -> None:
-        if self.directory is None:
-            return
-        self._write(self._path(key), marshal.dumps(_encode(value)))
+        self.write_entry(f"{key}{_SUFFIX}", marshal.dumps(_encode(value)))
 
     def read_entry(self, name: str) -> bytes | None:
         """The authentic payload of the entry ``name`` (None: disabled, missing or not
