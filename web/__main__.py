@@ -24,7 +24,7 @@ from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory
 from provisioner.redact import printable
-from provisioner.targets import AMI_SECRET_ENV, ami_secret
+from provisioner.targets import AMI_SECRET_ENV, ami_secret, ami_servers
 from runtime.errors import ConfigRefused
 from runtime.reload import InventoryHolder, Reloader
 from web.app import build
@@ -127,20 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def secrets_of(inventory: Inventory, only: Sequence[str] | None) -> dict[str, str]:
-    """The AMI secret of each ``ami://`` server to serve, from its ``secret_env``."""
-    servers = [s for s in inventory.settings.servers if s.target.startswith("ami://")]
-    if only:
-        unknown = sorted(set(only) - {s.name for s in servers})
-        if unknown:
-            known = ", ".join(s.name for s in servers) or "none"
-            raise UsageError(
-                f"--server {', '.join(unknown)}: no ami:// server of that name ({known})"
-            )
-        servers = [s for s in servers if s.name in only]
-    if not servers:
-        raise UsageError(
-            "settings.servers names no ami:// server: the service has nothing to talk to"
-        )
+    """The AMI secret of each server reached over AMI to serve, from its ``secret_env``."""
+    servers = ami_servers(inventory, only)
     return {
         s.name: ami_secret(s.target, s.secret_env or AMI_SECRET_ENV, os.environ) for s in servers
     }

@@ -15,10 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from provisioner.errors import ProvisionerError
 from provisioner.inventory import load_inventory
 from provisioner.model import Inventory, Server
-from provisioner.targets import AMI_SECRET_ENV, ami_secret
+from provisioner.targets import AMI_SECRET_ENV, ami_secret, ami_servers
 from provisioner.targets.ami import live
 from provisioner.targets.ami.client import Action, AmiClient, Reply, parse_url
 from runtime import state
@@ -35,18 +34,6 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--server", metavar="NAME", help="only this server (default: every ami:// one)")
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(run=run)
-
-
-def _servers(inventory: Inventory, name: str | None) -> list[Server]:
-    servers = [s for s in inventory.settings.servers if s.target.startswith("ami://")]
-    if name is not None:
-        servers = [s for s in servers if s.name == name]
-        if not servers:
-            known = ", ".join(s.name for s in inventory.settings.servers) or "none"
-            raise ProvisionerError(f"--server {name}: no ami:// server of that name ({known})")
-    if not servers:
-        raise ProvisionerError("settings.servers names no ami:// server to read agents from")
-    return servers
 
 
 def read_rows(inventory: Inventory, server: Server) -> list[state.Row]:
@@ -94,7 +81,8 @@ def text(rows: list[state.Row], now: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     inventory = load_inventory(args.inventory)
-    rows = [r for s in _servers(inventory, args.server) for r in read_rows(inventory, s)]
+    servers = ami_servers(inventory, [args.server] if args.server else None)
+    rows = [r for s in servers for r in read_rows(inventory, s)]
     if args.format == "json":
         print(json.dumps({"agents": [r.as_json() for r in rows]}, indent=2))
     else:

@@ -17,7 +17,7 @@ Target modules are imported when a target of their kind is opened: importing
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -136,6 +136,23 @@ def open_target(
     from provisioner.targets.ami.target import AmiTarget  # only when an AMI target is used
 
     return AmiTarget(spec, secret, timeout=timeout)
+
+
+def ami_servers(inventory: Inventory, names: Sequence[str] | None = None) -> list[Server]:
+    """The servers of settings.servers reached over AMI (``ami://`` or ``ami+astdb://``), only
+    those ``names`` when given; TargetError when a name is not one of them or none is left."""
+    servers = [s for s in inventory.settings.servers if s.target.startswith(AMI_PREFIXES)]
+    if names:
+        unknown = sorted(set(names) - {s.name for s in servers})
+        if unknown:
+            known = ", ".join(s.name for s in servers) or "none"
+            raise TargetError(
+                f"--server {', '.join(unknown)}: no ami:// server of that name ({known})"
+            )
+        servers = [s for s in servers if s.name in names]
+    if not servers:
+        raise TargetError("settings.servers names no ami:// (or ami+astdb://) server")
+    return servers
 
 
 def ami_secret(spec: str, secret_env: str, env: Mapping[str, str]) -> str:

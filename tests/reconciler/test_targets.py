@@ -4,7 +4,7 @@ import pytest
 
 from provisioner.errors import TargetError
 from provisioner.model import Inventory, Server, Settings
-from provisioner.targets import AMI_SECRET_ENV, open_target, select
+from provisioner.targets import AMI_SECRET_ENV, ami_servers, open_target, select
 from provisioner.targets.directory import DirectoryTarget
 
 EMPTY = Inventory(Settings(), (), (), ())
@@ -54,3 +54,17 @@ def test_server_secret_env_is_used_for_its_ami_target() -> None:
     assert job.server == "pbx1" and job.label == "pbx1 (ami://gitops@127.0.0.1:5038)"
     (job,) = select(inv, "ami://gitops@10.0.0.9:5038", "pbx1", {"PBX1_SECRET": "s"})
     assert job.target.name == "ami://gitops@10.0.0.9:5038" and job.server == "pbx1"
+
+
+def test_the_servers_reached_over_ami_include_those_keeping_pjsip_in_astdb() -> None:
+    inv = _with_servers(
+        Server("paris", "ami://gitops@10.0.0.1:5038"),
+        Server("rome", "ami+astdb://gitops@10.0.0.2:5038"),
+        Server("lab", "dir:lab"),
+    )
+    assert [s.name for s in ami_servers(inv)] == ["paris", "rome"]
+    assert [s.name for s in ami_servers(inv, ["rome"])] == ["rome"]
+    with pytest.raises(TargetError, match=r"--server lab: no ami:// server .*\(paris, rome\)"):
+        ami_servers(inv, ["lab"])
+    with pytest.raises(TargetError, match="names no ami://"):
+        ami_servers(_with_servers(Server("lab", "dir:lab")))

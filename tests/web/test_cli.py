@@ -12,12 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from provisioner.model import Inventory, Server, Settings
 from tests.example import copy_example
 from tests.fakes.ami_server import FakeAmiServer
 from tests.fakes.asterisk import FakeAsterisk
 from tests.real.sandbox import free_port
 from tests.web.harness import Stream, log_in
-from web.__main__ import main
+from web.__main__ import main, secrets_of
 
 
 def test_bad_options_are_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -80,3 +81,20 @@ def test_the_daemon_serves_and_reloads_on_sighup(
             _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err
     assert "inventory reloaded" in err or "HTTP service on" in err
+
+
+def test_a_server_keeping_pjsip_in_astdb_is_served_too() -> None:
+    inventory = Inventory(
+        Settings(
+            servers=(
+                Server("paris", "ami+astdb://gitops@10.0.0.1:5038", secret_env="PARIS_AMI"),
+                Server("lab", "dir:lab"),
+            )
+        ),
+        (),
+        (),
+        (),
+    )
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("PARIS_AMI", "s3cret")
+        assert secrets_of(inventory, None) == {"paris": "s3cret"}
