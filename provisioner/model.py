@@ -268,6 +268,7 @@ class ApiToken:
 # The environment variables the tool reads its own secrets from when the inventory names none.
 DEFAULT_MASTER_KEY_ENV = "GITOPS_MASTER_KEY"
 DEFAULT_AMI_SECRET_ENV = "GITOPS_AMI_SECRET"
+AMI_PREFIXES = ("ami://", "ami+astdb://")  # targets reached over AMI (ami+astdb: PJSIP in AstDB)
 
 
 @dataclass(frozen=True)

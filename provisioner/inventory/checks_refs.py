@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from provisioner.inventory.context import Context, Entry, Finding
-from provisioner.model import Agent, Server
+from provisioner.model import AMI_PREFIXES, Agent, Server
 
 
 def agent_queues(context: Context) -> list[Finding]:
@@ -136,7 +136,7 @@ def servers(context: Context) -> list[Finding]:
             message = f"a second server named '{server.name}'"
             findings.extend(context.settings_finding(message, *at, "name"))
         names.add(server.name)
-        if server.target.startswith(("ami://", "ami+astdb://")) and server.secret_env is None:
+        if server.target.startswith(AMI_PREFIXES) and server.secret_env is None:
             message = "an ami:// target needs secret_env: the variable holding the AMI password"
             findings.extend(context.settings_finding(message, *at, "target"))
         for kind, singular in (("agents", "agent"), ("phones", "phone"), ("queues", "queue")):

@@ -23,13 +23,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from provisioner.errors import TargetError
-from provisioner.model import DEFAULT_AMI_SECRET_ENV, Inventory, Server
+from provisioner.model import AMI_PREFIXES, DEFAULT_AMI_SECRET_ENV, Inventory, Server
 from provisioner.redact import url_shown
 from provisioner.targets.base import Target
 
 DEFAULT_TARGET = "dir:asterisk-config"
 AMI_SECRET_ENV = DEFAULT_AMI_SECRET_ENV
-AMI_PREFIXES = ("ami://", "ami+astdb://")
 ALL_SERVERS = "all"
 
 
